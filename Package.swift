@@ -1,0 +1,33 @@
+// swift-tools-version:6.0
+// ddp-train: data-parallel fine-tuning of BERT-family encoders over MPI.
+// No outside packages: the C libraries (Open MPI, OpenBLAS) come from the system through
+// pkg-config, everything else is written here.
+import PackageDescription
+
+/// Hot loops in release builds run without bounds or exclusivity checks; the numeric kernels
+/// are covered by tests against naive references in debug builds, where the checks stay on.
+let fastRelease: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release))
+]
+
+let package = Package(
+    name: "ddp-train",
+    products: [
+        .executable(name: "ddp-train", targets: ["ddp-train"])
+    ],
+    targets: [
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c",
+                       providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "Model", dependencies: ["CBLAS"], swiftSettings: fastRelease),
+        .target(name: "Text", swiftSettings: fastRelease),
+        .target(name: "Parallel", dependencies: ["CMPI"], swiftSettings: fastRelease),
+        .target(name: "Training", dependencies: ["Model", "Text", "Parallel"], swiftSettings: fastRelease),
+        .executableTarget(name: "ddp-train", dependencies: ["Training"], swiftSettings: fastRelease),
+        .testTarget(name: "ModelTests", dependencies: ["Model"],
+                    resources: [.copy("../Fixtures")]),
+        .testTarget(name: "TextTests", dependencies: ["Text"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training"]),
+    ]
+)
