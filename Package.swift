@@ -25,8 +25,8 @@ let package = Package(
         .target(name: "Parallel", dependencies: ["CMPI"], swiftSettings: fastRelease),
         .target(name: "Training", dependencies: ["Model", "Text", "Parallel"], swiftSettings: fastRelease),
         .executableTarget(name: "ddp-train", dependencies: ["Training"], swiftSettings: fastRelease),
-        .testTarget(name: "ModelTests", dependencies: ["Model"],
-                    resources: [.copy("../Fixtures")]),
+        // Tests find their golden files in Tests/Fixtures through #filePath.
+        .testTarget(name: "ModelTests", dependencies: ["Model"]),
         .testTarget(name: "TextTests", dependencies: ["Text"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),
     ]

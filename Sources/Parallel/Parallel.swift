@@ -1,0 +1,1 @@
+// The Parallel module; see DESIGN.md for what belongs here.

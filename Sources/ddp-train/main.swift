@@ -1,0 +1,1 @@
+print("ddp-train")
