@@ -1,0 +1,284 @@
+/// A BERT encoder with its task head: parameters, gradients and activations in slabs, and
+/// the forward and backward passes over packed batches.
+///
+/// One instance per rank. Parameters and gradients share the layout of `layout.table`;
+/// activations are sized once by `reserve(...)` for the largest batch.
+public final class BertModel: @unchecked Sendable {
+    public let layout: BertLayout
+    public var config: BertConfig { layout.config }
+    public let parameters: FloatSlab
+    public let gradients: FloatSlab
+    public let weights: BertWeights
+    public let gradientViews: BertWeights
+    public private(set) var activations: BertActivations?
+    public let pool: ThreadPool
+
+    public init(layout: BertLayout, pool: ThreadPool = .serial) {
+        precondition(layout.config.hiddenAct == "gelu", "BertModel: hidden_act \(layout.config.hiddenAct) (only exact gelu)")
+        self.layout = layout
+        self.pool = pool
+        parameters = FloatSlab(count: layout.table.count)
+        gradients = FloatSlab(count: layout.table.count)
+        weights = layout.weights(at: parameters.base)
+        gradientViews = layout.weights(at: gradients.base)
+    }
+
+    /// Allocates the activations for batches of up to `maxSequences` sequences, `maxTokens`
+    /// tokens in all, none longer than `maxLength`. Call once before the first step.
+    public func reserve(maxSequences: Int, maxTokens: Int, maxLength: Int) {
+        precondition(maxLength <= config.maxPositionEmbeddings,
+                     "BertModel: max length \(maxLength) beyond max_position_embeddings \(config.maxPositionEmbeddings)")
+        if let a = activations, a.maxSequences >= maxSequences, a.maxTokens >= maxTokens, a.maxLength >= maxLength { return }
+        activations = BertActivations(layout: layout, maxSequences: maxSequences, maxTokens: maxTokens,
+                                      maxLength: maxLength, threads: pool.threads)
+    }
+
+    /// Dropout probabilities used in training (from the config unless overridden).
+    public var hiddenDropout: Float
+    { get { _hiddenDropout ?? config.hiddenDropoutProb } set { _hiddenDropout = newValue } }
+    public var attentionDropout: Float
+    { get { _attentionDropout ?? config.attentionProbsDropoutProb } set { _attentionDropout = newValue } }
+    public var classifierDropout: Float
+    { get { _classifierDropout ?? config.classifierDropout ?? config.hiddenDropoutProb } set { _classifierDropout = newValue } }
+    private var _hiddenDropout: Float?
+    private var _attentionDropout: Float?
+    private var _classifierDropout: Float?
+
+    // MARK: Forward
+
+    /// Runs the encoder and the head on `batch`; the logits are in `activations.logits`
+    /// (`[B, K]` for a sequence head, `[N, K]` for a token head). `dropout` is `nil` in
+    /// evaluation.
+    public func forward(_ batch: PackedBatch, dropout: DropoutKey?) {
+        guard let a = activations else { preconditionFailure("BertModel.forward before reserve(...)") }
+        a.prepare(for: batch, heads: config.numAttentionHeads)
+        let n = batch.tokenCount, b = batch.sequenceCount
+        let w = weights
+        let pHidden = dropout == nil ? 0 : hiddenDropout
+        let key = dropout ?? DropoutKey(seed: 0, step: 0)
+
+        let embeddingSum = a.embeddingSum.rows(0, count: n)
+        Embeddings.forward(batch: batch, word: w.wordEmbeddings, position: w.positionEmbeddings,
+                           tokenType: w.tokenTypeEmbeddings, output: embeddingSum, pool: pool)
+        let firstInput = a.layers.first.map { $0.input } ?? a.hidden
+        LayerNorm.forward(input: embeddingSum, weight: w.embeddingNormWeight, bias: w.embeddingNormBias,
+                          epsilon: config.layerNormEps, output: firstInput.rows(0, count: n),
+                          mean: a.embeddingMean, rstd: a.embeddingRstd, pool: pool)
+        Dropout.applyToTokens(firstInput.rows(0, count: n), batch: batch, key: key, site: .embeddings,
+                              probability: pHidden, pool: pool)
+
+        for l in 0..<config.numHiddenLayers {
+            let output = l + 1 < config.numHiddenLayers ? a.layers[l + 1].input : a.hidden
+            layerForward(l, batch: batch, output: output.rows(0, count: n), dropout: dropout)
+        }
+
+        let hidden = a.hidden.rows(0, count: n)
+        switch layout.head {
+        case .none:
+            if layout.head.hasPooler {
+                Pooler.forward(hidden: hidden, batch: batch, weight: w.poolerWeight!, bias: w.poolerBias!,
+                               cls: a.cls.rows(0, count: b), pooled: a.pooled.rows(0, count: b), pool: pool)
+            }
+        case .sequenceClassification(let k):
+            let pooled = a.pooled.rows(0, count: b), dropped = a.pooledDropped.rows(0, count: b)
+            Pooler.forward(hidden: hidden, batch: batch, weight: w.poolerWeight!, bias: w.poolerBias!,
+                           cls: a.cls.rows(0, count: b), pooled: pooled, pool: pool)
+            dropped.data.update(from: pooled.data, count: b * config.hiddenSize)
+            Dropout.applyToSequences(dropped, batch: batch, key: key, site: .classifier,
+                                     probability: dropout == nil ? 0 : classifierDropout)
+            Linear.forward(input: dropped, weight: w.classifierWeight!, bias: w.classifierBias!,
+                           output: MatrixView(a.logits, rows: b, cols: k), pool: pool)
+        case .tokenClassification(let k):
+            let dropped = a.hiddenDropped.rows(0, count: n)
+            dropped.data.update(from: hidden.data, count: n * config.hiddenSize)
+            Dropout.applyToTokens(dropped, batch: batch, key: key, site: .classifier,
+                                  probability: dropout == nil ? 0 : classifierDropout, pool: pool)
+            Linear.forward(input: dropped, weight: w.classifierWeight!, bias: w.classifierBias!,
+                           output: MatrixView(a.logits, rows: n, cols: k), pool: pool)
+        }
+    }
+
+    /// One encoder layer: attention block, then feed-forward block (post-LayerNorm, as BERT).
+    private func layerForward(_ l: Int, batch: PackedBatch, output: MatrixView, dropout: DropoutKey?) {
+        let a = activations!, cache = a.layers[l], w = weights.layers[l]
+        let n = batch.tokenCount
+        let pHidden = dropout == nil ? 0 : hiddenDropout
+        let key = dropout ?? DropoutKey(seed: 0, step: 0)
+        let input = cache.input.rows(0, count: n)
+        let qkv = cache.qkv.rows(0, count: n)
+        let context = cache.context.rows(0, count: n)
+        let scratch = a.scratchGrad.rows(0, count: n)
+
+        Linear.forward(input: input, weight: w.qkvWeight, bias: w.qkvBias, output: qkv, pool: pool)
+        withSingleThreadedBLAS {
+            SelfAttention.forward(
+                qkv: qkv, batch: batch, heads: config.numAttentionHeads,
+                probabilities: cache.probabilities, probabilityOffsets: a.probabilityOffsets, context: context,
+                dropout: attentionDropoutSpec(dropout, layer: l),
+                scratch: a.attentionScratch, scratchStride: a.maxLength, pool: pool)
+        }
+        Linear.forward(input: context, weight: w.attentionOutputWeight, bias: w.attentionOutputBias, output: scratch, pool: pool)
+        Dropout.applyToTokens(scratch, batch: batch, key: key, site: .attentionOutput(layer: l), probability: pHidden, pool: pool)
+        let attentionResidual = cache.attentionResidual.rows(0, count: n)
+        Residual.add(scratch, input, into: attentionResidual, pool: pool)
+        let attentionOutput = cache.attentionOutput.rows(0, count: n)
+        LayerNorm.forward(input: attentionResidual, weight: w.attentionNormWeight, bias: w.attentionNormBias,
+                          epsilon: config.layerNormEps, output: attentionOutput,
+                          mean: cache.attentionMean, rstd: cache.attentionRstd, pool: pool)
+
+        let pre = cache.intermediatePre.rows(0, count: n), act = cache.intermediate.rows(0, count: n)
+        Linear.forward(input: attentionOutput, weight: w.intermediateWeight, bias: nil, output: pre, pool: pool)
+        BiasGELU.forward(preActivation: pre, bias: w.intermediateBias, output: act, pool: pool)
+        Linear.forward(input: act, weight: w.outputWeight, bias: w.outputBias, output: scratch, pool: pool)
+        Dropout.applyToTokens(scratch, batch: batch, key: key, site: .feedForwardOutput(layer: l), probability: pHidden, pool: pool)
+        let outputResidual = cache.outputResidual.rows(0, count: n)
+        Residual.add(scratch, attentionOutput, into: outputResidual, pool: pool)
+        LayerNorm.forward(input: outputResidual, weight: w.outputNormWeight, bias: w.outputNormBias,
+                          epsilon: config.layerNormEps, output: output,
+                          mean: cache.outputMean, rstd: cache.outputRstd, pool: pool)
+    }
+
+    private func attentionDropoutSpec(_ dropout: DropoutKey?, layer: Int) -> AttentionDropout? {
+        guard let dropout, attentionDropout > 0 else { return nil }
+        return AttentionDropout(key: dropout, probability: attentionDropout, layer: layer,
+                                positionStride: config.maxPositionEmbeddings)
+    }
+
+    /// Attention runs one (sequence, head) pair per pool thread; each pair's small GEMMs
+    /// then must not start OpenBLAS threads of their own.
+    private func withSingleThreadedBLAS(_ body: () -> Void) {
+        guard pool.threads > 1 else { return body() }
+        BLAS.setThreads(1)
+        body()
+        BLAS.setThreads(pool.threads)
+    }
+
+    // MARK: Backward
+
+    /// Back-propagates `activations.logitsGrad` (set by a loss) through the head and the
+    /// encoder, adding parameter gradients into `gradients` (`+=`; zero them between
+    /// optimizer steps). Frozen groups get no gradient work; the pass stops below the lowest
+    /// group that trains. `observer` hears each group as soon as its gradients are final.
+    public func backward(
+        _ batch: PackedBatch, dropout: DropoutKey?, trainable: TrainableGroups, observer: GradientObserver? = nil
+    ) {
+        guard let a = activations else { preconditionFailure("BertModel.backward before forward") }
+        let n = batch.tokenCount, b = batch.sequenceCount
+        let w = weights, g = gradientViews
+        let key = dropout ?? DropoutKey(seed: 0, step: 0)
+        let bottom = trainable.lowestLayerInBackward
+        let encoderNeedsGrad = bottom < config.numHiddenLayers
+        let hiddenGrad = a.hiddenGrad.rows(0, count: n)
+
+        switch layout.head {
+        case .none:
+            preconditionFailure("BertModel.backward: the bare encoder has no loss")
+        case .sequenceClassification(let k):
+            let logitsGrad = MatrixView(a.logitsGrad, rows: b, cols: k)
+            let pooledGrad = a.pooledGrad.rows(0, count: b)
+            let needsPooledGrad = trainable.pooler || encoderNeedsGrad
+            Linear.backward(outputGrad: logitsGrad, input: a.pooledDropped.rows(0, count: b), weight: w.classifierWeight!,
+                            inputGrad: needsPooledGrad ? pooledGrad : nil,
+                            weightGrad: trainable.head ? g.classifierWeight : nil,
+                            biasGrad: trainable.head ? g.classifierBias : nil, pool: pool)
+            observer?.gradientsReady(.head)
+            guard needsPooledGrad else { return }
+            Dropout.applyToSequences(pooledGrad, batch: batch, key: key, site: .classifier,
+                                     probability: dropout == nil ? 0 : classifierDropout)
+            Pooler.backward(pooledGrad: pooledGrad, pooled: a.pooled.rows(0, count: b), cls: a.cls.rows(0, count: b),
+                            batch: batch, weight: w.poolerWeight!,
+                            weightGrad: trainable.pooler ? g.poolerWeight : nil,
+                            biasGrad: trainable.pooler ? g.poolerBias : nil,
+                            clsGrad: a.clsGrad.rows(0, count: b), hiddenGrad: encoderNeedsGrad ? hiddenGrad : nil, pool: pool)
+            observer?.gradientsReady(.pooler)
+        case .tokenClassification(let k):
+            let logitsGrad = MatrixView(a.logitsGrad, rows: n, cols: k)
+            Linear.backward(outputGrad: logitsGrad, input: a.hiddenDropped.rows(0, count: n), weight: w.classifierWeight!,
+                            inputGrad: encoderNeedsGrad ? hiddenGrad : nil,
+                            weightGrad: trainable.head ? g.classifierWeight : nil,
+                            biasGrad: trainable.head ? g.classifierBias : nil, pool: pool)
+            observer?.gradientsReady(.head)
+            guard encoderNeedsGrad else { return }
+            Dropout.applyToTokens(hiddenGrad, batch: batch, key: key, site: .classifier,
+                                  probability: dropout == nil ? 0 : classifierDropout, pool: pool)
+        }
+        guard encoderNeedsGrad else { return }
+
+        // hiddenGrad now holds ∂loss/∂(last hidden state); walk the layers down to the
+        // lowest one that trains (or all of them when the embeddings train).
+        for l in stride(from: config.numHiddenLayers - 1, through: bottom, by: -1) {
+            layerBackward(l, batch: batch, dropout: dropout, trains: trainable.layers[l],
+                          needsInputGrad: l > bottom || trainable.embeddings, observer: observer)
+            observer?.gradientsReady(.layer(l))
+            observer?.poll()
+        }
+        guard trainable.embeddings else { return }
+        let firstInputGrad = hiddenGrad
+        Dropout.applyToTokens(firstInputGrad, batch: batch, key: key, site: .embeddings,
+                              probability: dropout == nil ? 0 : hiddenDropout, pool: pool)
+        let embeddingSum = a.embeddingSum.rows(0, count: n)
+        LayerNorm.backward(outputGrad: firstInputGrad, input: embeddingSum, weight: w.embeddingNormWeight,
+                           mean: a.embeddingMean, rstd: a.embeddingRstd, inputGrad: firstInputGrad,
+                           weightGrad: g.embeddingNormWeight, biasGrad: g.embeddingNormBias, pool: pool)
+        Embeddings.backward(outputGrad: firstInputGrad, batch: batch, wordGrad: g.wordEmbeddings,
+                            positionGrad: g.positionEmbeddings, tokenTypeGrad: g.tokenTypeEmbeddings)
+        observer?.gradientsReady(.embeddings)
+    }
+
+    /// Backward through layer `l`: `hiddenGrad` holds ∂loss/∂output on entry and
+    /// ∂loss/∂input on exit (when `needsInputGrad`).
+    private func layerBackward(_ l: Int, batch: PackedBatch, dropout: DropoutKey?, trains: Bool,
+                               needsInputGrad: Bool, observer: GradientObserver?) {
+        let a = activations!, cache = a.layers[l], w = weights.layers[l], g = gradientViews.layers[l]
+        let n = batch.tokenCount
+        let pHidden = dropout == nil ? 0 : hiddenDropout
+        let key = dropout ?? DropoutKey(seed: 0, step: 0)
+        let grad = a.hiddenGrad.rows(0, count: n)
+        let scratch = a.scratchGrad.rows(0, count: n)
+        func ifTrains(_ p: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float>? { trains ? p : nil }
+
+        // Feed-forward block. grad: ∂/∂(LayerNorm output) → ∂/∂outputResidual (in place).
+        let attentionOutput = cache.attentionOutput.rows(0, count: n)
+        LayerNorm.backward(outputGrad: grad, input: cache.outputResidual.rows(0, count: n), weight: w.outputNormWeight,
+                           mean: cache.outputMean, rstd: cache.outputRstd, inputGrad: grad,
+                           weightGrad: ifTrains(g.outputNormWeight), biasGrad: ifTrains(g.outputNormBias), pool: pool)
+        scratch.data.update(from: grad.data, count: n * grad.cols)
+        Dropout.applyToTokens(scratch, batch: batch, key: key, site: .feedForwardOutput(layer: l), probability: pHidden, pool: pool)
+        let intermediateGrad = a.intermediateGrad.rows(0, count: n)
+        Linear.backward(outputGrad: scratch, input: cache.intermediate.rows(0, count: n), weight: w.outputWeight,
+                        inputGrad: intermediateGrad, weightGrad: ifTrains(g.outputWeight), biasGrad: ifTrains(g.outputBias), pool: pool)
+        observer?.poll()
+        BiasGELU.backward(outputGrad: intermediateGrad, preActivation: cache.intermediatePre.rows(0, count: n),
+                          preActivationGrad: intermediateGrad, biasGrad: ifTrains(g.intermediateBias), pool: pool)
+        // ∂/∂attentionOutput = residual path (grad) + through the intermediate dense layer.
+        Linear.backward(outputGrad: intermediateGrad, input: attentionOutput, weight: w.intermediateWeight,
+                        inputGrad: grad, accumulateInput: true,
+                        weightGrad: ifTrains(g.intermediateWeight), biasGrad: nil, pool: pool)
+        observer?.poll()
+
+        // Attention block. grad: ∂/∂attentionOutput → ∂/∂attentionResidual (in place).
+        LayerNorm.backward(outputGrad: grad, input: cache.attentionResidual.rows(0, count: n), weight: w.attentionNormWeight,
+                           mean: cache.attentionMean, rstd: cache.attentionRstd, inputGrad: grad,
+                           weightGrad: ifTrains(g.attentionNormWeight), biasGrad: ifTrains(g.attentionNormBias), pool: pool)
+        scratch.data.update(from: grad.data, count: n * grad.cols)
+        Dropout.applyToTokens(scratch, batch: batch, key: key, site: .attentionOutput(layer: l), probability: pHidden, pool: pool)
+        let contextGrad = a.contextGrad.rows(0, count: n)
+        Linear.backward(outputGrad: scratch, input: cache.context.rows(0, count: n), weight: w.attentionOutputWeight,
+                        inputGrad: contextGrad, weightGrad: ifTrains(g.attentionOutputWeight),
+                        biasGrad: ifTrains(g.attentionOutputBias), pool: pool)
+        let qkvGrad = a.qkvGrad.rows(0, count: n)
+        withSingleThreadedBLAS {
+            SelfAttention.backward(
+                contextGrad: contextGrad, qkv: cache.qkv.rows(0, count: n), batch: batch,
+                heads: config.numAttentionHeads, probabilities: cache.probabilities,
+                probabilityOffsets: a.probabilityOffsets, qkvGrad: qkvGrad,
+                dropout: attentionDropoutSpec(dropout, layer: l),
+                scratch: a.attentionScratch, scratchStride: a.maxLength, pool: pool)
+        }
+        observer?.poll()
+        // ∂/∂input = residual path (grad) + through the QKV projection.
+        Linear.backward(outputGrad: qkvGrad, input: cache.input.rows(0, count: n), weight: w.qkvWeight,
+                        inputGrad: needsInputGrad ? grad : nil, accumulateInput: true,
+                        weightGrad: ifTrains(g.qkvWeight), biasGrad: ifTrains(g.qkvBias), pool: pool)
+    }
+}

@@ -1,0 +1,142 @@
+/// Multi-head scaled dot-product self-attention over packed sequences, from the fused
+/// `[N, 3C]` query|key|value projections to the `[N, C]` context, as BERT's
+/// `BertSelfAttention` (without its projections, which are `Linear` layers):
+///
+///     S = Q_h·K_hᵀ / √HS      P = softmax(S)      O_h = dropout(P)·V_h
+///
+/// per sequence b (length n, rows `offset(b) ..< offset(b)+n`) and head h. Q_h, K_h, V_h are
+/// strided `[n, HS]` views into the QKV matrix and O_h a strided view into the context, so
+/// no head is ever copied. Masking is implicit: a sequence attends only to its own n tokens,
+/// exactly what BERT's additive padding mask achieves on a padded batch.
+public enum SelfAttention {
+    /// Forward pass. Writes `probabilities` (softmax output before dropout, kept for the
+    /// backward pass) and overwrites `context`.
+    public static func forward(
+        qkv: MatrixView, batch: PackedBatch, heads: Int,
+        probabilities: UnsafeMutablePointer<Float>, probabilityOffsets: UnsafePointer<Int>,
+        context: MatrixView, dropout: AttentionDropout?,
+        scratch: UnsafeMutablePointer<Float>, scratchStride: Int, pool: ThreadPool
+    ) {
+        let c = context.cols, hs = c / heads
+        let scale = 1 / Float(hs).squareRoot()
+        forEachHead(batch: batch, heads: heads, pool: pool) { worker, b, h in
+            let n = batch.length(b), o = batch.offset(b)
+            let rows = qkv.rows(o, count: n)
+            let q = rows.columns(h * hs, count: hs)
+            let k = rows.columns(c + h * hs, count: hs)
+            let v = rows.columns(2 * c + h * hs, count: hs)
+            let p = MatrixView(probabilities + probabilityOffsets[b] + h * n * n, rows: n, cols: n)
+            BLAS.gemm(q, k, transposeB: true, into: p, alpha: scale)
+            for i in 0..<n { VectorMath.softmaxInPlace(p.row(i), count: n) }
+            let out = context.rows(o, count: n).columns(h * hs, count: hs)
+            if let dropout, dropout.probability > 0 {
+                let dropped = MatrixView(scratch + worker * 2 * scratchStride * scratchStride, rows: n, cols: n)
+                droppedProbabilities(p, into: dropped, head: h, sample: batch.sampleIds[b], dropout: dropout)
+                BLAS.gemm(dropped, v, into: out)
+            } else {
+                BLAS.gemm(p, v, into: out)
+            }
+        }
+    }
+
+    /// Backward pass: from `contextGrad` `[N, C]` to `qkvGrad` `[N, 3C]` (overwritten).
+    ///
+    ///     dV = Pdᵀ·dO      dPd = dO·Vᵀ      dP = dropout(dPd)
+    ///     dS = P ⊙ (dP − rowsum(dP ⊙ P))    dQ = dS·K/√HS      dK = dSᵀ·Q/√HS
+    public static func backward(
+        contextGrad: MatrixView, qkv: MatrixView, batch: PackedBatch, heads: Int,
+        probabilities: UnsafeMutablePointer<Float>, probabilityOffsets: UnsafePointer<Int>,
+        qkvGrad: MatrixView, dropout: AttentionDropout?,
+        scratch: UnsafeMutablePointer<Float>, scratchStride: Int, pool: ThreadPool
+    ) {
+        let c = contextGrad.cols, hs = c / heads
+        let scale = 1 / Float(hs).squareRoot()
+        forEachHead(batch: batch, heads: heads, pool: pool) { worker, b, h in
+            let n = batch.length(b), o = batch.offset(b)
+            let rows = qkv.rows(o, count: n), gradRows = qkvGrad.rows(o, count: n)
+            let q = rows.columns(h * hs, count: hs)
+            let k = rows.columns(c + h * hs, count: hs)
+            let v = rows.columns(2 * c + h * hs, count: hs)
+            let dq = gradRows.columns(h * hs, count: hs)
+            let dk = gradRows.columns(c + h * hs, count: hs)
+            let dv = gradRows.columns(2 * c + h * hs, count: hs)
+            let dOut = contextGrad.rows(o, count: n).columns(h * hs, count: hs)
+            let p = MatrixView(probabilities + probabilityOffsets[b] + h * n * n, rows: n, cols: n)
+            let base = scratch + worker * 2 * scratchStride * scratchStride
+            let dP = MatrixView(base + scratchStride * scratchStride, rows: n, cols: n)
+            let sample = batch.sampleIds[b]
+            if let dropout, dropout.probability > 0 {
+                let dropped = MatrixView(base, rows: n, cols: n)
+                droppedProbabilities(p, into: dropped, head: h, sample: sample, dropout: dropout)
+                BLAS.gemm(dropped, transposeA: true, dOut, into: dv)
+                BLAS.gemm(dOut, v, transposeB: true, into: dP)
+                let key = dropout.key.stream(sample: sample, site: .attentionProbabilities(layer: dropout.layer))
+                for i in 0..<n {
+                    Dropout.apply(dP.row(i), count: n, probability: dropout.probability, key: key,
+                                  firstCounter: dropout.firstCounter(head: h, row: i))
+                }
+            } else {
+                BLAS.gemm(p, transposeA: true, dOut, into: dv)
+                BLAS.gemm(dOut, v, transposeB: true, into: dP)
+            }
+            softmaxBackward(probabilities: p, gradient: dP)
+            BLAS.gemm(dP, k, into: dq, alpha: scale)
+            BLAS.gemm(dP, transposeA: true, q, into: dk, alpha: scale)
+        }
+    }
+
+    /// `grad ← P ⊙ (grad − rowsum(grad ⊙ P))`: the softmax Jacobian applied row by row.
+    static func softmaxBackward(probabilities p: MatrixView, gradient g: MatrixView) {
+        for i in 0..<p.rows {
+            let pr = p.row(i), gr = g.row(i)
+            var dot: Float = 0
+            for j in 0..<p.cols { dot += pr[j] * gr[j] }
+            for j in 0..<p.cols { gr[j] = pr[j] * (gr[j] - dot) }
+        }
+    }
+
+    /// `dropped = dropout(P)` for head `h` of one sample.
+    static func droppedProbabilities(
+        _ p: MatrixView, into dropped: MatrixView, head h: Int, sample: UInt64,
+        dropout: AttentionDropout
+    ) {
+        let key = dropout.key.stream(sample: sample, site: .attentionProbabilities(layer: dropout.layer))
+        for i in 0..<p.rows {
+            dropped.row(i).update(from: p.row(i), count: p.cols)
+            Dropout.apply(dropped.row(i), count: p.cols, probability: dropout.probability, key: key,
+                          firstCounter: dropout.firstCounter(head: h, row: i))
+        }
+    }
+
+    /// Runs `body(worker, sequence, head)` for every (sequence, head) pair. Pairs are split
+    /// among the pool's threads in contiguous blocks; `worker` indexes that thread's scratch.
+    /// Each pair writes only its own rows and columns of the outputs.
+    static func forEachHead(batch: PackedBatch, heads: Int, pool: ThreadPool, _ body: (Int, Int, Int) -> Void) {
+        let pairs = batch.sequenceCount * heads
+        pool.forEachChunk(pairs, grain: 1) { worker, range in
+            for pair in range { body(worker, pair / heads, pair % heads) }
+        }
+    }
+}
+
+/// Dropout on attention probabilities of one layer.
+public struct AttentionDropout: Sendable {
+    public var key: DropoutKey
+    public var probability: Float
+    public var layer: Int
+    /// The model's position capacity P (`max_position_embeddings`): element (i, j) of head h
+    /// uses counter `(h·P + i)·P + j`, so a mask never depends on the sequence's padding, the
+    /// batch's make-up or buffer sizes.
+    public var positionStride: Int
+
+    public init(key: DropoutKey, probability: Float, layer: Int, positionStride: Int) {
+        self.key = key
+        self.probability = probability
+        self.layer = layer
+        self.positionStride = positionStride
+    }
+
+    func firstCounter(head h: Int, row i: Int) -> UInt32 {
+        UInt32(truncatingIfNeeded: (h * positionStride + i) * positionStride)
+    }
+}
