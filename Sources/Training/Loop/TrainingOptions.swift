@@ -1,0 +1,110 @@
+import Foundation
+
+/// Everything that shapes a training run. Option names on the command line are the
+/// kebab-case of these fields — which follow Hugging Face `TrainingArguments` where one
+/// exists — and a `--config` JSON file may set any of them (kebab- or snake-case keys).
+/// Precedence: these defaults < the config file < command-line flags.
+public struct TrainingOptions: Codable, Equatable, Sendable {
+    // MARK: Data and model
+    /// Pretrained (or already fine-tuned) model directory in Hugging Face format.
+    public var model: String = DefaultPaths.pretrainedModel
+    /// Training data: .tsv, .csv or .jsonl.
+    public var train: String? = nil
+    /// Validation data, same format; evaluated every `evalSteps` and at the end.
+    public var validation: String? = nil
+    /// Directory for checkpoints, metrics and the final model.
+    public var output: String = "runs/ddp-train"
+    /// Column (name or 0-based index) of the text; detected from GLUE-style headers if unset.
+    public var textColumn: String? = nil
+    /// Column of the second text of a sentence pair.
+    public var textPairColumn: String? = nil
+    /// Column of the label.
+    public var labelColumn: String? = nil
+
+    // MARK: Length of training
+    /// Passes over the training data (fractions allowed); ignored when `maxSteps` > 0.
+    public var epochs: Double = 3
+    /// Optimizer steps to run; overrides `epochs` when > 0.
+    public var maxSteps: Int = -1
+
+    // MARK: Batches
+    /// Global batch: examples per optimizer step, summed over all ranks.
+    public var batchSize: Int = 32
+    /// Global batch for evaluation and prediction.
+    public var evalBatchSize: Int = 64
+    /// Tokens per example at most (the rest is truncated); includes [CLS] and [SEP].
+    public var maxLength: Int = 128
+    /// Keep the data in file order instead of shuffling every epoch.
+    public var noShuffle: Bool = false
+    /// Put examples of similar length in the same batch (less padding work).
+    public var groupByLength: Bool = false
+
+    // MARK: Optimizer
+    /// Peak learning rate of AdamW.
+    public var learningRate: Double = 5e-5
+    /// linear, cosine, constant or slanted_triangular.
+    public var lrScheduler: String = "linear"
+    /// Fraction of the steps spent warming up linearly from 0.
+    public var warmupRatio: Double = 0
+    /// Warm-up steps; overrides `warmupRatio` when > 0.
+    public var warmupSteps: Int = 0
+    /// AdamW's decoupled weight decay (not applied to biases and LayerNorm weights).
+    public var weightDecay: Double = 0
+    public var adamBeta1: Double = 0.9
+    public var adamBeta2: Double = 0.999
+    public var adamEpsilon: Double = 1e-8
+    /// Clip gradients to this global L2 norm; 0 disables clipping.
+    public var maxGradNorm: Double = 1
+
+    // MARK: Regularisation
+    /// Sets both hidden and attention dropout when given.
+    public var dropout: Double? = nil
+    /// Dropout after embeddings, attention output and feed-forward (config's if unset).
+    public var hiddenDropout: Double? = nil
+    /// Dropout on attention probabilities (config's if unset).
+    public var attentionDropout: Double? = nil
+    /// Dropout before the classifier (hidden dropout if unset).
+    public var classifierDropout: Double? = nil
+
+    // MARK: Reproducibility
+    /// Seed of the head's initialisation, the data order and dropout.
+    public var seed: Int = 42
+
+    // MARK: Logging, evaluation, checkpoints
+    /// Log loss, learning rate and throughput every this many steps.
+    public var loggingSteps: Int = 50
+    /// Evaluate every this many steps (0: at the end of each epoch).
+    public var evalSteps: Int = 0
+    /// Write a checkpoint every this many steps (0: only at the end).
+    public var saveSteps: Int = 500
+    /// Keep at most this many checkpoints besides the best one (0: keep all).
+    public var saveTotalLimit: Int = 0
+    /// `auto` (newest complete checkpoint in the output directory) or a checkpoint path.
+    public var resume: String? = nil
+
+    // MARK: Execution
+    /// Threads per rank for BLAS and element-wise work (default: cores per node ÷ ranks per node).
+    public var threads: Int? = nil
+    /// Size of a gradient bucket for the overlapped allreduce, in MB.
+    public var bucketSizeMb: Double = 25
+    /// Compare a checksum of the parameters across ranks every this many steps (0: never).
+    public var checksumSteps: Int = 100
+
+    public init() {}
+}
+
+/// Where set-up puts things, and where `ddp-train` looks for them by default.
+public enum DefaultPaths {
+    /// `$DDP_TRAIN_MODEL`, else `~/.cache/ddp-train/all-MiniLM-L6-v2` (written by tools/setup.sh).
+    public static var pretrainedModel: String {
+        if let env = ProcessInfo.processInfo.environment["DDP_TRAIN_MODEL"], !env.isEmpty { return env }
+        return cacheDirectory + "/all-MiniLM-L6-v2"
+    }
+
+    /// `$XDG_CACHE_HOME/ddp-train`, else `~/.cache/ddp-train`.
+    public static var cacheDirectory: String {
+        let env = ProcessInfo.processInfo.environment
+        if let xdg = env["XDG_CACHE_HOME"], !xdg.isEmpty { return xdg + "/ddp-train" }
+        return (env["HOME"] ?? NSHomeDirectory()) + "/.cache/ddp-train"
+    }
+}
