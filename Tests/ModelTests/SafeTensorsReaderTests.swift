@@ -120,33 +120,6 @@ import Testing
         #expect(file.info("bf16")?.dtype == .bf16)
     }
 
-    /// Release-build timing (`DDP_TRAIN_BENCH=1 swift test -c release --filter
-    /// miniLMLoadsInWellUnderASecond`): open + validate the 90 MB file and copy every F32
-    /// tensor into one slab, as the model loader does.
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["DDP_TRAIN_BENCH"] != nil))
-    func miniLMLoadsInWellUnderASecond() throws {
-        let path = try FormatsFixtures.modelDirectory() + "/model.safetensors"
-        var best = Double.infinity
-        for _ in 0..<5 {
-            let clock = ContinuousClock()
-            var total = 0
-            let elapsed = try clock.measure {
-                let file = try SafeTensorsFile(contentsOf: path)
-                let parameters = file.tensors.filter { $0.dtype == .f32 }
-                let slab = UnsafeMutableBufferPointer<Float>.allocate(capacity: parameters.reduce(0) { $0 + $1.elementCount })
-                defer { slab.deallocate() }
-                for tensor in parameters {
-                    try file.read(tensor.name, shape: tensor.shape, into: UnsafeMutableBufferPointer(rebasing: slab[total..<(total + tensor.elementCount)]))
-                    total += tensor.elementCount
-                }
-            }
-            #expect(total == 22_713_216)
-            best = min(best, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
-        }
-        print("all-MiniLM-L6-v2 model.safetensors: open + validate + copy into a slab: best of 5 \(Int(best * 1000)) ms")
-        #expect(best < 0.5)
-    }
-
     /// Every one of the 65,536 half-precision bit patterns converts as Swift's own `Float16`
     /// does (NaNs: still NaN, same sign).
     #if !(os(macOS) && arch(x86_64))

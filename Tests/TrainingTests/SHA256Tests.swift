@@ -74,26 +74,6 @@ import Training
         #expect(SHA256.hash(bytes).hex == expected)
     }
 
-    /// Release-build throughput (`DDP_TRAIN_BENCH=1 swift test -c release --filter
-    /// throughputOnACheckpointFile`) over a 90 MB checkpoint-sized file (from the page cache).
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["DDP_TRAIN_BENCH"] != nil))
-    func throughputOnACheckpointFile() throws {
-        let environment = ProcessInfo.processInfo.environment
-        let model = environment["DDP_TRAIN_MODEL"] ?? NSHomeDirectory() + "/.cache/ddp-train/all-MiniLM-L6-v2"
-        let path = model + "/model.safetensors"
-        let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int, "\(path) is needed")
-        var best = Double.infinity
-        var digest = ""
-        for _ in 0..<3 {
-            let clock = ContinuousClock()
-            let elapsed = try clock.measure { digest = try SHA256.hash(fileAt: path).hex }
-            best = min(best, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
-        }
-        let rate = Double(size) / best / 1e6
-        print("SHA-256 of \(path) (\(size) bytes): \(digest), best of 3 \(Int(best * 1000)) ms = \(Int(rate)) MB/s")
-        #expect(rate > 150)
-    }
-
     @Test func unreadableFileNamesThePath() {
         let error = #expect(throws: SHA256FileError.self) { try SHA256.hash(fileAt: "/nonexistent/manifest.json") }
         #expect(error?.description.hasPrefix("/nonexistent/manifest.json: open failed: No such file or directory") == true)
