@@ -9,7 +9,7 @@
 // the parser trap.
 
 /// A JSON value. Numbers keep their source text; objects keep their members in order.
-enum JSONValue: Equatable, Sendable {
+package enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
     /// The literal text of a number, already checked against the JSON number grammar.
@@ -19,7 +19,7 @@ enum JSONValue: Equatable, Sendable {
     case object([JSONMember])
 
     /// The name of the JSON type, for messages ("expected an integer, found string").
-    var typeName: String {
+    package var typeName: String {
         switch self {
         case .null: "null"
         case .bool: "boolean"
@@ -31,51 +31,56 @@ enum JSONValue: Equatable, Sendable {
     }
 
     /// A short rendering of the value for error messages, cut at `limit` characters.
-    func excerpt(limit: Int = 60) -> String {
+    package func excerpt(limit: Int = 60) -> String {
         let text = JSONWriter.compact(self)
         return text.count <= limit ? text : String(text.prefix(limit)) + "…"
     }
 
     /// The exact value of an integer literal (no fraction, no exponent) that fits in `Int`;
     /// `nil` for anything else, including integers too large for `Int`.
-    var integerValue: Int? {
+    package var integerValue: Int? {
         guard case .number(let text) = self, JSONValue.isIntegerLiteral(text) else { return nil }
         return Int(text)
     }
 
     /// The members of an object, `nil` for other values.
-    var objectMembers: [JSONMember]? {
+    package var objectMembers: [JSONMember]? {
         if case .object(let members) = self { return members }
         return nil
     }
 
     /// Looks a key up in an object (keys are unique: the parser rejects duplicates).
-    subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         return members.first { $0.key == key }?.value
     }
 
     /// Whether a number literal is an integer: no `.`, `e` or `E`.
-    static func isIntegerLiteral(_ text: String) -> Bool {
+    package static func isIntegerLiteral(_ text: String) -> Bool {
         !text.utf8.contains { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }
     }
 }
 
 /// One `"key": value` member of a JSON object.
-struct JSONMember: Equatable, Sendable {
-    var key: String
-    var value: JSONValue
+package struct JSONMember: Equatable, Sendable {
+    package var key: String
+    package var value: JSONValue
+
+    package init(key: String, value: JSONValue) {
+        self.key = key
+        self.value = value
+    }
 }
 
 /// Where and why a JSON text failed to parse. `line` and `column` count from 1, columns in
 /// bytes.
-struct JSONParseError: Error, Equatable, Sendable {
-    var offset: Int
-    var line: Int
-    var column: Int
-    var message: String
+package struct JSONParseError: Error, Equatable, Sendable {
+    package var offset: Int
+    package var line: Int
+    package var column: Int
+    package var message: String
 
-    var description: String { "line \(line), column \(column): \(message)" }
+    package var description: String { "line \(line), column \(column): \(message)" }
 }
 
 /// A recursive-descent parser over UTF-8 bytes.
@@ -83,7 +88,7 @@ struct JSONParseError: Error, Equatable, Sendable {
 /// Contract: accepts exactly RFC 8259 JSON (one value, surrounded by optional whitespace),
 /// rejects duplicate object keys, invalid UTF-8, unpaired surrogate escapes and nesting
 /// deeper than `maximumDepth`; never traps, whatever the bytes.
-struct JSONParser {
+package struct JSONParser {
     static let maximumDepth = 64
 
     private let bytes: UnsafeRawBufferPointer
@@ -95,7 +100,7 @@ struct JSONParser {
     }
 
     /// Parses one JSON document from `bytes`.
-    static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONParseError) -> JSONValue {
         var parser = JSONParser(bytes: bytes)
         parser.skipWhitespace()
         let value = try parser.parseValue()
@@ -107,7 +112,7 @@ struct JSONParser {
     }
 
     /// Parses one JSON document from `bytes`.
-    static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
         // The closure form of withUnsafeBytes cannot carry a typed error through, so the
         // result travels as a Result.
         let result: Result<JSONValue, JSONParseError> = bytes.withUnsafeBytes { raw in
@@ -350,9 +355,9 @@ struct JSONParser {
 }
 
 /// Serialises `JSONValue`s.
-enum JSONWriter {
+package enum JSONWriter {
     /// No whitespace, members in their stored order (the safetensors header form).
-    static func compact(_ value: JSONValue) -> String {
+    package static func compact(_ value: JSONValue) -> String {
         var out = ""
         write(value, into: &out, indent: nil, level: 0, sortKeys: false)
         return out
@@ -361,7 +366,7 @@ enum JSONWriter {
     /// Two-space indentation and keys sorted by code point: the layout of Python's
     /// `json.dumps(obj, indent=2, sort_keys=True)`, which Hugging Face uses for
     /// `config.json`. Ends with a newline.
-    static func pretty(_ value: JSONValue) -> String {
+    package static func pretty(_ value: JSONValue) -> String {
         var out = ""
         write(value, into: &out, indent: "  ", level: 0, sortKeys: true)
         out += "\n"
@@ -369,7 +374,7 @@ enum JSONWriter {
     }
 
     /// Whether `a` sorts before `b` by Unicode code point, Python's `str` order.
-    static func codePointPrecedes(_ a: String, _ b: String) -> Bool {
+    package static func codePointPrecedes(_ a: String, _ b: String) -> Bool {
         a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars)
     }
 
@@ -418,7 +423,7 @@ enum JSONWriter {
     }
 
     /// Escapes `"`, `\` and control characters; everything else is written as UTF-8.
-    static func writeString(_ string: String, into out: inout String) {
+    package static func writeString(_ string: String, into out: inout String) {
         out += "\""
         for scalar in string.unicodeScalars {
             switch scalar {
