@@ -24,6 +24,15 @@
 ///   between steps, at a step every rank agreed on.
 /// - Collective: every rank calls `markReady`/`finish` for every step, even with an empty
 ///   share of the batch (its gradients are then zeros).
+///
+/// What overlap buys depends on the transport. Without a progress thread the copying and
+/// summing happen inside this rank's MPI calls (`markReady`'s start, `poll`, `finish`), on
+/// the compute thread. Over shared memory with every core computing (2 ranks on 2 cores
+/// here) there is nothing idle to overlap onto: blocked time in `finish` falls, but start
+/// and poll costs add about as much back, and Open MPI's libnbc reduces an in-place
+/// `MPI_Iallreduce` with a binomial tree (all sums on one rank) plus a bucket-sized
+/// temporary per start. Overlap pays where a NIC moves the bytes. `reduceAllNow()` is
+/// the flat alternative; `Tests/MPIChecks` (`mpi-checks bench`) measures both.
 public final class GradientBucketReducer {
     public let communicator: Communicator
     /// Base of the gradient slab, `[count]` floats, owned by the caller.
@@ -197,7 +206,13 @@ public struct ReductionStatistics: Sendable, Equatable {
 
     public init() {}
 
-    /// Share of the communication time that was not spent blocked in `finish()`.
+    /// Time the compute thread spent inside MPI for these reductions (start + poll + finish):
+    /// the number to compare with a flat blocking allreduce, since without a progress thread
+    /// the work is done in those calls.
+    public var mpiSeconds: Double { startSeconds + pollSeconds + blockedSeconds }
+
+    /// Share of the communication time that was not spent blocked in `finish()`. It says
+    /// how much of the waiting was hidden, not how much work: see `mpiSeconds`.
     public var hiddenFraction: Double {
         communicationSeconds > 0 ? max(0, 1 - blockedSeconds / communicationSeconds) : 0
     }

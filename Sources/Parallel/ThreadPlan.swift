@@ -58,10 +58,18 @@ public struct ThreadPlan: Sendable, Equatable, CustomStringConvertible {
         self.source = "computed"
     }
 
+    /// True when the launcher's CPU binding, not the node's cores, set the number: e.g.
+    /// `mpirun -np 1` binds its one rank to one core. Worth a hint to the user.
+    public var isLimitedByBinding: Bool {
+        source == "computed" && affinityCPUs < max(1, onlineCPUs) / ranksOnNode
+    }
+
     public var description: String {
-        source == "computed"
-            ? "\(threads) thread(s) per rank (\(onlineCPUs) CPUs online, \(affinityCPUs) usable by this rank, \(ranksOnNode) rank(s) on the node)"
-            : "\(threads) thread(s) per rank (from \(source))"
+        guard source == "computed" else { return "\(threads) thread(s) per rank (from \(source))" }
+        let hint = isLimitedByBinding
+            ? "; the launcher bound this rank to \(affinityCPUs) CPU(s): mpirun --bind-to none (or --map-by slot:PE=n) gives it more"
+            : ""
+        return "\(threads) thread(s) per rank (\(onlineCPUs) CPUs online, \(affinityCPUs) usable by this rank, \(ranksOnNode) rank(s) on the node\(hint))"
     }
 
     /// `sysconf(_SC_NPROCESSORS_ONLN)`.

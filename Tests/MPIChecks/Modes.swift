@@ -93,7 +93,7 @@ func bench(_ comm: Communicator, computeSecondsPerLayer: Double) throws(MPIError
         }
         let s = reducer.statistics
         let steps = Double(s.steps)
-        print("[rank \(comm.rank)] bucketed, \(slices == 1 ? "no polls between marks" : "\(slices - 1) polls per unit"): step \(ms(stepTimes.reduce(0, +) / Double(stepTimes.count))) (compute \(ms(computeSeconds / steps))), communication \(ms(s.communicationSeconds / steps)), starting \(ms(s.startSeconds / steps)), blocked in finish \(ms(s.blockedSeconds / steps)), in poll \(ms(s.pollSeconds / steps)) (\(s.pollCalls / s.steps) polls), hidden \(Int((s.hiddenFraction * 100).rounded())) %")
+        print("[rank \(comm.rank)] bucketed, \(slices == 1 ? "no polls between marks" : "\(slices - 1) polls per unit"): step \(ms(stepTimes.reduce(0, +) / Double(stepTimes.count))) (compute \(ms(computeSeconds / steps))), communication \(ms(s.communicationSeconds / steps)), starting \(ms(s.startSeconds / steps)), blocked in finish \(ms(s.blockedSeconds / steps)), in poll \(ms(s.pollSeconds / steps)) (\(s.pollCalls / s.steps) polls); in MPI in all \(ms(s.mpiSeconds / steps)); hidden \(Int((s.hiddenFraction * 100).rounded())) % of the wait")
         fflush(nil)
         try comm.barrier()
     }

@@ -94,6 +94,8 @@ import Glibc
         #expect(try plan([:], ranks: 2, online: 2, affinity: 2).threads == 1)
         #expect(try plan([:], ranks: 1, online: 2, affinity: 1).threads == 1, "a rank bound to one core")
         #expect(try plan([:], ranks: 1).source == "computed")
+        #expect(try plan([:], ranks: 1, online: 2, affinity: 1).isLimitedByBinding)
+        #expect(try !plan([:], ranks: 2, online: 2, affinity: 1).isLimitedByBinding)
     }
 
     @Test func environmentOverridesInOpenBLASOrder() throws {
