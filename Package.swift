@@ -29,5 +29,8 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Model"]),
         .testTarget(name: "TextTests", dependencies: ["Text"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),
+        .testTarget(name: "ParallelTests", dependencies: ["Parallel"]),
+        // Multi-rank checks of Parallel, run under mpirun by Tests/mpi/run-parallel-checks.sh.
+        .executableTarget(name: "mpi-checks", dependencies: ["Parallel"], path: "Tests/MPIChecks"),
     ]
 )

@@ -28,4 +28,21 @@ static inline int cmpi_max_processor_name(void) { return MPI_MAX_PROCESSOR_NAME;
 static inline int cmpi_comm_type_shared(void) { return MPI_COMM_TYPE_SHARED; }
 static inline MPI_Info _Nonnull cmpi_info_null(void) { return MPI_INFO_NULL; }
 static inline int cmpi_thread_funneled(void) { return MPI_THREAD_FUNNELED; }
+// Added for the Parallel module:
+// - MPI_UINT8_T / MPI_INT32_T: element types of reductions over byte flags and Int32 arrays
+//   (MPI_BYTE is for moving bytes only; reduction operators are not defined on it).
+// - MPI_STATUSES_IGNORE: MPI_Testall/MPI_Waitall over the handles of a chunked request.
+static inline MPI_Datatype _Nonnull cmpi_uint8(void) { return MPI_UINT8_T; }
+static inline MPI_Datatype _Nonnull cmpi_int32(void) { return MPI_INT32_T; }
+static inline MPI_Status * _Nullable cmpi_statuses_ignore(void) { return MPI_STATUSES_IGNORE; }
+
+// sched_getaffinity: <sched.h> declares it only under _GNU_SOURCE, which the Swift importer
+// does not define, yet ThreadPlan needs the CPUs this rank may run on (Open MPI binds ranks to
+// cores) to size the BLAS thread pool. The prototype is glibc's; cpu_set_t itself is always
+// declared. Not MPI, but this is the package's only C shim that Parallel sees.
+#include <sched.h>
+static inline int cmpi_sched_getaffinity(cpu_set_t * _Nonnull set) {
+    extern int sched_getaffinity(pid_t pid, size_t size, cpu_set_t *set);
+    return sched_getaffinity(0, sizeof(cpu_set_t), set);
+}
 #endif

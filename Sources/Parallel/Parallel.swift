@@ -1,1 +1,0 @@
-// The Parallel module; see DESIGN.md for what belongs here.
