@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "Text", swiftSettings: fastRelease),
         .target(name: "Parallel", dependencies: ["CMPI"], swiftSettings: fastRelease),
         .target(name: "Training", dependencies: ["Model", "Text", "Parallel"], swiftSettings: fastRelease),
-        .executableTarget(name: "ddp-train", dependencies: ["Training"], swiftSettings: fastRelease),
+        .executableTarget(name: "ddp-train", dependencies: ["Training", "Model", "Text", "Parallel"], swiftSettings: fastRelease),
         // Tests find their golden files in Tests/Fixtures through #filePath.
         .testTarget(name: "ModelTests", dependencies: ["Model"]),
         .testTarget(name: "TextTests", dependencies: ["Text"]),

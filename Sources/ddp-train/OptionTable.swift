@@ -18,6 +18,12 @@ struct Option<Root> {
     let apply: (inout Root, String) throws -> Void
     let show: (Root) -> String?
 
+    /// `--config FILE`: read by the parser before every other option (see `parse`).
+    static func configFile() -> Option {
+        Option(name: "config", valueName: "FILE", help: "JSON file of option values (kebab- or snake-case keys); flags override it.",
+               apply: { _, _ in }, show: { _ in nil })
+    }
+
     static func string(_ name: String, _ key: WritableKeyPath<Root, String>, _ help: String) -> Option {
         Option(name: name, valueName: "TEXT", help: help, apply: { $0[keyPath: key] = $1 }, show: { $0[keyPath: key] })
     }
@@ -83,7 +89,7 @@ struct OptionParser<Root> {
 
     /// Applies `--config FILE` first (when the table has it and it is given), then every
     /// flag in order, so flags override the file and the file overrides the defaults.
-    func parse(_ arguments: [String], into root: inout Root, configKey: WritableKeyPath<Root, String?>? = nil) throws {
+    func parse(_ arguments: [String], into root: inout Root) throws {
         var pairs: [(Option<Root>, String)] = []
         var i = 0
         while i < arguments.count {
@@ -112,9 +118,8 @@ struct OptionParser<Root> {
             }
             i += 1
         }
-        if let configKey, let configPair = pairs.last(where: { $0.0.name == "config" }) {
+        if let configPair = pairs.last(where: { $0.0.name == "config" }) {
             try applyConfigFile(configPair.1, into: &root)
-            root[keyPath: configKey] = configPair.1
         }
         for (option, value) in pairs where option.name != "config" {
             try option.apply(&root, value)

@@ -10,22 +10,22 @@ import Darwin
 #endif
 
 /// An operating-system error: the failed call and `strerror(errno)`.
-struct FileIOError: Error, Equatable, Sendable {
-    var message: String
+package struct FileIOError: Error, Equatable, Sendable {
+    package var message: String
 
-    init(_ call: String, errno code: Int32) {
+    package init(_ call: String, errno code: Int32) {
         message = "\(call) failed: \(String(cString: strerror(code))) (errno \(code))"
     }
 
-    init(message: String) {
+    package init(message: String) {
         self.message = message
     }
 }
 
-enum FileIO {
+package enum FileIO {
     /// Reads the whole file at `path` in one pass (no memory map: a checkpoint rewritten in
     /// place while mapped would fault the reader, a copy cannot).
-    static func readAll(_ path: String) throws(FileIOError) -> [UInt8] {
+    package static func readAll(_ path: String) throws(FileIOError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw FileIOError("open", errno: errno) }
         defer { close(fd) }
@@ -50,7 +50,7 @@ enum FileIO {
     }
 
     /// Writes `text` as UTF-8 to `path` (created or truncated) and fsyncs it.
-    static func writeDurably(_ text: String, to path: String) throws(FileIOError) {
+    package static func writeDurably(_ text: String, to path: String) throws(FileIOError) {
         let writer = try DurableFileWriter(path: path)
         try writer.write(Array(text.utf8))
         try writer.syncAndClose()
@@ -60,11 +60,11 @@ enum FileIO {
 /// A file opened for writing (created with mode 0644, or truncated) whose contents are on
 /// disk once `syncAndClose()` returns. Closes the descriptor on deinit if the caller gave
 /// up early; the partial file is then left for the caller to remove.
-final class DurableFileWriter {
+package final class DurableFileWriter {
     let path: String
     private var fd: Int32
 
-    init(path: String) throws(FileIOError) {
+    package init(path: String) throws(FileIOError) {
         self.path = path
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if fd < 0 { throw FileIOError("open", errno: errno) }
@@ -75,7 +75,7 @@ final class DurableFileWriter {
     }
 
     /// Writes all of `bytes`, retrying partial writes and interrupted calls.
-    func write(_ bytes: UnsafeRawBufferPointer) throws(FileIOError) {
+    package func write(_ bytes: UnsafeRawBufferPointer) throws(FileIOError) {
         precondition(fd >= 0, "DurableFileWriter(\(path)): write after close")
         guard var next = bytes.baseAddress else { return }
         var remaining = bytes.count
@@ -91,7 +91,7 @@ final class DurableFileWriter {
     }
 
     /// Writes all of `bytes`.
-    func write(_ bytes: [UInt8]) throws(FileIOError) {
+    package func write(_ bytes: [UInt8]) throws(FileIOError) {
         // Array.withUnsafeBytes rethrows untyped errors, so the typed one travels as a Result.
         let result: Result<Void, FileIOError> = bytes.withUnsafeBytes { raw in
             do throws(FileIOError) {
@@ -105,7 +105,7 @@ final class DurableFileWriter {
     }
 
     /// fsyncs and closes the file; the data is durable when this returns.
-    func syncAndClose() throws(FileIOError) {
+    package func syncAndClose() throws(FileIOError) {
         precondition(fd >= 0, "DurableFileWriter(\(path)): closed twice")
         let descriptor = fd
         fd = -1

@@ -1,0 +1,63 @@
+import Foundation
+import Model
+
+/// An option value or combination that cannot work, named by its command-line spelling.
+public struct OptionError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension TrainingOptions {
+    /// Checks every option on its own and against the others, before any rank does work.
+    public func validate(worldSize: Int) throws {
+        guard let train, !train.isEmpty else {
+            throw OptionError("--train is required (a .tsv, .csv or .jsonl file of labelled text)")
+        }
+        if batchSize < 1 { throw OptionError("--batch-size \(batchSize): must be at least 1") }
+        if batchSize < worldSize {
+            throw OptionError("--batch-size \(batchSize) is smaller than the \(worldSize) ranks: every rank needs at least one example per step (use --batch-size \(worldSize) or more, or fewer ranks)")
+        }
+        if evalBatchSize < 1 { throw OptionError("--eval-batch-size \(evalBatchSize): must be at least 1") }
+        if maxLength < 2 { throw OptionError("--max-length \(maxLength): must be at least 2 ([CLS] and [SEP])") }
+        if epochs <= 0 && maxSteps <= 0 { throw OptionError("--epochs \(epochs): must be positive (or give --max-steps)") }
+        if learningRate <= 0 { throw OptionError("--learning-rate \(learningRate): must be positive") }
+        if LearningRateSchedule.Kind(rawValue: lrScheduler) == nil {
+            throw OptionError("--lr-scheduler \(lrScheduler): expected one of \(LearningRateSchedule.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if !(0...1).contains(warmupRatio) { throw OptionError("--warmup-ratio \(warmupRatio): must be between 0 and 1") }
+        if warmupSteps < 0 { throw OptionError("--warmup-steps \(warmupSteps): must not be negative") }
+        if warmupSteps > 0 && warmupRatio > 0 {
+            throw OptionError("--warmup-steps and --warmup-ratio both given: choose one")
+        }
+        if weightDecay < 0 { throw OptionError("--weight-decay \(weightDecay): must not be negative") }
+        if !(0..<1).contains(adamBeta1) || !(0..<1).contains(adamBeta2) {
+            throw OptionError("--adam-beta1/--adam-beta2 must be in [0, 1)")
+        }
+        if adamEpsilon <= 0 { throw OptionError("--adam-epsilon \(adamEpsilon): must be positive") }
+        if maxGradNorm < 0 { throw OptionError("--max-grad-norm \(maxGradNorm): must not be negative (0 disables clipping)") }
+        if dropout != nil && (hiddenDropout != nil || attentionDropout != nil) {
+            throw OptionError("--dropout sets both hidden and attention dropout: do not combine it with --hidden-dropout or --attention-dropout")
+        }
+        for (name, value) in [("dropout", dropout), ("hidden-dropout", hiddenDropout),
+                              ("attention-dropout", attentionDropout), ("classifier-dropout", classifierDropout)] {
+            if let value, !(0..<1).contains(value) { throw OptionError("--\(name) \(value): must be in [0, 1)") }
+        }
+        if noShuffle && groupByLength {
+            throw OptionError("--no-shuffle and --group-by-length conflict: grouping reorders the data")
+        }
+        if evalSteps < 0 || saveSteps < 0 || loggingSteps < 1 || saveTotalLimit < 0 || checksumSteps < 0 {
+            throw OptionError("--logging-steps must be at least 1; --eval-steps, --save-steps, --save-total-limit and --checksum-steps must not be negative")
+        }
+        if evalSteps > 0 && validation == nil {
+            throw OptionError("--eval-steps \(evalSteps) needs --validation FILE")
+        }
+        if let threads, threads < 1 { throw OptionError("--threads \(threads): must be at least 1") }
+        if bucketSizeMb <= 0 { throw OptionError("--bucket-size-mb \(bucketSizeMb): must be positive") }
+        if seed < 0 { throw OptionError("--seed \(seed): must not be negative") }
+        for (name, path) in [("train", train), ("validation", validation)] {
+            if let path, !FileManager.default.fileExists(atPath: path) {
+                throw OptionError("--\(name) \(path): no such file")
+            }
+        }
+    }
+}

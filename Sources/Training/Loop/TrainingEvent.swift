@@ -1,0 +1,51 @@
+/// What the trainer reports as it goes (on rank 0 only); the CLI decides how to show it.
+public enum TrainingEvent {
+    /// Before the first step: the resolved options and the numbers derived from them.
+    case started(RunSummary)
+    /// A note worth the user's attention (e.g. a resumed run, a new head).
+    case notice(String)
+    /// After every optimizer step (for a progress bar).
+    case progress(step: Int, totalSteps: Int, epoch: Double, samplesPerSecond: Double)
+    /// Every `loggingSteps`: loss, learning rate, throughput.
+    case logged(MetricsRecord)
+    /// After each evaluation.
+    case evaluated(MetricsRecord, ClassificationMetrics, LabelSet)
+    /// A checkpoint was written.
+    case checkpointSaved(String)
+    /// The run ends early (signal, early stopping); the reason.
+    case stopping(String)
+    /// The run is over; where its outputs are.
+    case finished(RunResult)
+}
+
+/// The derived numbers of a run, printed before it starts.
+public struct RunSummary: Sendable {
+    public var options: TrainingOptions
+    public var worldSize: Int
+    public var threadsPerRank: Int
+    public var threadSource: String
+    public var trainExamples: Int
+    public var validationExamples: Int
+    public var labels: LabelSet
+    public var parameterCount: Int
+    public var trainableParameterCount: Int
+    public var stepsPerEpoch: Int
+    public var totalSteps: Int
+    public var warmupSteps: Int
+    public var perRankBatch: Int
+    public var longestExample: Int
+    public var meanTokensPerExample: Double
+    public var resumedFrom: String?
+    public var startStep: Int
+}
+
+public struct RunResult: Sendable {
+    public var output: String
+    public var finalModel: String
+    public var steps: Int
+    public var seconds: Double
+    public var samplesPerSecond: Double
+    public var finalEvaluation: MetricsRecord?
+    public var bestCheckpoint: String?
+    public var stoppedEarly: String?
+}

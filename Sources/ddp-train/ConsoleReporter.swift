@@ -1,0 +1,77 @@
+import Foundation
+import Training
+
+/// Shows training events on rank 0: the resolved configuration first, then a progress bar
+/// when standard output is a terminal, or plain log lines when it is a file (a batch log).
+final class ConsoleReporter {
+    let interactive = isatty(STDOUT_FILENO) != 0
+    private var barShown = false
+
+    func handle(_ event: TrainingEvent) {
+        switch event {
+        case .started(let s):
+            clearBar()
+            print(Self.describe(s))
+        case .notice(let text):
+            line("note: " + text)
+        case .progress(let step, let total, let epoch, let rate):
+            guard interactive else { return }
+            let width = 30
+            let filled = total == 0 ? width : width * step / total
+            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+            FileHandle.standardOutput.write(Data(String(format: "\r%@ %d/%d  epoch %.2f  %.1f samples/s ", bar, step, total, epoch, rate).utf8))
+            barShown = true
+        case .logged(let r):
+            line(String(format: "step %d  epoch %.2f  loss %.4f  lr %.3e  grad-norm %.3f  %.1f samples/s",
+                        r.step, r["epoch"] ?? 0, r["loss"] ?? 0, r["learning_rate"] ?? 0, r["grad_norm"] ?? 0, r["samples_per_second"] ?? 0))
+        case .evaluated(let r, let metrics, let labels):
+            var text = String(format: "eval @ step %d: loss %.4f  accuracy %.4f  macro-F1 %.4f  (%d examples)",
+                              r.step, metrics.loss, metrics.accuracy, metrics.macroF1, metrics.total)
+            for (c, name) in labels.names.enumerated() {
+                text += String(format: "\n  %@: precision %.4f  recall %.4f  F1 %.4f", name, metrics.precision(c), metrics.recall(c), metrics.f1(c))
+            }
+            line(text)
+        case .checkpointSaved(let path):
+            line("saved checkpoint " + path)
+        case .stopping(let reason):
+            line("stopping: " + reason)
+        case .finished(let result):
+            var text = String(format: "done: %d steps in %.1f s (%.1f samples/s)", result.steps, result.seconds, result.samplesPerSecond)
+            if let e = result.finalEvaluation, let accuracy = e["eval_accuracy"] {
+                text += String(format: "; validation accuracy %.4f, macro-F1 %.4f", accuracy, e["eval_macro_f1"] ?? 0)
+            }
+            if !result.finalModel.isEmpty { text += "\nfinal model (Hugging Face format): \(result.finalModel)" }
+            text += "\nmetrics: \(result.output)/metrics.jsonl"
+            if let best = result.bestCheckpoint { text += "\nbest checkpoint: \(best)" }
+            line(text)
+        }
+    }
+
+    private func clearBar() {
+        if barShown {
+            FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8))
+            barShown = false
+        }
+    }
+
+    private func line(_ text: String) {
+        clearBar()
+        print(text)
+        fflush(stdout)
+    }
+
+    static func describe(_ s: RunSummary) -> String {
+        let o = s.options
+        var lines = ["ddp-train: fine-tuning \(o.model)"]
+        lines.append("  ranks \(s.worldSize) × \(s.threadsPerRank) thread\(s.threadsPerRank == 1 ? "" : "s") (\(s.threadSource))")
+        lines.append("  train \(o.train ?? "-") (\(s.trainExamples) examples, \(String(format: "%.1f", s.meanTokensPerExample)) tokens on average, longest \(s.longestExample))")
+        if let v = o.validation { lines.append("  validation \(v) (\(s.validationExamples) examples)") }
+        lines.append("  labels \(s.labels)")
+        lines.append("  parameters \(s.parameterCount) (\(s.trainableParameterCount) trained)")
+        lines.append("  global batch \(o.batchSize) (\(s.perRankBatch) per rank at most), \(s.stepsPerEpoch) steps per epoch, \(s.totalSteps) steps in all, warm-up \(s.warmupSteps)")
+        lines.append("  learning rate \(o.learningRate) (\(o.lrScheduler)), weight decay \(o.weightDecay), clip \(o.maxGradNorm), max length \(o.maxLength), seed \(o.seed)")
+        lines.append("  output \(o.output)")
+        if let r = s.resumedFrom { lines.append("  resumed from \(r) at step \(s.startStep)") }
+        return lines.joined(separator: "\n")
+    }
+}
