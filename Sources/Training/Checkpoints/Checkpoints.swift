@@ -22,6 +22,7 @@ public enum Checkpoints {
             try ModelDirectory.write(model: model, config: config, tokenizerSource: tokenizerSource, into: directory)
             try writeOptimizer(optimizer, layout: model.layout, to: directory.path("optimizer.safetensors"))
             try directory.write(try state.jsonText(), as: TrainerState.fileName)
+            if FaultInjection.crashInCheckpoint == step { abort() }
             try directory.write(try Manifest.make(for: directory.temporary).jsonText(), as: Manifest.fileName)
             try directory.commit()
         } catch {

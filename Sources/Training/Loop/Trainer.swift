@@ -232,6 +232,7 @@ public final class Trainer {
 
             var flags = ControlFlags()
             SignalFlags.apply(to: &flags)
+            if FaultInjection.stopAtStep == completed { flags.stop = true }
             flags = try communicator.agree(flags)
 
             if isRoot {

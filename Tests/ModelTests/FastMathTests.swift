@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+@testable import Model
+
+/// The vectorised functions against libm (in Double) over dense grids, tails included.
+@Suite struct FastMathTests {
+    static func grid(from low: Float, to high: Float, count: Int) -> [Float] {
+        (0..<count).map { low + (high - low) * Float($0) / Float(count - 1) }
+    }
+
+    @Test func expMatchesLibm() {
+        let xs = Self.grid(from: -87, to: 88, count: 200_003) + [-1e-30, 0, 1e-30, -100, 100, -87.4, 88.75]
+        var worst = 0.0
+        for start in stride(from: 0, to: xs.count - 16, by: 16) {
+            var v = SIMD16<Float>()
+            for j in 0..<16 { v[j] = xs[start + j] }
+            let e = FastMath.exp(v)
+            for j in 0..<16 {
+                let x = Double(xs[start + j])
+                let reference = Foundation.exp(x)
+                if x < -87.3 { #expect(e[j] == 0, "exp(\(x))"); continue }
+                if x > 88.7 { #expect(e[j] == .infinity, "exp(\(x))"); continue }
+                worst = max(worst, abs(Double(e[j]) / reference - 1))
+            }
+        }
+        #expect(worst < 2.5e-7, "worst relative error of exp: \(worst)")
+    }
+
+    @Test func geluAndDerivativeMatchDoubleReference() {
+        let xs = Self.grid(from: -14, to: 14, count: 100_001) + [0, -0.0, 1e-20, -1e-20, 40, -40]
+        var y = [Float](repeating: 0, count: xs.count), dx = [Float](repeating: 0, count: xs.count)
+        let ones = [Float](repeating: 1, count: xs.count)
+        FastMath.gelu(xs, into: &y, count: xs.count)
+        FastMath.geluBackward(xs, outputGrad: ones, into: &dx, count: xs.count)
+        var worstValue = 0.0, worstDerivative = 0.0
+        for (i, xf) in xs.enumerated() {
+            let x = Double(xf)
+            let cdf = 0.5 * Foundation.erfc(-x / 2.0.squareRoot())
+            let value = x * cdf
+            let derivative = cdf + x * Foundation.exp(-0.5 * x * x) / (2 * Double.pi).squareRoot()
+            worstValue = max(worstValue, abs(Double(y[i]) - value) / (abs(value) + 1e-30))
+            worstDerivative = max(worstDerivative, abs(Double(dx[i]) - derivative) / (abs(derivative) + 1e-30))
+        }
+        #expect(worstValue < 3e-7, "worst relative error of GELU: \(worstValue)")
+        #expect(worstDerivative < 3e-7, "worst relative error of GELU': \(worstDerivative)")
+    }
+
+    @Test(arguments: [1, 5, 16, 17, 128, 131])
+    func softmaxMatchesReference(count: Int) {
+        var random = TestRandom(seed: UInt64(count))
+        let x = random.array(count, scale: 20)
+        var fast = x, reference = x
+        FastMath.softmaxInPlace(&fast, count: count)
+        VectorMath.softmaxInPlace(&reference, count: count)
+        expectClose(fast, reference, absolute: 1e-9, relative: 1e-6, "softmax of \(count)")
+    }
+}
