@@ -57,7 +57,7 @@ final class ConsoleReporter {
     private func line(_ text: String) {
         clearBar()
         print(text)
-        fflush(stdout)
+        fflush(nil)
     }
 
     static func describe(_ s: RunSummary) -> String {

@@ -43,16 +43,16 @@ struct InferenceOptions {
 }
 
 enum EvaluateCommand {
-    static let parser = OptionParser<InferenceOptions>(
+    static var parser: OptionParser<InferenceOptions> { OptionParser<InferenceOptions>(
         command: "evaluate",
         summary: "Evaluates a fine-tuned classifier on a labelled file: loss, accuracy, macro-F1, per-class precision and recall.",
         options: InferenceOptions.options(inputName: "validation", inputHelp: "Labelled data (.tsv, .csv, .jsonl).",
-                                          outputHelp: "Also write the metrics as JSON to this file."))
+                                          outputHelp: "Also write the metrics as JSON to this file.")) }
 
     static func run(_ options: InferenceOptions, communicator: Communicator) throws {
         let session = try InferenceSession(modelPath: options.model, communicator: communicator, maxLength: options.maxLength,
                                            globalBatchSize: options.evalBatchSize, threads: options.threads)
-        let dataset = try Trainer.agreeing(communicator) {
+        let dataset = try communicator.agreeing {
             try session.encode(try TextDatasetReader.read(options.input!, columns: options.columns), file: options.input!, requireLabels: true)
         }
         let metrics = try session.evaluate(dataset)
@@ -74,11 +74,11 @@ enum EvaluateCommand {
 }
 
 enum PredictCommand {
-    static let parser = OptionParser<InferenceOptions>(
+    static var parser: OptionParser<InferenceOptions> { OptionParser<InferenceOptions>(
         command: "predict",
         summary: "Classifies every row of a file; writes one JSON line per row with label, probabilities and logits.",
         options: InferenceOptions.options(inputName: "input", inputHelp: "Text to classify (.tsv, .csv, .jsonl); a label column is ignored.",
-                                          outputHelp: "Where to write the predictions (.jsonl)."))
+                                          outputHelp: "Where to write the predictions (.jsonl).")) }
 
     static func run(_ options: InferenceOptions, communicator: Communicator) throws {
         guard let output = options.output else { throw UsageError("--output FILE.jsonl is required") }
@@ -86,7 +86,7 @@ enum PredictCommand {
                                            globalBatchSize: options.evalBatchSize, threads: options.threads)
         var columns = options.columns
         columns.requireLabel = false
-        let dataset = try Trainer.agreeing(communicator) { () -> EncodedDataset in
+        let dataset = try communicator.agreeing { () -> EncodedDataset in
             var rows = try TextDatasetReader.read(options.input!, columns: columns)
             for i in rows.indices { rows[i].label = nil }
             return try session.encode(rows, file: options.input!, requireLabels: false)
@@ -126,10 +126,10 @@ enum PredictCommand {
 }
 
 enum InspectCommand {
-    static let parser = OptionParser<InferenceOptions>(
+    static var parser: OptionParser<InferenceOptions> { OptionParser<InferenceOptions>(
         command: "inspect",
         summary: "Prints a model directory's configuration, exact parameter counts (total and by group) and tokenizer.",
-        options: [.path("model", \.model, "Model directory (default: the pretrained all-MiniLM-L6-v2 from set-up).")])
+        options: [.path("model", \.model, "Model directory (default: the pretrained all-MiniLM-L6-v2 from set-up).")]) }
 
     static func run(_ options: InferenceOptions) throws {
         let directory = try ModelDirectory(options.model.isEmpty ? DefaultPaths.pretrainedModel : options.model)

@@ -3,7 +3,7 @@ import Training
 
 /// `ddp-train train`: the options table over `TrainingOptions`.
 enum TrainCommand {
-    static let parser = OptionParser<TrainingOptions>(
+    static var parser: OptionParser<TrainingOptions> { OptionParser<TrainingOptions>(
         command: "train",
         summary: """
         Fine-tunes a pretrained BERT-family model (Hugging Face format) for text classification,
@@ -48,5 +48,5 @@ enum TrainCommand {
             .int("threads", \.threads, "Threads per rank (default: cores per node / ranks per node)."),
             .double("bucket-size-mb", \.bucketSizeMb, "Gradient bucket size for the overlapped allreduce."),
             .int("checksum-steps", \.checksumSteps, "Check that all ranks hold identical parameters every N steps (0: never)."),
-        ])
+        ]) }
 }

@@ -86,7 +86,12 @@ do {
     fail("\(error)", status: exitStatus(for: error))
 }
 
-let communicator = Communicator()
+let communicator: Communicator
+do {
+    communicator = try Communicator()
+} catch {
+    fail("MPI could not start: \(error)", status: 1)
+}
 var running = false
 do {
     switch command {

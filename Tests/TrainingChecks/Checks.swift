@@ -35,7 +35,8 @@ enum Checks {
     /// the same rank count; resumed at another rank count it follows the same sample stream.
     static func exactResume(_ h: inout Harness) {
         let full = h.work + "/resume-full", stopped = h.work + "/resume-stopped", other = h.work + "/resume-np1"
-        let arguments = { (output: String) in h.trainArguments(output: output, steps: 10, extra: ["--save-steps", "4"]) }
+        let reader = h
+        let arguments = { (output: String) in reader.trainArguments(output: output, steps: 10, extra: ["--save-steps", "4"]) }
         var outcome = h.run(ranks: 2, arguments(full))
         h.check(outcome.status == 0, "resume: uninterrupted np 2 run", outcome.output)
         outcome = h.run(ranks: 2, arguments(stopped), environment: ["DDP_TRAIN_TEST_STOP_AT_STEP": "5"])
@@ -67,10 +68,11 @@ enum Checks {
         let output = h.work + "/fault-kill"
         var killed = false
         var secondsToExit = Double.infinity
+        let reader = h
         let outcome = h.run(ranks: 3, h.trainArguments(output: output, steps: 100_000), timeout: 180) { process in
             // Wait until training runs, then kill one rank (a child of mpirun).
             let deadline = Date().addingTimeInterval(90)
-            while Date() < deadline && (h.losses(output).isEmpty) { usleep(100_000) }
+            while Date() < deadline && reader.losses(output).isEmpty { usleep(100_000) }
             let children = Checks.shell("pgrep -f -- '--output \(output)' | grep -v \(process.processIdentifier) | tail -1")
             if let pid = Int32(children.trimmingCharacters(in: .whitespacesAndNewlines)) {
                 kill(pid, SIGKILL)
@@ -110,9 +112,10 @@ enum Checks {
     /// they agree on a step, checkpoint it and exit cleanly.
     static func preemptionSignal(_ h: inout Harness) {
         let output = h.work + "/signal"
+        let reader = h
         let outcome = h.run(ranks: 2, h.trainArguments(output: output, steps: 100_000), timeout: 120) { process in
             let deadline = Date().addingTimeInterval(90)
-            while Date() < deadline && h.losses(output).count < 2 { usleep(100_000) }
+            while Date() < deadline && reader.losses(output).count < 2 { usleep(100_000) }
             kill(process.processIdentifier, SIGUSR1)
         }
         let checkpoints = (try? FileManager.default.contentsOfDirectory(atPath: output))?.filter { $0.hasPrefix("checkpoint-") } ?? []

@@ -16,7 +16,7 @@ struct Harness {
 
     /// `mpirun -np ranks binary arguments` (ranks 0: the binary alone, no launcher).
     func run(ranks: Int, _ arguments: [String], environment: [String: String] = [:], timeout: Double = 600,
-             whileRunning: ((Process) -> Void)? = nil) -> Outcome {
+             whileRunning: (Process) -> Void = { _ in }) -> Outcome {
         let process = Process()
         if ranks == 0 {
             process.executableURL = URL(fileURLWithPath: binary)
@@ -40,7 +40,7 @@ struct Harness {
         process.standardError = handle
         let start = Date()
         do { try process.run() } catch { return Outcome(status: -1, output: "cannot start: \(error)", seconds: 0) }
-        whileRunning?(process)
+        whileRunning(process)
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(50_000) }
         if process.isRunning {
@@ -61,7 +61,7 @@ struct Harness {
             failures += 1
             print("FAIL \(name)\n\(detail())")
         }
-        fflush(stdout)
+        fflush(nil)
     }
 
     /// The `loss` of every training record of a run's metrics.jsonl, by step.

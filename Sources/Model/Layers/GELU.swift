@@ -18,7 +18,7 @@ public enum BiasGELU {
             for r in rows {
                 let h = preActivation.row(r), y = output.row(r)
                 for j in 0..<f { h[j] += bias[j] }
-                VectorMath.gelu(h, into: y, count: f)
+                FastMath.gelu(h, into: y, count: f)
             }
         }
     }
@@ -32,7 +32,7 @@ public enum BiasGELU {
         let f = preActivation.cols
         pool.parallelFor(preActivation.rows, grain: 8) { rows in
             for r in rows {
-                VectorMath.geluBackward(
+                FastMath.geluBackward(
                     preActivation.row(r), outputGrad: outputGrad.row(r),
                     into: preActivationGrad.row(r), count: f)
             }

@@ -27,7 +27,7 @@ public enum SelfAttention {
             let v = rows.columns(2 * c + h * hs, count: hs)
             let p = MatrixView(probabilities + probabilityOffsets[b] + h * n * n, rows: n, cols: n)
             BLAS.gemm(q, k, transposeB: true, into: p, alpha: scale)
-            for i in 0..<n { VectorMath.softmaxInPlace(p.row(i), count: n) }
+            for i in 0..<n { FastMath.softmaxInPlace(p.row(i), count: n) }
             let out = context.rows(o, count: n).columns(h * hs, count: hs)
             if let dropout, dropout.probability > 0 {
                 let dropped = MatrixView(scratch + worker * 2 * scratchStride * scratchStride, rows: n, cols: n)

@@ -17,7 +17,7 @@ public final class InferenceSession {
     /// checkpoint).
     public init(modelPath: String, communicator: Communicator, maxLength: Int, globalBatchSize: Int, threads: Int?) throws {
         self.communicator = communicator
-        let opened = try Trainer.agreeing(communicator) { () -> ModelDirectory in
+        let opened = try communicator.agreeing { () -> ModelDirectory in
             let directory = try ModelDirectory(modelPath)
             guard directory.config.architectures.contains(where: { $0.hasSuffix("ForSequenceClassification") }),
                   directory.config.bert.labels.count >= 2 else {
@@ -32,9 +32,10 @@ public final class InferenceSession {
         labels = LabelSet(names: opened.config.bert.labels)
         let threads = try threads ?? ThreadPlan(ranksOnNode: communicator.localSize).threads
         BLAS.setThreads(threads)
-        model = BertModel(layout: BertLayout(config: opened.config.bert, head: .sequenceClassification(labels: labels.count)),
-                          pool: ThreadPool(threads: threads))
-        try Trainer.agreeing(communicator) {
+        let model = BertModel(layout: BertLayout(config: opened.config.bert, head: .sequenceClassification(labels: opened.config.bert.labels.count)),
+                              pool: ThreadPool(threads: threads))
+        self.model = model
+        try communicator.agreeing {
             if communicator.rank == 0 {
                 _ = try model.loadWeights(from: SafeTensorsFile(contentsOf: opened.weightsPath))
             }

@@ -54,7 +54,7 @@ public final class Trainer {
             var resume: String?
             var resumeState: TrainerState?
         }
-        let prepared: Prepared = try Trainer.agreeing(communicator) {
+        let prepared: Prepared = try communicator.agreeing {
             try options.validate(worldSize: worldSize)
             let source = try ModelDirectory(options.model)
             let columns = ColumnSelection(text: options.textColumn, pair: options.textPairColumn, label: options.labelColumn)
@@ -103,9 +103,11 @@ public final class Trainer {
         BLAS.setThreads(threads)
         let pool = ThreadPool(threads: threads)
         let layout = BertLayout(config: prepared.config, head: .sequenceClassification(labels: labels.count))
-        model = BertModel(layout: layout, pool: pool)
-        optimizer = AdamW(parameterCount: layout.table.count, beta1: Float(options.adamBeta1), beta2: Float(options.adamBeta2),
-                          epsilon: Float(options.adamEpsilon), weightDecay: Float(options.weightDecay))
+        let model = BertModel(layout: layout, pool: pool)
+        let optimizer = AdamW(parameterCount: layout.table.count, beta1: Float(options.adamBeta1), beta2: Float(options.adamBeta2),
+                              epsilon: Float(options.adamEpsilon), weightDecay: Float(options.weightDecay))
+        self.model = model
+        self.optimizer = optimizer
         var outputConfig = source.config
         outputConfig.bert = prepared.config
         self.outputConfig = outputConfig
@@ -116,7 +118,7 @@ public final class Trainer {
         let stateText = try communicator.broadcast(string: try prepared.resumeState?.jsonText() ?? "", root: 0)
 
         // Rank 0 reads the weights (pretrained or resumed) and every rank receives them.
-        try Trainer.agreeing(communicator) {
+        try communicator.agreeing {
             guard rank == 0 else { return }
             if let resumePath = prepared.resume {
                 _ = try model.loadWeights(from: SafeTensorsFile(contentsOf: resumePath + "/model.safetensors"))
@@ -382,19 +384,6 @@ public final class Trainer {
         return (inferred, false)
     }
 
-    /// Runs `body` on every rank and agrees on the outcome with one collective: if any rank
-    /// failed, every rank throws — the lowest failing rank its own error, the others
-    /// `PeerFailure` — so no rank goes on into a collective alone.
-    @discardableResult
-    static func agreeing<T>(_ communicator: Communicator, _ body: () throws -> T) throws -> T {
-        let outcome = Result { try body() }
-        let failed: Int64 = { if case .failure = outcome { return Int64(communicator.rank) }; return Int64.max }()
-        let lowestFailing = try communicator.allreduce(failed, operation: .min)
-        if lowestFailing == Int64.max { return try outcome.get() }
-        if case .failure(let error) = outcome, lowestFailing == Int64(communicator.rank) { throw error }
-        throw PeerFailure(rank: Int(lowestFailing))
-    }
-
     /// The ranges the reducer sums, from the end of the slab toward its start.
     static func reducedRanges(_ runs: [UpdateRun]) -> [Range<Int>] {
         var merged: [Range<Int>] = []
@@ -418,12 +407,6 @@ public final class Trainer {
             return .layer(i)
         }
     }
-}
-
-/// Another rank failed while this one succeeded; that rank reports the error.
-public struct PeerFailure: Error, CustomStringConvertible {
-    public let rank: Int
-    public var description: String { "rank \(rank) failed (its error is printed above)" }
 }
 
 /// The ranks' parameters are no longer identical.
