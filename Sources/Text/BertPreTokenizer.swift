@@ -29,7 +29,8 @@ public enum BertPreTokenizer {
             while index < text.count {
                 let byte = text[index]
                 let length: Int
-                let isSpace: Bool, isPunctuation: Bool
+                let isSpace: Bool
+                let isPunctuation: Bool
                 if byte < 0x80 {
                     length = 1
                     let c = asciiClass[Int(byte)]

@@ -143,10 +143,13 @@ enum ReferenceUnicode {
             out.append(scalar)
             return
         }
-        let hangulFirst: UInt32 = 0xAC00, hangulCount: UInt32 = 11172
+        let hangulFirst: UInt32 = 0xAC00
+        let hangulCount: UInt32 = 11172
         if v >= hangulFirst && v < hangulFirst + hangulCount {
             let index = v - hangulFirst
-            let lead = 0x1100 + index / 588, vowel = 0x1161 + (index % 588) / 28, trail = index % 28
+            let lead = 0x1100 + index / 588
+            let vowel = 0x1161 + (index % 588) / 28
+            let trail = index % 28
             out.append(Unicode.Scalar(lead)!)
             out.append(Unicode.Scalar(vowel)!)
             if trail != 0 { out.append(Unicode.Scalar(0x11A7 + trail)!) }

@@ -40,18 +40,25 @@ struct UnicodeReferenceTests {
                     mismatched.append("U+" + String(UInt32(index) * size, radix: 16, uppercase: true))
                 }
             }
-            #expect(mismatched.isEmpty, "\(normalizer): blocks of \(size) code points from \(mismatched.joined(separator: ", ")) differ")
+            #expect(
+                mismatched.isEmpty,
+                "\(normalizer): blocks of \(size) code points from \(mismatched.joined(separator: ", ")) differ")
         }
     }
 
-    @Test("the ASCII fast path agrees with the general path", arguments: [
-        BertNormalizer(), BertNormalizer(lowercase: false), BertNormalizer(cleanText: false, handleChineseChars: false),
-    ])
+    @Test(
+        "the ASCII fast path agrees with the general path",
+        arguments: [
+            BertNormalizer(), BertNormalizer(lowercase: false),
+            BertNormalizer(cleanText: false, handleChineseChars: false),
+        ])
     func asciiFastPath(normalizer: BertNormalizer) {
         // "é" forces the scalar path for the whole string; each step works scalar by scalar
         // (NFD reordering never crosses an ASCII character), so the parts must add up.
         let ascii = String(decoding: (0..<128).flatMap { [UInt8(ascii: "x"), UInt8($0)] }, as: UTF8.self)
         #expect(normalizer.normalize(ascii + "é") == normalizer.normalize(ascii) + normalizer.normalize("é"))
-        #expect(BertPreTokenizer.split(normalizer.normalize(ascii + "é")).dropLast() == BertPreTokenizer.split(normalizer.normalize(ascii)).dropLast())
+        #expect(
+            BertPreTokenizer.split(normalizer.normalize(ascii + "é")).dropLast()
+                == BertPreTokenizer.split(normalizer.normalize(ascii)).dropLast())
     }
 }
