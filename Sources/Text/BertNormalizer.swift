@@ -86,11 +86,12 @@ public struct BertNormalizer: Sendable, Equatable {
             let (scalar, length) = UTF8Bytes.decode(input, at: index)
             index += length
             var s = scalar
+            let classes = ReferenceUnicode.classes(s)
             if cleanText {
-                if ReferenceUnicode.isDroppedByClean(s) { continue }
-                if ReferenceUnicode.isSpaceForClean(s) { s = " " }
+                if classes.contains(.droppedByClean) { continue }
+                if classes.contains(.whitespace) { s = " " }  // tab, LF and CR included
             }
-            if handleChineseChars && ReferenceUnicode.isChineseIdeograph(s) {
+            if handleChineseChars && classes.contains(.chineseIdeograph) {
                 scalars.append(" ")
                 scalars.append(s)
                 scalars.append(" ")

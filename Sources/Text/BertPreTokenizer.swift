@@ -39,8 +39,9 @@ public enum BertPreTokenizer {
                 } else {
                     let (scalar, n) = UTF8Bytes.decode(text, at: index)
                     length = n
-                    isSpace = ReferenceUnicode.isWhitespace(scalar)
-                    isPunctuation = !isSpace && ReferenceUnicode.isPunctuation(scalar)
+                    let classes = ReferenceUnicode.classes(scalar)
+                    isSpace = classes.contains(.whitespace)
+                    isPunctuation = !isSpace && classes.contains(.punctuation)
                 }
                 if isSpace || isPunctuation {
                     if wordStart >= 0 {

@@ -14,7 +14,15 @@ enum JSONValue: Sendable, Equatable {
     /// on a 30k-token vocabulary: every failed `try?` builds an error.) JSON booleans arrive as
     /// NSNumber of the boolean class, numbers as plain NSNumber.
     init(foundation value: Any) {
+        // Collections and strings first: asking a Swift dictionary `as? NSNumber` bridges the
+        // whole dictionary to NSDictionary before failing.
         switch value {
+        case let object as [String: Any]:
+            self = .object(object.mapValues(JSONValue.init(foundation:)))
+        case let array as [Any]:
+            self = .array(array.map(JSONValue.init(foundation:)))
+        case let string as String:
+            self = .string(string)
         case is NSNull:
             self = .null
         case let number as NSNumber:
@@ -23,12 +31,6 @@ enum JSONValue: Sendable, Equatable {
             } else {
                 self = .number(number.doubleValue)
             }
-        case let string as String:
-            self = .string(string)
-        case let array as [Any]:
-            self = .array(array.map(JSONValue.init(foundation:)))
-        case let object as [String: Any]:
-            self = .object(object.mapValues(JSONValue.init(foundation:)))
         default:
             self = .string("\(value)")
         }

@@ -37,4 +37,24 @@ struct ThroughputTests {
             #expect(seconds < 2, "tokenizing SST-2 train took \(seconds) s")
         #endif
     }
+
+    @Test("non-ASCII text: the edge cases that have any, many times")
+    func nonASCII() throws {
+        let tokenizer = try TestSupport.modelTokenizer()
+        let texts = try TestSupport.fixture("edge-cases.json", as: EdgeCaseFixture.self).cases.map(\.text)
+            .filter { $0.unicodeScalars.contains { !$0.isASCII } }
+        let scalars = texts.reduce(0) { $0 + $1.unicodeScalars.count }
+        let repeats = 200
+        var best = Duration.seconds(1000)
+        for _ in 0..<3 {
+            let elapsed = ContinuousClock().measure {
+                for _ in 0..<repeats { for text in texts { _ = tokenizer.encode(text) } }
+            }
+            best = min(best, elapsed)
+        }
+        let seconds = Double(best.components.seconds) + Double(best.components.attoseconds) * 1e-18
+        print(
+            "non-ASCII edge cases: \(scalars * repeats) scalars in \(String(format: "%.3f", seconds)) s, "
+                + "\(String(format: "%.1f", Double(scalars * repeats) / seconds / 1e6)) M scalars/s")
+    }
 }
