@@ -18,7 +18,9 @@ Every file records the command that wrote it and the library versions. Files wri
                       loader, and added tokens with every matching flag.
   unicode-chunks.json for every block of 4096 code points, a hash of what BertNormalizer and
                       BertPreTokenizer make of each code point, under four normalizer settings:
-                      the Swift test recomputes it for all 1.1 M code points.
+                      the Swift test recomputes it for all 1.1 M code points. When a block
+                      differs, `--show-block U+XXXX` prints the reference's words for each of its
+                      code points (and writes nothing).
 
 The reference call is AutoTokenizer.from_pretrained(model)(text, pair, truncation=True,
 max_length=L), as a user of transformers would write it; the raw tokenizers.Tokenizer is
@@ -395,6 +397,19 @@ def make_unicode_chunks(command):
     }
 
 
+def show_block(first):
+    """Prints the reference's pre-tokens of 'a' + c + 'b' for each code point c of a block."""
+    pre = BertPreTokenizer()
+    normalizers = [BertNormalizer(**config) for config in NORMALIZER_CONFIGS]
+    for i, config in enumerate(NORMALIZER_CONFIGS):
+        print(f"setting {i}: {config}")
+    for c in range(first, min(first + CHUNK, 0x110000)):
+        if 0xD800 <= c <= 0xDFFF:
+            continue
+        words = [[w for w, _ in pre.pre_tokenize_str(n.normalize_str("a" + chr(c) + "b"))] for n in normalizers]
+        print(f"U+{c:04X} " + " | ".join(" ".join(map(ascii, w)) for w in words))
+
+
 def write(path, obj):
     with open(path, "w", encoding="utf-8") as f:
         json.dump(obj, f, ensure_ascii=False, separators=(",", ":"))
@@ -407,7 +422,12 @@ def main():
     parser.add_argument("--model", default=os.path.expanduser("~/.cache/ddp-train/all-MiniLM-L6-v2"))
     parser.add_argument("--sst2", default=os.path.join(ROOT, "..", "shared", "data", "sst2"))
     parser.add_argument("--out", default=os.path.join(ROOT, "Tests", "Fixtures", "tokenizer"))
+    parser.add_argument("--show-block", metavar="U+XXXX",
+                        help="print the reference's words for each code point of the block that starts there; write nothing")
     args = parser.parse_args()
+    if args.show_block:
+        show_block(int(args.show_block.upper().removeprefix("U+"), 16))
+        return
     venv = os.environ.get("DDP_REF_VENV")
     command = ((f"DDP_REF_VENV={venv} " if venv else "") + "python3 tools/make_tokenizer_fixtures.py"
                + "".join(f" {k} {shlex.quote(v)}" for k, v in [("--model", args.model), ("--sst2", args.sst2)]))

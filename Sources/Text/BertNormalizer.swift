@@ -22,7 +22,9 @@ public struct BertNormalizer: Sendable, Equatable {
     public var lowercase: Bool
 
     /// The defaults are those of `BertNormalizer` and of uncased BERT checkpoints.
-    public init(cleanText: Bool = true, handleChineseChars: Bool = true, stripAccents: Bool? = nil, lowercase: Bool = true) {
+    public init(
+        cleanText: Bool = true, handleChineseChars: Bool = true, stripAccents: Bool? = nil, lowercase: Bool = true
+    ) {
         self.cleanText = cleanText
         self.handleChineseChars = handleChineseChars
         self.stripAccents = stripAccents
@@ -58,7 +60,8 @@ public struct BertNormalizer: Sendable, Equatable {
 
     private func normalizeASCII(_ input: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
         output.reserveCapacity(output.count + input.count)
-        let clean = cleanText, lower = lowercase
+        let clean = cleanText
+        let lower = lowercase
         for var byte in input {
             if clean {
                 // Tab, LF, CR are white space; every other C0 control and DEL is dropped
@@ -83,11 +86,12 @@ public struct BertNormalizer: Sendable, Equatable {
             let (scalar, length) = UTF8Bytes.decode(input, at: index)
             index += length
             var s = scalar
+            let classes = ReferenceUnicode.classes(s)
             if cleanText {
-                if ReferenceUnicode.isDroppedByClean(s) { continue }
-                if ReferenceUnicode.isSpaceForClean(s) { s = " " }
+                if classes.contains(.droppedByClean) { continue }
+                if classes.contains(.whitespace) { s = " " }  // tab, LF and CR included
             }
-            if handleChineseChars && ReferenceUnicode.isChineseIdeograph(s) {
+            if handleChineseChars && classes.contains(.chineseIdeograph) {
                 scalars.append(" ")
                 scalars.append(s)
                 scalars.append(" ")

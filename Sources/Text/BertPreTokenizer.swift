@@ -29,7 +29,8 @@ public enum BertPreTokenizer {
             while index < text.count {
                 let byte = text[index]
                 let length: Int
-                let isSpace: Bool, isPunctuation: Bool
+                let isSpace: Bool
+                let isPunctuation: Bool
                 if byte < 0x80 {
                     length = 1
                     let c = asciiClass[Int(byte)]
@@ -38,8 +39,9 @@ public enum BertPreTokenizer {
                 } else {
                     let (scalar, n) = UTF8Bytes.decode(text, at: index)
                     length = n
-                    isSpace = ReferenceUnicode.isWhitespace(scalar)
-                    isPunctuation = !isSpace && ReferenceUnicode.isPunctuation(scalar)
+                    let classes = ReferenceUnicode.classes(scalar)
+                    isSpace = classes.contains(.whitespace)
+                    isPunctuation = !isSpace && classes.contains(.punctuation)
                 }
                 if isSpace || isPunctuation {
                     if wordStart >= 0 {

@@ -2,7 +2,7 @@ import Foundation
 
 /// A parsed JSON document, read through `JSONReader` so that every error names the file and
 /// the key path.
-enum JSONValue: Decodable, Sendable, Equatable {
+enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
@@ -10,22 +10,33 @@ enum JSONValue: Decodable, Sendable, Equatable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
+    /// The value of a `JSONSerialization` result. (`JSONDecoder` into this enum is ~15× slower
+    /// on a 30k-token vocabulary: every failed `try?` builds an error.) JSON booleans arrive as
+    /// NSNumber of the boolean class, numbers as plain NSNumber.
+    init(foundation value: Any) {
+        // Collections and strings first: asking a Swift dictionary `as? NSNumber` bridges the
+        // whole dictionary to NSDictionary before failing.
+        switch value {
+        case let object as [String: Any]:
+            self = .object(object.mapValues(JSONValue.init(foundation:)))
+        case let array as [Any]:
+            self = .array(array.map(JSONValue.init(foundation:)))
+        case let string as String:
+            self = .string(string)
+        case is NSNull:
             self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
+        case let number as NSNumber:
+            if type(of: number) == Self.booleanClass {
+                self = .bool(number.boolValue)
+            } else {
+                self = .number(number.doubleValue)
+            }
+        default:
+            self = .string("\(value)")
         }
     }
+
+    private static let booleanClass = type(of: NSNumber(value: true))
 
     /// How the value shows in an error message: its kind, and short scalars in full.
     var summary: String {
@@ -54,12 +65,10 @@ struct JSONReader {
             throw .unreadableFile(path: url.path, reason: error.localizedDescription)
         }
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch let DecodingError.dataCorrupted(context) {
-            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            throw .malformedJSON(path: url.path, reason: underlying ?? context.debugDescription)
+            return JSONValue(foundation: try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]))
         } catch {
-            throw .malformedJSON(path: url.path, reason: "\(error)")
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
+            throw .malformedJSON(path: url.path, reason: detail ?? error.localizedDescription)
         }
     }
 
@@ -100,9 +109,14 @@ struct JSONReader {
         }
     }
 
-    func int(_ value: JSONValue?, key: String, range: ClosedRange<Int> = 0...Int(Int32.max)) throws(TokenizerError) -> Int {
-        guard case .number(let n)? = value, n == n.rounded(), n >= Double(range.lowerBound), n <= Double(range.upperBound)
-        else { throw mismatch(value, key: key, expected: "a whole number in \(range.lowerBound)...\(range.upperBound)") }
+    func int(_ value: JSONValue?, key: String, range: ClosedRange<Int> = 0...Int(Int32.max)) throws(TokenizerError)
+        -> Int
+    {
+        guard case .number(let n)? = value, n == n.rounded(), n >= Double(range.lowerBound),
+            n <= Double(range.upperBound)
+        else {
+            throw mismatch(value, key: key, expected: "a whole number in \(range.lowerBound)...\(range.upperBound)")
+        }
         return Int(n)
     }
 

@@ -43,19 +43,20 @@ public struct PostProcessingTemplate: Sendable, Equatable {
     /// The encoding of `first` (and `second`) with the special tokens in place.
     func apply(first: [Int32], second: [Int32]?) -> Encoding {
         let pieces = second == nil ? single : pair
-        var ids: [Int32] = [], typeIds: [Int32] = []
+        var ids: [Int32] = []
+        var typeIds: [Int32] = []
         let capacity = first.count + (second?.count ?? 0) + specialTokenCount(pair: second != nil)
         ids.reserveCapacity(capacity)
         typeIds.reserveCapacity(capacity)
         for piece in pieces {
             switch piece {
-            case let .special(special, typeId):
+            case .special(let special, let typeId):
                 ids += special
                 typeIds += repeatElement(typeId, count: special.count)
-            case let .first(typeId):
+            case .first(let typeId):
                 ids += first
                 typeIds += repeatElement(typeId, count: first.count)
-            case let .second(typeId):
+            case .second(let typeId):
                 let tokens = second ?? []
                 ids += tokens
                 typeIds += repeatElement(typeId, count: tokens.count)

@@ -19,6 +19,12 @@ import Foundation
 /// version that assigned it); these functions cut the data back to the versions above. The test
 /// suite checks the result against the reference for every code point.
 enum ReferenceUnicode {
+    /// True when `age` is `version` or earlier.
+    @inline(__always)
+    private static func isAge(_ age: Unicode.Version, atMost version: (major: Int, minor: Int)) -> Bool {
+        age.major < version.major || (age.major == version.major && age.minor <= version.minor)
+    }
+
     /// Version of the general-category tables of the reference.
     static let categoryVersion = (major: 8, minor: 0)
     /// Version of the normalization (decomposition, combining class) tables of the reference.
@@ -40,77 +46,112 @@ enum ReferenceUnicode {
     @inline(__always)
     static func isAssigned(_ scalar: Unicode.Scalar, by version: (major: Int, minor: Int)) -> Bool {
         guard let age = scalar.properties.age else { return false }
-        return age.major < version.major || (age.major == version.major && age.minor <= version.minor)
+        return isAge(age, atMost: version)
     }
 
-    /// The general category of `scalar` in Unicode 8.0; nil when it was unassigned then.
-    static func category(_ scalar: Unicode.Scalar) -> Unicode.GeneralCategory? {
-        if let old = category8Overrides[scalar.value] { return old }
-        guard isAssigned(scalar, by: categoryVersion) else { return nil }
-        return scalar.properties.generalCategory
+    /// The reference's classes of one scalar, as bits.
+    struct Classes: OptionSet, Sendable {
+        let rawValue: UInt8
+        /// `clean_text` drops it.
+        static let droppedByClean = Classes(rawValue: 1 << 0)
+        /// White space (Rust's `char::is_whitespace`).
+        static let whitespace = Classes(rawValue: 1 << 1)
+        /// BERT punctuation.
+        static let punctuation = Classes(rawValue: 1 << 2)
+        /// A nonspacing mark of Unicode 8.0.
+        static let nonspacingMark = Classes(rawValue: 1 << 3)
+        /// In the CJK ideograph ranges of `handle_chinese_chars`.
+        static let chineseIdeograph = Classes(rawValue: 1 << 4)
+        /// At or above U+0300 and not assigned by Unicode 9.0: the reference's NFD neither
+        /// decomposes nor reorders it, where current Unicode might.
+        static let newerThanNormalization = Classes(rawValue: 1 << 5)
+        /// Cased (upper, title or lower case): only these have a lower-case mapping of their own.
+        static let cased = Classes(rawValue: 1 << 6)
+
+        /// Whether a class of `member` (one class, as used here) is set. A plain bit test: the
+        /// generic `SetAlgebra.contains` is slow in debug builds, where the all-code-point test runs.
+        @inline(__always)
+        func contains(_ member: Classes) -> Bool { rawValue & member.rawValue != 0 }
+    }
+
+    /// The classes of `scalar`, from the basic multilingual plane table or computed.
+    @inline(__always)
+    static func classes(_ scalar: Unicode.Scalar) -> Classes {
+        let v = scalar.value
+        return v < 0x10000 ? Classes(rawValue: basicPlane[Int(v)]) : computeClasses(scalar)
+    }
+
+    /// `classes` of every scalar below U+10000 (surrogates: none), computed once on first use
+    /// (~65k property lookups) so that the per-scalar work of non-ASCII text is one load.
+    private static let basicPlane: [UInt8] = (0..<0x10000).map { value in
+        Unicode.Scalar(UInt32(value)).map { computeClasses($0).rawValue } ?? 0
+    }
+
+    private static func computeClasses(_ scalar: Unicode.Scalar) -> Classes {
+        var classes: Classes = []
+        let v = scalar.value
+        switch v {
+        case 0x4E00...0x9FFF, 0x3400...0x4DBF, 0x20000...0x2A6DF, 0x2A700...0x2B73F,
+            0x2B740...0x2B81F, 0x2B920...0x2CEAF, 0xF900...0xFAFF, 0x2F800...0x2FA1F:
+            classes.insert(.chineseIdeograph)
+        default:
+            break
+        }
+        let properties = scalar.properties
+        // Unassigned even today (most of the supplementary planes): nothing else applies.
+        guard let age = properties.age else {
+            if v >= 0x300 { classes.insert(.newerThanNormalization) }
+            return classes
+        }
+        // The general category as of Unicode 8.0; nil when the scalar came later.
+        let category = category8Overrides[v] ?? (isAge(age, atMost: categoryVersion) ? properties.generalCategory : nil)
+        switch v {
+        case 0x09, 0x0A, 0x0D: break
+        case 0x00, 0xFFFD: classes.insert(.droppedByClean)
+        default:
+            switch category {
+            case .control?, .format?, .privateUse?, .surrogate?: classes.insert(.droppedByClean)
+            default: break
+            }
+        }
+        if properties.isWhitespace { classes.insert(.whitespace) }
+        let asciiPunctuation =
+            (0x21...0x2F).contains(v) || (0x3A...0x40).contains(v) || (0x5B...0x60).contains(v)
+            || (0x7B...0x7E).contains(v)
+        switch category {
+        case _ where asciiPunctuation:
+            classes.insert(.punctuation)
+        case .connectorPunctuation?, .dashPunctuation?, .openPunctuation?, .closePunctuation?,
+            .initialPunctuation?, .finalPunctuation?, .otherPunctuation?:
+            classes.insert(.punctuation)
+        case .nonspacingMark?:
+            classes.insert(.nonspacingMark)
+        default:
+            break
+        }
+        if v >= 0x300 && !isAge(age, atMost: normalizationVersion) { classes.insert(.newerThanNormalization) }
+        if properties.isCased { classes.insert(.cased) }
+        return classes
     }
 
     /// White space as Rust's `char::is_whitespace` (the Unicode White_Space property).
     @inline(__always)
     static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
         if scalar.value < 0x80 { return scalar.value == 0x20 || (0x09...0x0D).contains(scalar.value) }
-        return scalar.properties.isWhitespace
+        return classes(scalar).contains(.whitespace)
     }
-
-    /// What `clean_text` drops: U+0000, U+FFFD, and every control, format or private-use
-    /// character of Unicode 8.0 except tab, line feed and carriage return.
-    static func isDroppedByClean(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x09, 0x0A, 0x0D: return false
-        case 0x00, 0xFFFD: return true
-        case 0x01..<0x20, 0x7F: return true
-        case 0x20..<0x7F: return false
-        default: break
-        }
-        switch category(scalar) {
-        case .control?, .format?, .privateUse?, .surrogate?: return true
-        default: return false
-        }
-    }
-
-    /// What `clean_text` turns into a space: tab, line feed, carriage return and white space
-    /// (asked only of characters that are not dropped).
-    @inline(__always)
-    static func isSpaceForClean(_ scalar: Unicode.Scalar) -> Bool { isWhitespace(scalar) }
 
     /// BERT punctuation: every ASCII punctuation character (`!"#$%&'()*+,-./:;<=>?@[\]^_\`{|}~`,
     /// symbols included), and the Unicode 8.0 punctuation categories Pc Pd Ps Pe Pi Pf Po.
+    @inline(__always)
     static func isPunctuation(_ scalar: Unicode.Scalar) -> Bool {
-        let v = scalar.value
-        if v < 0x80 {
-            return (0x21...0x2F).contains(v) || (0x3A...0x40).contains(v) || (0x5B...0x60).contains(v)
-                || (0x7B...0x7E).contains(v)
-        }
-        switch category(scalar) {
-        case .connectorPunctuation?, .dashPunctuation?, .openPunctuation?, .closePunctuation?,
-            .initialPunctuation?, .finalPunctuation?, .otherPunctuation?:
-            return true
-        default:
-            return false
-        }
+        classes(scalar).contains(.punctuation)
     }
 
     /// Nonspacing marks (Mn) of Unicode 8.0: what `strip_accents` drops after NFD.
+    @inline(__always)
     static func isNonspacingMark(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value >= 0x300 && category(scalar) == .nonspacingMark
-    }
-
-    /// The CJK ideograph blocks that `handle_chinese_chars` surrounds with spaces. These are the
-    /// reference's ranges, which skip U+2B820–U+2B91F (part of CJK Extension E) where the
-    /// original BERT code does not.
-    static func isChineseIdeograph(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x4E00...0x9FFF, 0x3400...0x4DBF, 0x20000...0x2A6DF, 0x2A700...0x2B73F,
-            0x2B740...0x2B81F, 0x2B920...0x2CEAF, 0xF900...0xFAFF, 0x2F800...0x2FA1F:
-            return true
-        default:
-            return false
-        }
+        classes(scalar).contains(.nonspacingMark)
     }
 
     /// Canonical combining class as the reference's Unicode 9.0 tables give it.
@@ -125,6 +166,15 @@ enum ReferenceUnicode {
     /// NFD of `scalars` as the reference computes it: full canonical decomposition of each
     /// scalar assigned by Unicode 9.0, then canonical reordering by `combiningClass`.
     static func canonicalDecomposition(_ scalars: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        // Decompositions and combining classes of assigned characters never change (Unicode
+        // stability policy), so when every scalar is known to Unicode 9.0, Foundation's NFD
+        // (current Unicode) of the whole text is the reference's.
+        if !scalars.contains(where: { classes($0).contains(.newerThanNormalization) }) {
+            if !scalars.contains(where: { $0.value >= 0xC0 }) { return scalars }
+            var text = String.UnicodeScalarView()
+            text.append(contentsOf: scalars)
+            return Array(String(text).decomposedStringWithCanonicalMapping.unicodeScalars)
+        }
         var out: [Unicode.Scalar] = []
         out.reserveCapacity(scalars.count + scalars.count / 2)
         for scalar in scalars {
@@ -143,10 +193,13 @@ enum ReferenceUnicode {
             out.append(scalar)
             return
         }
-        let hangulFirst: UInt32 = 0xAC00, hangulCount: UInt32 = 11172
+        let hangulFirst: UInt32 = 0xAC00
+        let hangulCount: UInt32 = 11172
         if v >= hangulFirst && v < hangulFirst + hangulCount {
             let index = v - hangulFirst
-            let lead = 0x1100 + index / 588, vowel = 0x1161 + (index % 588) / 28, trail = index % 28
+            let lead = 0x1100 + index / 588
+            let vowel = 0x1161 + (index % 588) / 28
+            let trail = index % 28
             out.append(Unicode.Scalar(lead)!)
             out.append(Unicode.Scalar(vowel)!)
             if trail != 0 { out.append(Unicode.Scalar(0x11A7 + trail)!) }
@@ -196,12 +249,10 @@ enum ReferenceUnicode {
             out.append((0x41...0x5A).contains(v) ? Unicode.Scalar(v + 0x20)! : scalar)
             return
         }
-        let properties = scalar.properties
-        // Only cased characters (upper, title or lower case) have a lower-case mapping of their own.
-        guard properties.isCased else {
+        guard classes(scalar).contains(.cased) else {
             out.append(scalar)
             return
         }
-        out.append(contentsOf: properties.lowercaseMapping.unicodeScalars)
+        out.append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars)
     }
 }

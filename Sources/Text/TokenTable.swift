@@ -28,10 +28,12 @@ final class TokenTable: @unchecked Sendable {
         let keyStart = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(entries.count, 1))
         let keyLength = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(entries.count, 1))
         let values = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(entries.count, 1))
-        var stored = 0, offset = 0
+        var stored = 0
+        var offset = 0
         for (key, value) in entries {
             let (found, slot) = key.withUnsafeBufferPointer {
-                Self.probe($0, keyBytes: keyBytes, keyStart: keyStart, keyLength: keyLength, slots: slots, mask: capacity - 1)
+                Self.probe(
+                    $0, keyBytes: keyBytes, keyStart: keyStart, keyLength: keyLength, slots: slots, mask: capacity - 1)
             }
             if found != nil { continue }
             for (i, byte) in key.enumerated() { keyBytes[offset + i] = byte }
@@ -62,7 +64,10 @@ final class TokenTable: @unchecked Sendable {
     /// The value stored for `key`, or nil.
     @inline(__always)
     func value(for key: UnsafeBufferPointer<UInt8>) -> Int32? {
-        guard let entry = Self.probe(key, keyBytes: keyBytes, keyStart: keyStart, keyLength: keyLength, slots: slots, mask: mask).entry
+        guard
+            let entry = Self.probe(
+                key, keyBytes: keyBytes, keyStart: keyStart, keyLength: keyLength, slots: slots, mask: mask
+            ).entry
         else { return nil }
         return values[entry]
     }

@@ -25,22 +25,22 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible, Localized
 
     public var description: String {
         switch self {
-        case let .missingFile(path, hint):
+        case .missingFile(let path, let hint):
             return "\(path): no such file; \(hint)"
-        case let .unreadableFile(path, reason):
+        case .unreadableFile(let path, let reason):
             return "\(path): cannot be read: \(reason)"
-        case let .malformedJSON(path, reason):
+        case .malformedJSON(let path, let reason):
             return "\(path): not valid JSON: \(reason)"
-        case let .invalidValue(path, key, expected, found):
+        case .invalidValue(let path, let key, let expected, let found):
             return "\(path): key \"\(key)\": expected \(expected), found \(found)"
-        case let .unsupported(path, key, found, supported):
+        case .unsupported(let path, let key, let found, let supported):
             return "\(path): key \"\(key)\": \(found) is not supported; expected \(supported)"
-        case let .missingToken(path, key, token):
+        case .missingToken(let path, let key, let token):
             return "\(path): \(key): token \"\(token)\" is not in the vocabulary"
-        case let .duplicateToken(path, line, token, firstLine):
+        case .duplicateToken(let path, let line, let token, let firstLine):
             return "\(path):\(line): token \"\(token)\" already appears on line \(firstLine); "
                 + "every line of vocab.txt must hold a different token"
-        case let .duplicateId(path, key, id, tokens):
+        case .duplicateId(let path, let key, let id, let tokens):
             return "\(path): key \"\(key)\": id \(id) is given to more than one token: "
                 + tokens.map { "\"\($0)\"" }.joined(separator: ", ")
         }

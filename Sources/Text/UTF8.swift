@@ -14,7 +14,8 @@ enum UTF8Bytes {
             let v = (b0 & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
             return (Unicode.Scalar(v).unsafelyUnwrapped, 3)
         }
-        let v = (b0 & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12
+        let v =
+            (b0 & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12
             | UInt32(bytes[index + 2] & 0x3F) << 6 | UInt32(bytes[index + 3] & 0x3F)
         return (Unicode.Scalar(v).unsafelyUnwrapped, 4)
     }

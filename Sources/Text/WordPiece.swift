@@ -25,7 +25,8 @@ public struct WordPiece: Sendable {
         maxInputCharsPerWord: Int = 100
     ) {
         guard let unknownId = vocabulary[unknownToken] else {
-            preconditionFailure("WordPiece: the vocabulary (\(vocabulary.count) tokens) has no unknown token \"\(unknownToken)\"")
+            preconditionFailure(
+                "WordPiece: the vocabulary (\(vocabulary.count) tokens) has no unknown token \"\(unknownToken)\"")
         }
         self.unknownId = unknownId
         self.continuingSubwordPrefix = continuingSubwordPrefix

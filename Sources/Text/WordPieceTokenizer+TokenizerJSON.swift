@@ -43,8 +43,10 @@ extension WordPieceTokenizer {
         guard vocabulary[unknownToken] != nil else {
             throw .missingToken(path: path, key: "model.unk_token", token: unknownToken)
         }
-        let prefix = try json.string(model["continuing_subword_prefix"], key: "model.continuing_subword_prefix", default: "##")
-        let maxChars = try json.int(model["max_input_chars_per_word"], key: "model.max_input_chars_per_word", default: 100)
+        let prefix = try json.string(
+            model["continuing_subword_prefix"], key: "model.continuing_subword_prefix", default: "##")
+        let maxChars = try json.int(
+            model["max_input_chars_per_word"], key: "model.max_input_chars_per_word", default: 100)
 
         let normalizer = try Self.readNormalizer(root["normalizer"], json: json)
 
@@ -52,7 +54,8 @@ extension WordPieceTokenizer {
         let preTokenizerType = try json.string(preTokenizer["type"], key: "pre_tokenizer.type")
         guard preTokenizerType == "BertPreTokenizer" else {
             throw .unsupported(
-                path: path, key: "pre_tokenizer.type", found: "\"\(preTokenizerType)\"", supported: "\"BertPreTokenizer\"")
+                path: path, key: "pre_tokenizer.type", found: "\"\(preTokenizerType)\"",
+                supported: "\"BertPreTokenizer\"")
         }
 
         // added_tokens, before the template: special tokens may live only there.
@@ -77,7 +80,8 @@ extension WordPieceTokenizer {
 
         let template = try Self.readTemplate(root["post_processor"], json: json, vocabulary: known)
 
-        var padToken = "[PAD]", padKey = "pad token (default \"[PAD]\")"
+        var padToken = "[PAD]"
+        var padKey = "pad token (default \"[PAD]\")"
         if case .object(let padding)? = root["padding"], padding["pad_token"] != nil {
             padToken = try json.string(padding["pad_token"], key: "padding.pad_token")
             padKey = "padding.pad_token"
@@ -97,11 +101,13 @@ extension WordPieceTokenizer {
         let object = try json.object(value, key: "normalizer")
         let type = try json.string(object["type"], key: "normalizer.type")
         guard type == "BertNormalizer" else {
-            throw .unsupported(path: json.path, key: "normalizer.type", found: "\"\(type)\"", supported: "\"BertNormalizer\" or null")
+            throw .unsupported(
+                path: json.path, key: "normalizer.type", found: "\"\(type)\"", supported: "\"BertNormalizer\" or null")
         }
         return BertNormalizer(
             cleanText: try json.bool(object["clean_text"], key: "normalizer.clean_text", default: true),
-            handleChineseChars: try json.bool(object["handle_chinese_chars"], key: "normalizer.handle_chinese_chars", default: true),
+            handleChineseChars: try json.bool(
+                object["handle_chinese_chars"], key: "normalizer.handle_chinese_chars", default: true),
             stripAccents: try json.optionalBool(object["strip_accents"], key: "normalizer.strip_accents"),
             lowercase: try json.bool(object["lowercase"], key: "normalizer.lowercase", default: true))
     }
@@ -162,7 +168,8 @@ extension WordPieceTokenizer {
                         default: throw json.mismatch(body["id"], key: key + ".Sequence.id", expected: "\"A\" or \"B\"")
                         }
                     } else {
-                        throw json.mismatch(entry, key: key, expected: "an object with \"SpecialToken\" or \"Sequence\"")
+                        throw json.mismatch(
+                            entry, key: key, expected: "an object with \"SpecialToken\" or \"Sequence\"")
                     }
                 }
                 return result

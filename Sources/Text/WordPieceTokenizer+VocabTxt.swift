@@ -16,7 +16,9 @@ extension WordPieceTokenizer {
         guard FileManager.default.fileExists(atPath: vocabTxt.path) else {
             throw .missingFile(
                 path: tokenizerJSON.path,
-                hint: "a model directory needs tokenizer.json, or vocab.txt (with tokenizer_config.json); neither is in \(directory.path)")
+                hint:
+                    "a model directory needs tokenizer.json, or vocab.txt (with tokenizer_config.json); neither is in \(directory.path)"
+            )
         }
         let configURL = directory.appendingPathComponent("tokenizer_config.json")
         guard FileManager.default.fileExists(atPath: configURL.path) else {
@@ -43,7 +45,8 @@ extension WordPieceTokenizer {
             vocabTxt: vocabTxt,
             lowercase: try json.bool(config["do_lower_case"], key: "do_lower_case", default: true),
             stripAccents: try json.optionalBool(config["strip_accents"], key: "strip_accents"),
-            handleChineseChars: try json.bool(config["tokenize_chinese_chars"], key: "tokenize_chinese_chars", default: true),
+            handleChineseChars: try json.bool(
+                config["tokenize_chinese_chars"], key: "tokenize_chinese_chars", default: true),
             specialTokens: names, provenance: "settings from \(configURL.path)")
     }
 
@@ -98,7 +101,8 @@ extension WordPieceTokenizer {
                 if tokenEnd > lineStart && bytes[tokenEnd - 1] == 0x0D { tokenEnd -= 1 }
                 let token = String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<tokenEnd]), as: UTF8.self)
                 if let first = vocabulary[token] {
-                    duplicate = .duplicateToken(path: path, line: lineIndex + 1, token: token, firstLine: Int(first) + 1)
+                    duplicate = .duplicateToken(
+                        path: path, line: lineIndex + 1, token: token, firstLine: Int(first) + 1)
                 }
                 vocabulary[token] = Int32(lineIndex)
                 lineIndex += 1
@@ -110,7 +114,8 @@ extension WordPieceTokenizer {
         try self.init(
             vocabulary: vocabulary,
             normalizer: BertNormalizer(
-                cleanText: true, handleChineseChars: handleChineseChars, stripAccents: stripAccents, lowercase: lowercase),
+                cleanText: true, handleChineseChars: handleChineseChars, stripAccents: stripAccents,
+                lowercase: lowercase),
             specialTokens: specialTokens, continuingSubwordPrefix: "##", maxInputCharsPerWord: 100,
             sourcePath: path, source: url, provenance: provenance)
     }

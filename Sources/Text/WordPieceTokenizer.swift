@@ -8,7 +8,10 @@ public struct SpecialTokenNames: Sendable, Equatable {
     public var sep: String
     public var mask: String
 
-    public init(pad: String = "[PAD]", unknown: String = "[UNK]", cls: String = "[CLS]", sep: String = "[SEP]", mask: String = "[MASK]") {
+    public init(
+        pad: String = "[PAD]", unknown: String = "[UNK]", cls: String = "[CLS]", sep: String = "[SEP]",
+        mask: String = "[MASK]"
+    ) {
         self.pad = pad
         self.unknown = unknown
         self.cls = cls
@@ -93,7 +96,9 @@ public struct WordPieceTokenizer: Sendable {
         ] where vocabulary[token] == nil {
             throw .missingToken(path: sourcePath, key: key, token: token)
         }
-        let special = [specialTokens.pad, specialTokens.unknown, specialTokens.cls, specialTokens.sep, specialTokens.mask]
+        let special = [
+            specialTokens.pad, specialTokens.unknown, specialTokens.cls, specialTokens.sep, specialTokens.mask,
+        ]
         var added: [AddedToken] = []
         for token in special where !added.contains(where: { $0.content == token }) {
             if let id = vocabulary[token] { added.append(AddedToken(content: token, id: id)) }
@@ -113,8 +118,12 @@ public struct WordPieceTokenizer: Sendable {
         maskToken: String, continuingSubwordPrefix: String, maxInputCharsPerWord: Int,
         sourcePath: String, source: URL?, provenance: String
     ) throws(TokenizerError) {
-        if let (token, id) = vocabulary.first(where: { $0.value < 0 }) ?? addedTokens.lazy.map({ ($0.content, $0.id) }).first(where: { $0.1 < 0 }) {
+        for (token, id) in vocabulary where id < 0 {
             throw .invalidValue(path: sourcePath, key: token, expected: "an id of 0 or more", found: "\(id)")
+        }
+        for token in addedTokens where token.id < 0 {
+            throw .invalidValue(
+                path: sourcePath, key: token.content, expected: "an id of 0 or more", found: "\(token.id)")
         }
         var tokenToId = vocabulary
         // Added tokens take precedence, as in tokenizers' AddedVocabulary::token_to_id.
@@ -203,7 +212,8 @@ public struct WordPieceTokenizer: Sendable {
                         if let id = inner.id {
                             ids.append(id)
                         } else {
-                            appendWordPieces(of: UnsafeBufferPointer(rebasing: normalized[inner.range]), words: &words, to: &ids)
+                            appendWordPieces(
+                                of: UnsafeBufferPointer(rebasing: normalized[inner.range]), words: &words, to: &ids)
                         }
                     }
                 }
@@ -213,7 +223,8 @@ public struct WordPieceTokenizer: Sendable {
     }
 
     /// Pre-tokenizes normalized text and appends the WordPiece ids of each word.
-    private func appendWordPieces(of text: UnsafeBufferPointer<UInt8>, words: inout [Range<Int>], to ids: inout [Int32]) {
+    private func appendWordPieces(of text: UnsafeBufferPointer<UInt8>, words: inout [Range<Int>], to ids: inout [Int32])
+    {
         words.removeAll(keepingCapacity: true)
         BertPreTokenizer.split(utf8: text, into: &words)
         for word in words {
@@ -262,7 +273,10 @@ public struct WordPieceTokenizer: Sendable {
         func name(_ id: Int32) -> String { token(for: id) ?? "?" }
         let accents: String
         switch normalizer.stripAccents {
-        case nil: accents = normalizer.stripsAccents ? "strips accents (follows lower-casing)" : "keeps accents (follows lower-casing)"
+        case nil:
+            accents =
+                normalizer.stripsAccents
+                ? "strips accents (follows lower-casing)" : "keeps accents (follows lower-casing)"
         case true?: accents = "strips accents"
         case false?: accents = "keeps accents"
         }
@@ -279,7 +293,9 @@ public struct WordPieceTokenizer: Sendable {
             "words over \(model.maxInputCharsPerWord) characters become \(name(unknownId))",
             "continuation prefix \"\(model.continuingSubwordPrefix)\"",
         ]
-        let extra = addedTokens.count - Set([padId, unknownId, clsId, sepId, maskId ?? padId]).intersection(addedTokens.map(\.id)).count
+        let extra =
+            addedTokens.count
+            - Set([padId, unknownId, clsId, sepId, maskId ?? padId]).intersection(addedTokens.map(\.id)).count
         if extra > 0 { parts.append("\(extra) more added tokens") }
         return parts.joined(separator: "; ") + "."
     }

@@ -10,7 +10,9 @@ struct ParityTests {
     func sst2DevSentences() throws {
         let fixture = try TestSupport.fixture("sst2-dev.json", as: SST2Fixture.self)
         let sentences = try TestSupport.sst2Sentences(try TestSupport.sst2Directory().appendingPathComponent("dev.tsv"))
-        try #require(sentences.count == fixture.data.rows, "dev.tsv has \(sentences.count) rows, the fixture \(fixture.data.rows)")
+        try #require(
+            sentences.count == fixture.data.rows,
+            "dev.tsv has \(sentences.count) rows, the fixture \(fixture.data.rows)")
         try #require(
             TestSupport.fnv1a64(sentences.joined(separator: "\n").utf8) == fixture.data.sentencesFNV1a64,
             "dev.tsv is not the file the fixture was made from (\(fixture.command))")
@@ -20,10 +22,15 @@ struct ParityTests {
             let encoding = tokenizer.encode(sentence, maxLength: fixture.single.maxLength)
             let expectedTypes = TestSupport.typeIds(fixture.single.typeIds[row])
             if encoding.ids != fixture.single.ids[row] || encoding.typeIds != expectedTypes {
-                mismatches.append("row \(row + 2) \"\(sentence)\": got \(encoding.ids), expected \(fixture.single.ids[row])")
+                mismatches.append(
+                    "row \(row + 2) \"\(sentence)\": got \(encoding.ids), expected \(fixture.single.ids[row])")
             }
         }
-        #expect(mismatches.isEmpty, "\(mismatches.count) of \(sentences.count) rows differ:\n\(mismatches.prefix(10).joined(separator: "\n"))")
+        let differing = mismatches.count
+        #expect(
+            differing == 0,
+            "\(differing) of \(sentences.count) rows differ, first ones:\n\(mismatches.prefix(5).joined(separator: "\n"))"
+        )
     }
 
     @Test("SST-2 dev sentences in pairs, max length 24 (longest-first truncation)")
@@ -34,15 +41,19 @@ struct ParityTests {
         let tokenizer = try TestSupport.modelTokenizer()
         var mismatches: [String] = []
         for (n, row) in stride(from: 0, to: sentences.count - 1, by: 2).enumerated() {
-            let encoding = tokenizer.encode(sentences[row], pair: sentences[row + 1], maxLength: fixture.pairs.maxLength)
+            let encoding = tokenizer.encode(
+                sentences[row], pair: sentences[row + 1], maxLength: fixture.pairs.maxLength)
             let expectedTypes = TestSupport.typeIds(fixture.pairs.typeIds[n])
             if encoding.ids != fixture.pairs.ids[n] || encoding.typeIds != expectedTypes {
                 mismatches.append(
-                    "rows \(row + 2)+\(row + 3): got \(encoding.ids) \(encoding.typeIds), expected \(fixture.pairs.ids[n]) \(expectedTypes)")
+                    "rows \(row + 2)+\(row + 3): got \(encoding.ids) \(encoding.typeIds), expected \(fixture.pairs.ids[n]) \(expectedTypes)"
+                )
             }
         }
         #expect(fixture.pairs.ids.count == sentences.count / 2)
-        #expect(mismatches.isEmpty, "\(mismatches.count) pairs differ:\n\(mismatches.prefix(10).joined(separator: "\n"))")
+        let differing = mismatches.count
+        #expect(
+            differing == 0, "\(differing) pairs differ, first ones:\n\(mismatches.prefix(5).joined(separator: "\n"))")
     }
 
     @Test("hand-written edge cases, pairs and every truncation budget around the limits")
@@ -76,8 +87,33 @@ struct ParityTests {
         #expect(tokenizer.vocabSize == 30522 + fixture.addedTokens.filter { $0.id >= 30522 }.count)
         for testCase in fixture.cases {
             let ids = tokenizer.encode(testCase.text).ids
-            #expect(ids == testCase.ids, "\"\(testCase.text)\": got \(tokenizer.tokens(for: ids)), expected \(testCase.tokens)")
+            #expect(
+                ids == testCase.ids,
+                "\"\(testCase.text)\": got \(tokenizer.tokens(for: ids)), expected \(testCase.tokens)")
         }
+    }
+
+    @Test("the pretrained tokenizer's settings and summary")
+    func pretrainedSettings() throws {
+        let tokenizer = try TestSupport.modelTokenizer()
+        #expect(tokenizer.vocabSize == 30522)
+        #expect(
+            tokenizer.normalizer
+                == BertNormalizer(cleanText: true, handleChineseChars: true, stripAccents: nil, lowercase: true))
+        #expect(
+            [tokenizer.padId, tokenizer.unknownId, tokenizer.clsId, tokenizer.sepId, tokenizer.maskId] == [
+                0, 100, 101, 102, 103,
+            ])
+        #expect(tokenizer.template == .bert(cls: 101, sep: 102))
+        #expect(tokenizer.model.maxInputCharsPerWord == 100 && tokenizer.model.continuingSubwordPrefix == "##")
+        let summary = tokenizer.summary
+        for part in [
+            "tokenizer.json", "30522 ids", "lower-cases", "strips accents (follows lower-casing)", "[PAD]=0",
+            "[UNK]=100", "[CLS]=101", "[SEP]=102", "[MASK]=103",
+        ] {
+            #expect(summary.contains(part), "summary lacks \"\(part)\": \(summary)")
+        }
+        print(summary)
     }
 
     @Test("the fixtures record how they were made")

@@ -32,7 +32,8 @@ enum TestSupport {
         guard FileManager.default.fileExists(atPath: file) else {
             throw SetupError(
                 description: "the pretrained model is missing: no \(file). Set DDP_TRAIN_MODEL to the all-MiniLM-L6-v2 "
-                    + "directory (config.json, model.safetensors, tokenizer.json), or install it at ~/.cache/ddp-train/all-MiniLM-L6-v2")
+                    + "directory (config.json, model.safetensors, tokenizer.json), or install it at ~/.cache/ddp-train/all-MiniLM-L6-v2"
+            )
         }
         return directory
     }
@@ -117,7 +118,8 @@ enum TestSupport {
         else { throw SetupError(description: "\(modelDirectory.path)/tokenizer.json: no model.vocab") }
         let ordered = vocab.sorted { $0.value < $1.value }
         guard ordered.enumerated().allSatisfy({ $0.offset == $0.element.value }) else {
-            throw SetupError(description: "\(modelDirectory.path)/tokenizer.json: model.vocab ids are not 0..<\(vocab.count)")
+            throw SetupError(
+                description: "\(modelDirectory.path)/tokenizer.json: model.vocab ids are not 0..<\(vocab.count)")
         }
         let url = directory.appendingPathComponent("vocab.txt")
         try ordered.map { $0.key + lineEnding }.joined().write(to: url, atomically: true, encoding: .utf8)
@@ -188,7 +190,9 @@ struct EdgeCaseFixture: Decodable {
 
             enum CodingKeys: String, CodingKey {
                 case id, content, normalized, special
-                case singleWord = "single_word", leftStrip = "lstrip", rightStrip = "rstrip"
+                case singleWord = "single_word"
+                case leftStrip = "lstrip"
+                case rightStrip = "rstrip"
             }
         }
         struct Case: Decodable {
@@ -215,8 +219,10 @@ struct UnicodeChunksFixture: Decodable {
             var lowercase: Bool
 
             enum CodingKeys: String, CodingKey {
-                case cleanText = "clean_text", handleChineseChars = "handle_chinese_chars"
-                case stripAccents = "strip_accents", lowercase
+                case cleanText = "clean_text"
+                case handleChineseChars = "handle_chinese_chars"
+                case stripAccents = "strip_accents"
+                case lowercase
             }
         }
         var normalizer: Normalizer
