@@ -36,10 +36,11 @@ func fail(_ message: String, status: Int32) -> Never {
 }
 
 func exitStatus(for error: Error) -> Int32 {
-    switch error {
-    case is UsageError, is OptionError: 64
-    case is DataError: 65
-    default: 1
+    if error is UsageError { return 64 }
+    switch FailureKind(of: error) {
+    case .usage: return 64
+    case .data: return 65
+    case .other: return 1
     }
 }
 
@@ -109,12 +110,18 @@ do {
         break
     }
 } catch let error as PeerFailure {
-    // Another rank printed the error; leave together.
-    _ = error
+    // Every rank knows the failing rank's error; rank 0 prints it, all leave alike.
+    if communicator.rank == 0 {
+        FileHandle.standardError.write(Data("[rank \(error.rank)] error: \(error.message)\n".utf8))
+    }
     try? communicator.finalize()
-    exit(1)
+    exit(exitStatus(for: error))
 } catch {
-    FileHandle.standardError.write(Data("[rank \(communicator.rank)] error: \(error)\n".utf8))
+    // Before training runs, errors are agreed (see Communicator.agreeing): the failing rank
+    // holds the error, rank 0 prints it. During training an error is this rank's alone.
+    if running || communicator.rank == 0 {
+        FileHandle.standardError.write(Data("[rank \(communicator.rank)] error: \(error)\n".utf8))
+    }
     if running && communicator.size > 1 {
         communicator.abort(code: 1)
     }
