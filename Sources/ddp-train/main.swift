@@ -30,8 +30,11 @@ Run `ddp-train <command> --help` for the options of each command.
 let launcherRank = ["OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"].lazy
     .compactMap { ProcessInfo.processInfo.environment[$0].flatMap(Int.init) }.first ?? 0
 
+/// Ends the program before MPI starts; every rank finds the same error, rank 0 prints it.
 func fail(_ message: String, status: Int32) -> Never {
-    FileHandle.standardError.write(Data("[rank \(launcherRank)] error: \(message)\n".utf8))
+    if launcherRank == 0 {
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    }
     exit(status)
 }
 
@@ -91,7 +94,8 @@ let communicator: Communicator
 do {
     communicator = try Communicator()
 } catch {
-    fail("MPI could not start: \(error)", status: 1)
+    FileHandle.standardError.write(Data("[rank \(launcherRank)] error: MPI could not start: \(error)\n".utf8))
+    exit(1)
 }
 var running = false
 do {
