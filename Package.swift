@@ -32,6 +32,9 @@ let package = Package(
         .testTarget(name: "ParallelTests", dependencies: ["Parallel"]),
         // Multi-rank checks of Parallel, run under mpirun by Tests/mpi/run-parallel-checks.sh.
         .executableTarget(name: "mpi-checks", dependencies: ["Parallel"], path: "Tests/MPIChecks"),
+        // The benchmark of the training step (bench/run.sh runs it beside PyTorch).
+        .executableTarget(name: "ddp-bench", dependencies: ["Training", "Model", "Parallel", "Text"], path: "bench/DDPBench",
+                          swiftSettings: fastRelease),
         // End-to-end multi-rank checks of the ddp-train binary, run by Tests/mpi/run-training-checks.sh.
         .executableTarget(name: "training-checks", dependencies: ["Model"], path: "Tests/TrainingChecks"),
     ]

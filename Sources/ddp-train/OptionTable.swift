@@ -57,6 +57,17 @@ struct Option<Root> {
             options[keyPath: key] = value
         }, show: { $0[keyPath: key] })
     }
+    /// A boolean given as a value: `--name true|false`.
+    static func boolean(_ name: String, _ key: WritableKeyPath<Root, Bool>, _ help: String) -> Option {
+        Option(name: name, valueName: "true|false", help: help, apply: { options, value in
+            switch value.lowercased() {
+            case "true", "1", "yes": options[keyPath: key] = true
+            case "false", "0", "no": options[keyPath: key] = false
+            default: throw UsageError("--\(name): expected true or false, got \"\(value)\"")
+            }
+        }, show: { $0[keyPath: key] ? "true" : "false" })
+    }
+
     /// A flag: `--name` sets it; in a config file `true`/`false`.
     static func flag(_ name: String, _ key: WritableKeyPath<Root, Bool>, _ help: String) -> Option {
         Option(name: name, valueName: nil, help: help, apply: { options, value in

@@ -47,6 +47,7 @@ enum TrainCommand {
             .path("resume", \.resume, "Resume from a checkpoint: auto (newest in --output) or a path.", valueName: "auto|PATH"),
             .int("threads", \.threads, "Threads per rank (default: cores per node / ranks per node)."),
             .double("bucket-size-mb", \.bucketSizeMb, "Gradient bucket size for the overlapped allreduce."),
+            .boolean("overlap-communication", \.overlapCommunication, "Reduce gradient buckets during the backward pass (false: one allreduce after it)."),
             .int("checksum-steps", \.checksumSteps, "Check that all ranks hold identical parameters every N steps (0: never)."),
         ]) }
 }

@@ -17,6 +17,22 @@ public struct EncodedDataset: Sendable {
     public private(set) var lines: [Int] = []
 
     public var count: Int { labels.count }
+
+    init(file: String) { self.file = file }
+
+    /// A data set of given token sequences (type ids 0) and class labels — for benchmarks
+    /// and tests that need no tokenizer.
+    public init(file: String, sequences: [[Int32]], labels: [Int32]) {
+        precondition(sequences.count == labels.count, "EncodedDataset: \(sequences.count) sequences, \(labels.count) labels")
+        self.file = file
+        for sequence in sequences {
+            ids.append(contentsOf: sequence)
+            typeIds.append(contentsOf: Array(repeating: 0, count: sequence.count))
+            offsets.append(ids.count)
+            lines.append(lines.count + 1)
+        }
+        self.labels = labels
+    }
     public func length(_ i: Int) -> Int { offsets[i + 1] - offsets[i] }
     /// Tokens per example, for length grouping.
     public var lengths: [Int] { (0..<count).map(length) }

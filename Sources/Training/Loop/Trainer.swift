@@ -22,11 +22,7 @@ public final class Trainer {
     let plan: BatchPlan
     let schedule: LearningRateSchedule
     let totalSteps: Int
-    var trainable: TrainableGroups
-    var runs: [UpdateRun]
-    let reducer: GradientBucketReducer
-    let batch: PackedBatch
-    var batchLabels: [Int32]
+    let engine: StepEngine
     var state: TrainerState
     let outputConfig: HuggingFaceConfig
     let resumedFrom: String?
@@ -145,19 +141,16 @@ public final class Trainer {
         schedule = LearningRateSchedule(kind: LearningRateSchedule.Kind(rawValue: options.lrScheduler)!,
                                         warmupSteps: warmup, totalSteps: totalSteps)
 
-        trainable = .all(layers: prepared.config.numHiddenLayers)
-        runs = layout.table.updateRuns(trainable: trainable.contains)
-        reducer = GradientBucketReducer(communicator: communicator, gradients: model.gradients.base, count: model.gradients.count,
-                                        ranges: Trainer.reducedRanges(runs), bucketBytes: Int(options.bucketSizeMb * 1_048_576))
-
         // Activations for the larger of a training shard and an evaluation shard.
         let trainShard = (options.batchSize + worldSize - 1) / worldSize
         let evalShard = (options.evalBatchSize + worldSize - 1) / worldSize
         let sequences = max(trainShard, validationSet == nil ? 0 : evalShard)
         let longest = max(trainSet.longest, validationSet?.longest ?? 0)
         model.reserve(maxSequences: sequences, maxTokens: sequences * longest, maxLength: longest)
-        batch = PackedBatch(sequenceCapacity: sequences, tokenCapacity: sequences * longest)
-        batchLabels = Array(repeating: -1, count: sequences)
+        engine = StepEngine(model: model, optimizer: optimizer, communicator: communicator,
+                            trainable: .all(layers: prepared.config.numHiddenLayers),
+                            bucketBytes: Int(options.bucketSizeMb * 1_048_576), overlapsCommunication: options.overlapCommunication,
+                            maxSequences: sequences, maxTokens: sequences * longest)
 
         if !stateText.isEmpty {
             state = try JSONDecoder().decode(TrainerState.self, from: Data(stateText.utf8))
@@ -184,7 +177,6 @@ public final class Trainer {
             emit(.started(summary()))
         }
         SignalFlags.install()
-        let observer = ReductionObserver(reducer: reducer, table: model.layout.table)
         let started = Date()
         var lastLog = (time: Date(), step: state.globalStep)
         var localLoss = 0.0, localSamples = 0
@@ -200,33 +192,14 @@ public final class Trainer {
             let globalBatch = epochPlan!.globalBatch(step)
             let shard = BatchPlan.shard(globalBatch, rank: rank, worldSize: worldSize)
 
-            // Forward and backward on this rank's share; gradients summed over ranks.
-            for run in runs { model.gradients.base.advanced(by: run.range.lowerBound).update(repeating: 0, count: run.range.count) }
-            let dropout = DropoutKey(seed: UInt64(options.seed), step: UInt64(globalStep))
-            if !shard.isEmpty {
-                assemble(shard)
-                model.forward(batch, dropout: dropout)
-                let a = model.activations!
-                localLoss += batchLabels.withUnsafeBufferPointer {
-                    CrossEntropy.forwardBackward(logits: a.logits, labels: $0.baseAddress!, rows: shard.count,
-                                                 classes: labels.count, gradScale: 1 / Float(globalBatch.count),
-                                                 logitsGrad: a.logitsGrad)
-                }
-                localSamples += shard.count
-                model.backward(batch, dropout: dropout, trainable: trainable, observer: observer)
-                try observer.rethrow()
-            }
-            try reducer.markReady(from: 0)
-            try reducer.finish()
-
-            // Identical reduced gradients give every rank the same norm and the same decision.
-            let norm = GradientClipping.clip(model.gradients, runs: runs, maxNorm: Float(options.maxGradNorm), pool: model.pool)
             let learningRate = options.learningRate * schedule.multiplier(step: globalStep)
-            if norm.isFinite {
-                optimizer.step(parameters: model.parameters, gradients: model.gradients, runs: runs,
-                               learningRate: Float(learningRate), pool: model.pool)
-            } else if isRoot {
-                emit(.notice("step \(globalStep + 1): gradient norm is \(norm); update skipped on every rank"))
+            let result = try engine.step(microBatches: [shard], dataset: trainSet, globalExamples: globalBatch.count,
+                                         dropout: DropoutKey(seed: UInt64(options.seed), step: UInt64(globalStep)),
+                                         learningRate: Float(learningRate), maxGradNorm: Float(options.maxGradNorm))
+            localLoss += result.localLossSum
+            localSamples += result.localExamples
+            if !result.applied && isRoot {
+                emit(.notice("step \(globalStep + 1): gradient norm is \(result.gradientNorm); update skipped on every rank"))
             }
             state.globalStep += 1
             state.epoch = Double(state.globalStep) / Double(plan.batchesPerEpoch)
@@ -248,7 +221,7 @@ public final class Trainer {
                 let elapsed = Date().timeIntervalSince(lastLog.time)
                 let record = MetricsRecord([
                     "step": Double(completed), "epoch": state.epoch, "loss": sums[0] / max(sums[1], 1),
-                    "learning_rate": learningRate, "grad_norm": norm,
+                    "learning_rate": learningRate, "grad_norm": result.gradientNorm,
                     "samples_per_second": sums[1] / max(elapsed, 1e-9),
                 ])
                 log(record)
@@ -292,15 +265,6 @@ public final class Trainer {
         return result
     }
 
-    /// Packs this rank's examples of a global batch, and their labels.
-    private func assemble(_ shard: ArraySlice<Int>) {
-        batch.removeAll()
-        for (row, sample) in shard.enumerated() {
-            trainSet.append(sample, to: batch, sample: UInt64(sample))
-            batchLabels[row] = trainSet.labels[sample]
-        }
-    }
-
     private func log(_ record: MetricsRecord) {
         state.logHistory.append(record)
         guard isRoot else { return }
@@ -310,7 +274,7 @@ public final class Trainer {
 
     /// Evaluates on the validation set (every rank takes part), logs it and tracks the best.
     private func evaluate() throws -> MetricsRecord {
-        let evaluator = Evaluator(model: model, communicator: communicator, batch: batch, globalBatchSize: options.evalBatchSize)
+        let evaluator = Evaluator(model: model, communicator: communicator, batch: engine.batch, globalBatchSize: options.evalBatchSize)
         let metrics = try evaluator.evaluate(validationSet!, classes: labels.count)
         let record = metrics.record(labels: labels, step: state.globalStep, epoch: state.epoch)
         log(record)
@@ -359,7 +323,7 @@ public final class Trainer {
     }
 
     private func summary() -> RunSummary {
-        let trainableCount = runs.reduce(0) { $0 + $1.range.count }
+        let trainableCount = engine.reducedElementCount
         return RunSummary(options: options, worldSize: communicator.size, threadsPerRank: model.pool.threads,
                           threadSource: options.threads != nil ? "--threads" : threadPlan.source,
                           trainExamples: trainSet.count, validationExamples: validationSet?.count ?? 0, labels: labels,
@@ -384,19 +348,6 @@ public final class Trainer {
         return (inferred, false)
     }
 
-    /// The ranges the reducer sums, from the end of the slab toward its start.
-    static func reducedRanges(_ runs: [UpdateRun]) -> [Range<Int>] {
-        var merged: [Range<Int>] = []
-        for run in runs {
-            if let last = merged.last, last.upperBound == run.range.lowerBound {
-                merged[merged.count - 1] = last.lowerBound..<run.range.upperBound
-            } else {
-                merged.append(run.range)
-            }
-        }
-        return merged.reversed()
-    }
-
     static func group(named name: String, layers: Int) -> ParameterGroup? {
         switch name {
         case "embeddings": return .embeddings
@@ -413,34 +364,4 @@ public final class Trainer {
 public struct ReplicaDivergence: Error, CustomStringConvertible {
     public let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// Tells the bucket reducer when a group's gradients are final, and polls MPI between
-/// layers. Errors are kept and rethrown after the backward pass (the observer protocol does
-/// not throw).
-final class ReductionObserver: GradientObserver {
-    let reducer: GradientBucketReducer
-    let offsets: [ParameterGroup: Int]
-    private var error: MPIError?
-
-    init(reducer: GradientBucketReducer, table: ParameterTable) {
-        self.reducer = reducer
-        var offsets: [ParameterGroup: Int] = [:]
-        for entry in table.entries where offsets[entry.group] == nil { offsets[entry.group] = entry.offset }
-        self.offsets = offsets
-    }
-
-    func gradientsReady(_ group: ParameterGroup) {
-        guard error == nil, let offset = offsets[group] else { return }
-        do { try reducer.markReady(from: offset) } catch { self.error = error }
-    }
-
-    func poll() {
-        guard error == nil else { return }
-        do { _ = try reducer.poll() } catch { self.error = error }
-    }
-
-    func rethrow() throws {
-        if let error { throw error }
-    }
 }

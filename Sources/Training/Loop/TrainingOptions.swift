@@ -87,6 +87,9 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var threads: Int? = nil
     /// Size of a gradient bucket for the overlapped allreduce, in MB.
     public var bucketSizeMb: Double = 25
+    /// Start each gradient bucket's allreduce during the backward pass (true) or reduce all
+    /// gradients in one call after it (false).
+    public var overlapCommunication: Bool = true
     /// Compare a checksum of the parameters across ranks every this many steps (0: never).
     public var checksumSteps: Int = 100
 

@@ -1,0 +1,193 @@
+import Foundation
+import Model
+import Parallel
+
+/// Where the time of one optimizer step went, on this rank.
+public struct StepTimes: Sendable {
+    public var forward = 0.0
+    public var backward = 0.0
+    /// Blocked waiting for gradient sums after the backward pass (the part of the
+    /// allreduce not hidden behind it).
+    public var communication = 0.0
+    /// Clipping and the AdamW update.
+    public var optimizer = 0.0
+    public var total: Double { forward + backward + communication + optimizer }
+
+    public init(forward: Double = 0, backward: Double = 0, communication: Double = 0, optimizer: Double = 0) {
+        self.forward = forward
+        self.backward = backward
+        self.communication = communication
+        self.optimizer = optimizer
+    }
+
+    public static func + (a: StepTimes, b: StepTimes) -> StepTimes {
+        StepTimes(forward: a.forward + b.forward, backward: a.backward + b.backward,
+                  communication: a.communication + b.communication, optimizer: a.optimizer + b.optimizer)
+    }
+}
+
+/// What one optimizer step produced.
+public struct StepResult: Sendable {
+    /// Σ loss over this rank's examples (not normalised).
+    public var localLossSum: Double
+    public var localExamples: Int
+    /// Global gradient norm before clipping (identical on every rank).
+    public var gradientNorm: Double
+    /// False when the norm was not finite and every rank skipped the update.
+    public var applied: Bool
+    public var times: StepTimes
+}
+
+/// One data-parallel optimizer step, shared by the trainer and the benchmarks:
+///
+///     zero the trained gradients
+///     for each micro-batch: forward, loss, backward            (no communication)
+///       on the last one the backward pass starts each gradient bucket's allreduce
+///       as soon as its layers are done, polling MPI between layers
+///     wait for the sums; clip on the global norm; AdamW
+///
+/// The loss of every example is scaled by 1 / (examples in the whole global batch), so the
+/// summed gradients are those of the global mean loss however the batch is split among
+/// ranks and micro-batches. Only the trained ranges are zeroed, reduced and updated.
+public final class StepEngine {
+    public let model: BertModel
+    public let optimizer: AdamW
+    let communicator: Communicator
+    public let reducer: GradientBucketReducer
+    public private(set) var trainable: TrainableGroups
+    public private(set) var runs: [UpdateRun]
+    let learningRateScale: (ParameterGroup) -> Float
+    let batch: PackedBatch
+    private var labels: [Int32]
+    private let observer: ReductionObserver
+    /// Reduce in buckets during the backward pass (true) or all at once after it.
+    public var overlapsCommunication: Bool
+
+    public init(model: BertModel, optimizer: AdamW, communicator: Communicator, trainable: TrainableGroups,
+                learningRateScale: @escaping (ParameterGroup) -> Float = { _ in 1 },
+                bucketBytes: Int, overlapsCommunication: Bool, maxSequences: Int, maxTokens: Int) {
+        self.model = model
+        self.optimizer = optimizer
+        self.communicator = communicator
+        self.trainable = trainable
+        self.learningRateScale = learningRateScale
+        self.overlapsCommunication = overlapsCommunication
+        runs = model.layout.table.updateRuns(trainable: trainable.contains, learningRateScale: learningRateScale)
+        reducer = GradientBucketReducer(communicator: communicator, gradients: model.gradients.base, count: model.gradients.count,
+                                        ranges: StepEngine.reducedRanges(runs), bucketBytes: bucketBytes)
+        observer = ReductionObserver(reducer: reducer, table: model.layout.table)
+        batch = PackedBatch(sequenceCapacity: maxSequences, tokenCapacity: maxTokens)
+        labels = Array(repeating: -1, count: maxSequences)
+    }
+
+    /// Changes what trains (between steps, at a step every rank agreed on): the updated and
+    /// reduced ranges follow.
+    public func setTrainable(_ groups: TrainableGroups) {
+        trainable = groups
+        runs = model.layout.table.updateRuns(trainable: groups.contains, learningRateScale: learningRateScale)
+        reducer.setRanges(StepEngine.reducedRanges(runs))
+    }
+
+    /// Elements reduced per step.
+    public var reducedElementCount: Int { runs.reduce(0) { $0 + $1.range.count } }
+
+    /// Runs one optimizer step over this rank's `microBatches` (indices into `dataset`;
+    /// some may be empty — the rank still joins the collectives).
+    public func step(
+        microBatches: [ArraySlice<Int>], dataset: EncodedDataset, globalExamples: Int, dropout: DropoutKey?,
+        learningRate: Float, maxGradNorm: Float
+    ) throws -> StepResult {
+        var times = StepTimes()
+        var clock = Date()
+        func lap() -> Double {
+            let now = Date()
+            defer { clock = now }
+            return now.timeIntervalSince(clock)
+        }
+        let g = model.gradients.base
+        for run in runs { (g + run.range.lowerBound).update(repeating: 0, count: run.range.count) }
+        var lossSum = 0.0, examples = 0
+        let classes = model.layout.head.labelCount
+        for (index, shard) in microBatches.enumerated() where !shard.isEmpty {
+            batch.removeAll()
+            for (row, sample) in shard.enumerated() {
+                dataset.append(sample, to: batch, sample: UInt64(sample))
+                labels[row] = dataset.labels[sample]
+            }
+            model.forward(batch, dropout: dropout)
+            let a = model.activations!
+            lossSum += labels.withUnsafeBufferPointer {
+                CrossEntropy.forwardBackward(logits: a.logits, labels: $0.baseAddress!, rows: shard.count, classes: classes,
+                                             gradScale: 1 / Float(globalExamples), logitsGrad: a.logitsGrad)
+            }
+            examples += shard.count
+            times.forward += lap()
+            let last = index == microBatches.count - 1
+            model.backward(batch, dropout: dropout, trainable: trainable, observer: last && overlapsCommunication ? observer : nil)
+            try observer.rethrow()
+            times.backward += lap()
+        }
+        _ = lap()
+        if overlapsCommunication {
+            try reducer.markReady(from: 0)
+            try reducer.finish()
+        } else {
+            _ = try reducer.reduceAllNow()
+        }
+        times.communication = lap()
+
+        // Identical sums give every rank the same norm, hence the same decision.
+        let norm = GradientClipping.clip(model.gradients, runs: runs, maxNorm: maxGradNorm, pool: model.pool)
+        let applied = norm.isFinite
+        if applied {
+            optimizer.step(parameters: model.parameters, gradients: model.gradients, runs: runs,
+                           learningRate: learningRate, pool: model.pool)
+        }
+        times.optimizer = lap()
+        return StepResult(localLossSum: lossSum, localExamples: examples, gradientNorm: norm, applied: applied, times: times)
+    }
+
+    /// The ranges the reducer sums, merged where adjacent, from the end of the slab toward
+    /// its start (the order in which the backward pass completes them).
+    static func reducedRanges(_ runs: [UpdateRun]) -> [Range<Int>] {
+        var merged: [Range<Int>] = []
+        for run in runs {
+            if let last = merged.last, last.upperBound == run.range.lowerBound {
+                merged[merged.count - 1] = last.lowerBound..<run.range.upperBound
+            } else {
+                merged.append(run.range)
+            }
+        }
+        return merged.reversed()
+    }
+}
+
+/// Tells the bucket reducer when a group's gradients are final, and polls MPI between
+/// layers. Errors are kept and rethrown after the backward pass (the observer protocol does
+/// not throw).
+final class ReductionObserver: GradientObserver {
+    let reducer: GradientBucketReducer
+    let offsets: [ParameterGroup: Int]
+    private var error: MPIError?
+
+    init(reducer: GradientBucketReducer, table: ParameterTable) {
+        self.reducer = reducer
+        var offsets: [ParameterGroup: Int] = [:]
+        for entry in table.entries where offsets[entry.group] == nil { offsets[entry.group] = entry.offset }
+        self.offsets = offsets
+    }
+
+    func gradientsReady(_ group: ParameterGroup) {
+        guard error == nil, let offset = offsets[group] else { return }
+        do { try reducer.markReady(from: offset) } catch { self.error = error }
+    }
+
+    func poll() {
+        guard error == nil else { return }
+        do { _ = try reducer.poll() } catch { self.error = error }
+    }
+
+    func rethrow() throws {
+        if let error { throw error }
+    }
+}

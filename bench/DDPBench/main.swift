@@ -1,0 +1,124 @@
+import Foundation
+import Model
+import Parallel
+import Text
+import Training
+
+// ddp-bench: the training step of ddp-train, measured. Run under mpirun; bench/run.sh runs it
+// beside the PyTorch reference and prints ratios.
+//
+//   ddp-bench fixed [--batch 32] [--seq 128] [--steps 10] [--warmup 3] [--model DIR] [--overlap true|false]
+//   ddp-bench sst2  [--batch 32] [--max-length 64] [--steps 60] [--warmup 5] [--data DIR] [--model DIR]
+//
+// Prints a report on rank 0 and a `RESULT {json}` line for bench/run.sh.
+
+struct Settings {
+    var mode = "fixed"
+    var batch = 32
+    var seq = 128
+    var maxLength = 64
+    var steps = 10
+    var warmup = 3
+    var model = DefaultPaths.pretrainedModel
+    var data = "../shared/data/sst2"
+    var overlap = true
+    var gemmSeconds = 1.5
+
+    init(_ arguments: [String]) {
+        var i = 0
+        if let first = arguments.first, !first.hasPrefix("--") { mode = first; i = 1 }
+        while i + 1 < arguments.count {
+            let value = arguments[i + 1]
+            switch arguments[i] {
+            case "--batch": batch = Int(value)!
+            case "--seq": seq = Int(value)!
+            case "--max-length": maxLength = Int(value)!
+            case "--steps": steps = Int(value)!
+            case "--warmup": warmup = Int(value)!
+            case "--model": model = value
+            case "--data": data = value
+            case "--overlap": overlap = value == "true"
+            case "--gemm-seconds": gemmSeconds = Double(value)!
+            default: fatalError("unknown option \(arguments[i])")
+            }
+            i += 2
+        }
+    }
+}
+
+let settings = Settings(Array(CommandLine.arguments.dropFirst()))
+let communicator = try Communicator()
+let rank = communicator.rank, world = communicator.size
+let threads = try ThreadPlan(ranksOnNode: communicator.localSize).threads
+BLAS.setThreads(threads)
+let pool = ThreadPool(threads: threads)
+
+// 1. The sgemm peak of this configuration: every rank multiplies at once.
+let peak = try Measurements.sgemmPeak(communicator: communicator, seconds: settings.gemmSeconds)
+
+// 2. The model, as the trainer builds it.
+let directory = try ModelDirectory(settings.model)
+var config = directory.config.bert
+config.labels = ["0", "1"]
+let layout = BertLayout(config: config, head: .sequenceClassification(labels: 2))
+let model = BertModel(layout: layout, pool: pool)
+let report = try model.loadWeights(from: SafeTensorsFile(contentsOf: directory.weightsPath), loadHead: false)
+for name in report.missing { ParameterInitializer.initialize(layout.table[name]!, in: model.parameters.base, seed: 42) }
+
+// 3. The data: a fixed shape of random tokens, or SST-2 in the trainer's batch order.
+let dataset: EncodedDataset
+let plan: BatchPlan
+switch settings.mode {
+case "fixed":
+    dataset = Measurements.randomSequences(count: settings.batch, length: settings.seq, vocabulary: config.vocabSize)
+    plan = BatchPlan(datasetSize: dataset.count, globalBatchSize: settings.batch, seed: 42, shuffle: false)
+case "sst2":
+    let rows = try TextDatasetReader.read(settings.data + "/train.tsv")
+    dataset = try EncodedDataset.encode(rows, file: "train.tsv", tokenizer: directory.tokenizer, maxLength: settings.maxLength,
+                                        labelSet: LabelSet(names: ["0", "1"]))
+    plan = BatchPlan(datasetSize: dataset.count, globalBatchSize: settings.batch, seed: 42)
+default:
+    fatalError("mode must be fixed or sst2")
+}
+let shardCapacity = (settings.batch + world - 1) / world
+let longest = settings.mode == "fixed" ? settings.seq : dataset.longest
+model.reserve(maxSequences: shardCapacity, maxTokens: shardCapacity * longest, maxLength: longest)
+let optimizer = AdamW(parameterCount: layout.table.count, weightDecay: 0.01)
+let engine = StepEngine(model: model, optimizer: optimizer, communicator: communicator, trainable: .all(layers: config.numHiddenLayers),
+                        bucketBytes: 25 << 20, overlapsCommunication: settings.overlap,
+                        maxSequences: shardCapacity, maxTokens: shardCapacity * longest)
+
+// 4. Timed steps.
+var perStep: [StepTimes] = []
+var tokens: [Int] = [], attentionPairs: [Int] = []
+let epoch = plan.epoch(0)
+for step in 0..<(settings.warmup + settings.steps) {
+    let globalBatch = epoch.globalBatch(step % epoch.batchCount)
+    let shard = BatchPlan.shard(globalBatch, rank: rank, worldSize: world)
+    try communicator.barrier()
+    if step == settings.warmup { engine.reducer.resetStatistics() }
+    let result = try engine.step(microBatches: [shard], dataset: dataset, globalExamples: globalBatch.count,
+                                 dropout: DropoutKey(seed: 42, step: UInt64(step)), learningRate: 1e-5, maxGradNorm: 1)
+    guard step >= settings.warmup else { continue }
+    // A step lasts as long as its slowest rank: take the maximum of each part over ranks.
+    var parts = [result.times.forward, result.times.backward, result.times.communication, result.times.optimizer]
+    try parts.withUnsafeMutableBufferPointer { try communicator.allreduce($0, operation: .max) }
+    perStep.append(StepTimes(forward: parts[0], backward: parts[1], communication: parts[2], optimizer: parts[3]))
+    tokens.append(globalBatch.reduce(0) { $0 + dataset.length($1) })
+    attentionPairs.append(globalBatch.reduce(0) { $0 + dataset.length($1) * dataset.length($1) })
+}
+
+// 5. Memory and communication.
+var peakRSS = [Double](repeating: 0, count: world)
+try peakRSS.withUnsafeMutableBufferPointer { try communicator.allgather(Measurements.peakResidentMiB(), into: $0) }
+let statistics = engine.reducer.statistics
+
+if rank == 0 {
+    let summary = Measurements.summarize(
+        settings: settings, world: world, threads: threads, config: config, perStep: perStep, tokens: tokens,
+        attentionPairs: attentionPairs, peak: peak, peakRSS: peakRSS, statistics: statistics,
+        reducedBytes: engine.reducedElementCount * 4)
+    print(summary.text)
+    print("RESULT " + summary.json)
+}
+try communicator.finalize()
