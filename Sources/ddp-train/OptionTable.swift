@@ -59,24 +59,29 @@ struct Option<Root> {
     }
     /// A boolean given as a value: `--name true|false`.
     static func boolean(_ name: String, _ key: WritableKeyPath<Root, Bool>, _ help: String) -> Option {
-        Option(name: name, valueName: "true|false", help: help, apply: { options, value in
-            switch value.lowercased() {
-            case "true", "1", "yes": options[keyPath: key] = true
-            case "false", "0", "no": options[keyPath: key] = false
-            default: throw UsageError("--\(name): expected true or false, got \"\(value)\"")
-            }
-        }, show: { $0[keyPath: key] ? "true" : "false" })
+        Option(name: name, valueName: "true|false", help: help, apply: { $0[keyPath: key] = try parseBool($1, name) },
+               show: { $0[keyPath: key] ? "true" : "false" })
+    }
+
+    /// An optional boolean given as a value: `--name true|false` (unset: decided elsewhere).
+    static func optionalBoolean(_ name: String, _ key: WritableKeyPath<Root, Bool?>, _ help: String) -> Option {
+        Option(name: name, valueName: "true|false", help: help, apply: { $0[keyPath: key] = try parseBool($1, name) },
+               show: { $0[keyPath: key].map { $0 ? "true" : "false" } })
     }
 
     /// A flag: `--name` sets it; in a config file `true`/`false`.
     static func flag(_ name: String, _ key: WritableKeyPath<Root, Bool>, _ help: String) -> Option {
         Option(name: name, valueName: nil, help: help, apply: { options, value in
-            switch value.lowercased() {
-            case "", "true", "1", "yes": options[keyPath: key] = true
-            case "false", "0", "no": options[keyPath: key] = false
-            default: throw UsageError("--\(name) takes no value (or true/false in a config file), got \"\(value)\"")
-            }
+            options[keyPath: key] = value.isEmpty ? true : try parseBool(value, name)
         }, show: { $0[keyPath: key] ? "true" : "false" })
+    }
+
+    static func parseBool(_ text: String, _ name: String) throws -> Bool {
+        switch text.lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw UsageError("--\(name): expected true or false, got \"\(text)\"")
+        }
     }
 
     static func parseInt(_ text: String, _ name: String) throws -> Int {

@@ -23,6 +23,8 @@ public struct LayerCache: @unchecked Sendable {
     public var outputResidual: MatrixView
     public var outputMean: UnsafeMutablePointer<Float>      // [N]
     public var outputRstd: UnsafeMutablePointer<Float>      // [N]
+    /// LoRA: `u = x·Aᵀ` `[N, r]` per target (indexed as `LayerAdapters`), nil without one.
+    public var adapterInputs: [MatrixView?] = []
 }
 
 /// Every activation and gradient buffer of a BERT forward/backward pass, carved once out of
@@ -61,6 +63,8 @@ public final class BertActivations: @unchecked Sendable {
     public let intermediateGrad: MatrixView
     public let pooledGrad: MatrixView
     public let clsGrad: MatrixView
+    /// LoRA backward scratch `[N, r]` (unused without adapters).
+    public let adapterGrad: MatrixView
     /// Attention scratch: two `[maxLength, maxLength]` blocks per thread.
     public let attentionScratch: UnsafeMutablePointer<Float>
     public let attentionScratchThreads: Int
@@ -82,14 +86,18 @@ public final class BertActivations: @unchecked Sendable {
         self.maxLength = maxLength
         attentionScratchThreads = threads
 
+        let rank = layout.lora?.rank ?? 0
+        let adapterTargets = layout.lora?.targets ?? []
         var sizes: [Int] = []
         let perLayer = n * c + n * 3 * c + probabilityCount + n * c + n * c + 2 * n + n * c + 2 * n * f + n * c + 2 * n
+            + adapterTargets.count * n * rank
         sizes.append(n * c + 2 * n)                       // embeddings
         sizes.append(config.numHiddenLayers * perLayer)   // layers
         sizes.append(n * c)                               // hidden
         sizes.append(3 * b * c + n * c + 2 * logitRows * k)  // heads
         sizes.append(3 * n * c + n * 3 * c + n * f + 2 * b * c)  // gradients
         sizes.append(2 * threads * maxLength * maxLength) // attention scratch
+        sizes.append(n * rank)                            // adapter gradient scratch
         slab = FloatSlab(count: sizes.reduce(0, +))
 
         var cursor = slab.base
@@ -104,12 +112,14 @@ public final class BertActivations: @unchecked Sendable {
         embeddingRstd = take(n)
         var layers: [LayerCache] = []
         for _ in 0..<config.numHiddenLayers {
-            layers.append(LayerCache(
+            var cache = LayerCache(
                 input: matrix(n, c), qkv: matrix(n, 3 * c), probabilities: take(probabilityCount),
                 context: matrix(n, c), attentionResidual: matrix(n, c),
                 attentionMean: take(n), attentionRstd: take(n), attentionOutput: matrix(n, c),
                 intermediatePre: matrix(n, f), intermediate: matrix(n, f),
-                outputResidual: matrix(n, c), outputMean: take(n), outputRstd: take(n)))
+                outputResidual: matrix(n, c), outputMean: take(n), outputRstd: take(n))
+            cache.adapterInputs = LoRATarget.allCases.map { adapterTargets.contains($0) ? matrix(n, rank) : nil }
+            layers.append(cache)
         }
         self.layers = layers
         hidden = matrix(n, c)
@@ -127,6 +137,7 @@ public final class BertActivations: @unchecked Sendable {
         pooledGrad = matrix(b, c)
         clsGrad = matrix(b, c)
         attentionScratch = take(2 * threads * maxLength * maxLength)
+        adapterGrad = matrix(n, rank)
         precondition(cursor == slab.base + slab.count, "BertActivations: carved \(cursor - slab.base) of \(slab.count)")
         probabilityOffsets = .allocate(capacity: b + 1)
     }

@@ -110,6 +110,10 @@ public final class BertModel: @unchecked Sendable {
         let scratch = a.scratchGrad.rows(0, count: n)
 
         Linear.forward(input: input, weight: w.qkvWeight, bias: w.qkvBias, output: qkv, pool: pool)
+        let c = config.hiddenSize
+        adapterForward(.query, l, input: input, output: qkv.columns(0, count: c), n: n)
+        adapterForward(.key, l, input: input, output: qkv.columns(c, count: c), n: n)
+        adapterForward(.value, l, input: input, output: qkv.columns(2 * c, count: c), n: n)
         withSingleThreadedBLAS {
             SelfAttention.forward(
                 qkv: qkv, batch: batch, heads: config.numAttentionHeads,
@@ -118,6 +122,7 @@ public final class BertModel: @unchecked Sendable {
                 scratch: a.attentionScratch, scratchStride: a.maxLength, pool: pool)
         }
         Linear.forward(input: context, weight: w.attentionOutputWeight, bias: w.attentionOutputBias, output: scratch, pool: pool)
+        adapterForward(.attentionOutput, l, input: context, output: scratch, n: n)
         Dropout.applyToTokens(scratch, batch: batch, key: key, site: .attentionOutput(layer: l), probability: pHidden, pool: pool)
         let attentionResidual = cache.attentionResidual.rows(0, count: n)
         Residual.add(scratch, input, into: attentionResidual, pool: pool)
@@ -128,14 +133,41 @@ public final class BertModel: @unchecked Sendable {
 
         let pre = cache.intermediatePre.rows(0, count: n), act = cache.intermediate.rows(0, count: n)
         Linear.forward(input: attentionOutput, weight: w.intermediateWeight, bias: nil, output: pre, pool: pool)
+        adapterForward(.intermediate, l, input: attentionOutput, output: pre, n: n)
         BiasGELU.forward(preActivation: pre, bias: w.intermediateBias, output: act, pool: pool)
         Linear.forward(input: act, weight: w.outputWeight, bias: w.outputBias, output: scratch, pool: pool)
+        adapterForward(.output, l, input: act, output: scratch, n: n)
         Dropout.applyToTokens(scratch, batch: batch, key: key, site: .feedForwardOutput(layer: l), probability: pHidden, pool: pool)
         let outputResidual = cache.outputResidual.rows(0, count: n)
         Residual.add(scratch, attentionOutput, into: outputResidual, pool: pool)
         LayerNorm.forward(input: outputResidual, weight: w.outputNormWeight, bias: w.outputNormBias,
                           epsilon: config.layerNormEps, output: output,
                           mean: cache.outputMean, rstd: cache.outputRstd, pool: pool)
+    }
+
+    /// `output += s·(input·Aᵀ)·Bᵀ` when layer `l` has an adapter on `target`.
+    private func adapterForward(_ target: LoRATarget, _ l: Int, input: MatrixView, output: MatrixView, n: Int) {
+        guard let lora = layout.lora, let pair = weights.layers[l].adapters[target],
+              let u = activations!.layers[l].adapterInputs[LoRAIndex.of(target)] else { return }
+        LowRankAdapter.forward(input: input, a: pair.a, b: pair.b, scale: lora.scale, u: u.rows(0, count: n), output: output)
+    }
+
+    /// Gradients of `adapterForward`; `inputGrad` accumulates.
+    private func adapterBackward(_ target: LoRATarget, _ l: Int, outputGrad: MatrixView, input: MatrixView,
+                                 inputGrad: MatrixView?, trains: Bool, n: Int) {
+        guard let lora = layout.lora, let pair = weights.layers[l].adapters[target],
+              let grads = gradientViews.layers[l].adapters[target],
+              let u = activations!.layers[l].adapterInputs[LoRAIndex.of(target)] else { return }
+        if trains {
+            LowRankAdapter.backward(outputGrad: outputGrad, input: input, a: pair.a, b: pair.b, scale: lora.scale,
+                                    u: u.rows(0, count: n), uGrad: activations!.adapterGrad.rows(0, count: n),
+                                    aGrad: grads.a, bGrad: grads.b, inputGrad: inputGrad)
+        } else if let inputGrad {
+            // Frozen adapter: only its contribution to the input gradient, dx += s·(dy·B)·A.
+            let du = activations!.adapterGrad.rows(0, count: n)
+            BLAS.gemm(outputGrad, MatrixView(pair.b, rows: outputGrad.cols, cols: lora.rank), into: du, alpha: lora.scale)
+            BLAS.gemm(du, MatrixView(pair.a, rows: lora.rank, cols: input.cols), into: inputGrad, beta: 1)
+        }
     }
 
     private func attentionDropoutSpec(_ dropout: DropoutKey?, layer: Int) -> AttentionDropout? {
@@ -166,7 +198,7 @@ public final class BertModel: @unchecked Sendable {
         let n = batch.tokenCount, b = batch.sequenceCount
         let w = weights, g = gradientViews
         let key = dropout ?? DropoutKey(seed: 0, step: 0)
-        let bottom = trainable.lowestLayerInBackward
+        let bottom = trainable.lowestLayerInBackward(hasAdapters: layout.lora != nil)
         let encoderNeedsGrad = bottom < config.numHiddenLayers
         let hiddenGrad = a.hiddenGrad.rows(0, count: n)
 
@@ -208,7 +240,8 @@ public final class BertModel: @unchecked Sendable {
         // lowest one that trains (or all of them when the embeddings train).
         for l in stride(from: config.numHiddenLayers - 1, through: bottom, by: -1) {
             layerBackward(l, batch: batch, dropout: dropout, trains: trainable.layers[l],
-                          needsInputGrad: l > bottom || trainable.embeddings, observer: observer)
+                          adaptersTrain: trainable.adapters, needsInputGrad: l > bottom || trainable.embeddings,
+                          observer: observer)
             observer?.gradientsReady(.layer(l))
             observer?.poll()
         }
@@ -227,7 +260,7 @@ public final class BertModel: @unchecked Sendable {
 
     /// Backward through layer `l`: `hiddenGrad` holds ∂loss/∂output on entry and
     /// ∂loss/∂input on exit (when `needsInputGrad`).
-    private func layerBackward(_ l: Int, batch: PackedBatch, dropout: DropoutKey?, trains: Bool,
+    private func layerBackward(_ l: Int, batch: PackedBatch, dropout: DropoutKey?, trains: Bool, adaptersTrain: Bool,
                                needsInputGrad: Bool, observer: GradientObserver?) {
         let a = activations!, cache = a.layers[l], w = weights.layers[l], g = gradientViews.layers[l]
         let n = batch.tokenCount
@@ -247,6 +280,8 @@ public final class BertModel: @unchecked Sendable {
         let intermediateGrad = a.intermediateGrad.rows(0, count: n)
         Linear.backward(outputGrad: scratch, input: cache.intermediate.rows(0, count: n), weight: w.outputWeight,
                         inputGrad: intermediateGrad, weightGrad: ifTrains(g.outputWeight), biasGrad: ifTrains(g.outputBias), pool: pool)
+        adapterBackward(.output, l, outputGrad: scratch, input: cache.intermediate.rows(0, count: n),
+                        inputGrad: intermediateGrad, trains: adaptersTrain, n: n)
         observer?.poll()
         BiasGELU.backward(outputGrad: intermediateGrad, preActivation: cache.intermediatePre.rows(0, count: n),
                           preActivationGrad: intermediateGrad, biasGrad: ifTrains(g.intermediateBias), pool: pool)
@@ -254,6 +289,8 @@ public final class BertModel: @unchecked Sendable {
         Linear.backward(outputGrad: intermediateGrad, input: attentionOutput, weight: w.intermediateWeight,
                         inputGrad: grad, accumulateInput: true,
                         weightGrad: ifTrains(g.intermediateWeight), biasGrad: nil, pool: pool)
+        adapterBackward(.intermediate, l, outputGrad: intermediateGrad, input: attentionOutput, inputGrad: grad,
+                        trains: adaptersTrain, n: n)
         observer?.poll()
 
         // Attention block. grad: ∂/∂attentionOutput → ∂/∂attentionResidual (in place).
@@ -266,6 +303,8 @@ public final class BertModel: @unchecked Sendable {
         Linear.backward(outputGrad: scratch, input: cache.context.rows(0, count: n), weight: w.attentionOutputWeight,
                         inputGrad: contextGrad, weightGrad: ifTrains(g.attentionOutputWeight),
                         biasGrad: ifTrains(g.attentionOutputBias), pool: pool)
+        adapterBackward(.attentionOutput, l, outputGrad: scratch, input: cache.context.rows(0, count: n),
+                        inputGrad: contextGrad, trains: adaptersTrain, n: n)
         let qkvGrad = a.qkvGrad.rows(0, count: n)
         withSingleThreadedBLAS {
             SelfAttention.backward(
@@ -276,8 +315,13 @@ public final class BertModel: @unchecked Sendable {
                 scratch: a.attentionScratch, scratchStride: a.maxLength, pool: pool)
         }
         observer?.poll()
-        // ∂/∂input = residual path (grad) + through the QKV projection.
-        Linear.backward(outputGrad: qkvGrad, input: cache.input.rows(0, count: n), weight: w.qkvWeight,
+        // ∂/∂input = residual path (grad) + through the QKV projection (and its adapters).
+        let input = cache.input.rows(0, count: n), c = config.hiddenSize
+        for (target, column) in [(LoRATarget.query, 0), (.key, c), (.value, 2 * c)] {
+            adapterBackward(target, l, outputGrad: qkvGrad.columns(column, count: c), input: input,
+                            inputGrad: needsInputGrad ? grad : nil, trains: adaptersTrain, n: n)
+        }
+        Linear.backward(outputGrad: qkvGrad, input: input, weight: w.qkvWeight,
                         inputGrad: needsInputGrad ? grad : nil, accumulateInput: true,
                         weightGrad: ifTrains(g.qkvWeight), biasGrad: ifTrains(g.qkvBias), pool: pool)
     }

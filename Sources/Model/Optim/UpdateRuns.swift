@@ -9,11 +9,11 @@ public struct UpdateRun: Equatable, Sendable {
 }
 
 extension ParameterTable {
-    /// The runs for the groups that train, with `learningRateScale(group)` per group.
-    public func updateRuns(trainable: (ParameterGroup) -> Bool,
+    /// The runs of the entries that train, with `learningRateScale(group)` per group.
+    public func updateRuns(trainable: (ParameterEntry) -> Bool,
                            learningRateScale: (ParameterGroup) -> Float = { _ in 1 }) -> [UpdateRun] {
         var runs: [UpdateRun] = []
-        for e in entries where trainable(e.group) {
+        for e in entries where trainable(e) {
             let scale = learningRateScale(e.group)
             if var last = runs.last, last.range.upperBound == e.offset, last.decays == e.decays,
                last.learningRateScale == scale, last.group == e.group {

@@ -17,6 +17,25 @@ public struct BertLayerWeights: @unchecked Sendable {
     public var outputBias: UnsafeMutablePointer<Float>             // [C]
     public var outputNormWeight: UnsafeMutablePointer<Float>       // [C]
     public var outputNormBias: UnsafeMutablePointer<Float>         // [C]
+    /// LoRA adapters of this layer, by target (empty without LoRA).
+    public var adapters: LayerAdapters = LayerAdapters()
+}
+
+/// The LoRA matrices of one layer: for each target, `A` `[r, in]` and `B` `[out, r]`.
+public struct LayerAdapters: @unchecked Sendable {
+    public struct Pair {
+        public var a: UnsafeMutablePointer<Float>
+        public var b: UnsafeMutablePointer<Float>
+    }
+    /// Indexed by `LoRATarget.allCases` order; a fixed array, so the step does no lookups.
+    public var pairs: [Pair?] = Array(repeating: nil, count: LoRATarget.allCases.count)
+
+    public subscript(target: LoRATarget) -> Pair? {
+        get { pairs[LoRAIndex.of(target)] }
+        set { pairs[LoRAIndex.of(target)] = newValue }
+    }
+
+    public var isEmpty: Bool { pairs.allSatisfy { $0 == nil } }
 }
 
 /// Views of all parameters of a BERT model with its head, over one slab.
@@ -37,11 +56,16 @@ public struct BertWeights: @unchecked Sendable {
 public struct BertLayout: Sendable {
     public let config: BertConfig
     public let head: TaskHead
+    public let lora: LoRAConfiguration?
     public let table: ParameterTable
 
-    public init(config: BertConfig, head: TaskHead) {
+    /// With `lora`, each layer's group also holds the adapters of its targets, after the
+    /// layer's own parameters (so a layer's gradients, adapters included, still complete
+    /// together in the backward pass).
+    public init(config: BertConfig, head: TaskHead, lora: LoRAConfiguration? = nil) {
         self.config = config
         self.head = head
+        self.lora = lora
         let c = config.hiddenSize, f = config.intermediateSize
         let p = head.encoderPrefix
         var t = ParameterTable()
@@ -70,6 +94,11 @@ public struct BertLayout: Sendable {
             t.append(l + "output.dense.bias", shape: [c], group: g)
             t.append(l + "output.LayerNorm.weight", shape: [c], group: g)
             t.append(l + "output.LayerNorm.bias", shape: [c], group: g)
+            for target in lora?.targets ?? [] {
+                let (fanIn, fanOut) = BertLayout.shape(of: target, config: config)
+                t.append(l + target.modulePath + ".lora_A.weight", shape: [lora!.rank, fanIn], group: g, isAdapter: true)
+                t.append(l + target.modulePath + ".lora_B.weight", shape: [fanOut, lora!.rank], group: g, isAdapter: true)
+            }
         }
         if head.hasPooler {
             t.append(p + "pooler.dense.weight", shape: [c, c], group: .pooler)
@@ -92,6 +121,11 @@ public struct BertLayout: Sendable {
         }
         let layers = (0..<config.numHiddenLayers).map { i -> BertLayerWeights in
             let l = p + "encoder.layer.\(i)."
+            var adapters = LayerAdapters()
+            for target in lora?.targets ?? [] {
+                adapters[target] = LayerAdapters.Pair(a: at(l + target.modulePath + ".lora_A.weight"),
+                                                      b: at(l + target.modulePath + ".lora_B.weight"))
+            }
             return BertLayerWeights(
                 qkvWeight: at(l + "attention.self.query.weight"),
                 qkvBias: at(l + "attention.self.query.bias"),
@@ -104,7 +138,8 @@ public struct BertLayout: Sendable {
                 outputWeight: at(l + "output.dense.weight"),
                 outputBias: at(l + "output.dense.bias"),
                 outputNormWeight: at(l + "output.LayerNorm.weight"),
-                outputNormBias: at(l + "output.LayerNorm.bias"))
+                outputNormBias: at(l + "output.LayerNorm.bias"),
+                adapters: adapters)
         }
         return BertWeights(
             wordEmbeddings: at(p + "embeddings.word_embeddings.weight"),
@@ -117,5 +152,19 @@ public struct BertLayout: Sendable {
             poolerBias: head.hasPooler ? at(p + "pooler.dense.bias") : nil,
             classifierWeight: head.labelCount > 0 ? at("classifier.weight") : nil,
             classifierBias: head.labelCount > 0 ? at("classifier.bias") : nil)
+    }
+
+    /// (in, out) features of a LoRA target's linear layer.
+    public static func shape(of target: LoRATarget, config: BertConfig) -> (fanIn: Int, fanOut: Int) {
+        switch target {
+        case .query, .key, .value, .attentionOutput: (config.hiddenSize, config.hiddenSize)
+        case .intermediate: (config.hiddenSize, config.intermediateSize)
+        case .output: (config.intermediateSize, config.hiddenSize)
+        }
+    }
+
+    /// The table name of the base weight a target adapts in layer `layer`.
+    public func baseWeightName(_ target: LoRATarget, layer: Int) -> String {
+        head.encoderPrefix + "encoder.layer.\(layer)." + target.modulePath + ".weight"
     }
 }

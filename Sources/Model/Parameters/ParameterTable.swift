@@ -28,6 +28,9 @@ public struct ParameterEntry: Sendable, Equatable {
     /// biases and LayerNorm weights are not decayed.
     public let decays: Bool
     public let group: ParameterGroup
+    /// A LoRA adapter matrix (trained while the pretrained weights stay frozen; merged into
+    /// its base weight on export) rather than a parameter of the Hugging Face model.
+    public let isAdapter: Bool
 
     public var count: Int { shape.reduce(1, *) }
     public var range: Range<Int> { offset..<(offset + count) }
@@ -51,13 +54,14 @@ public struct ParameterTable: Sendable {
 
     /// Appends a parameter right after the previous one and returns its offset.
     @discardableResult
-    public mutating func append(_ name: String, shape: [Int], group: ParameterGroup, decays: Bool? = nil) -> Int {
+    public mutating func append(_ name: String, shape: [Int], group: ParameterGroup, decays: Bool? = nil,
+                                isAdapter: Bool = false) -> Int {
         precondition(index[name] == nil, "ParameterTable: \(name) added twice")
         precondition(shape.allSatisfy { $0 > 0 }, "ParameterTable: \(name) has shape \(shape)")
         let offset = count
         let decay = decays ?? ParameterTable.decaysByDefault(name)
         index[name] = entries.count
-        entries.append(ParameterEntry(name: name, shape: shape, offset: offset, decays: decay, group: group))
+        entries.append(ParameterEntry(name: name, shape: shape, offset: offset, decays: decay, group: group, isAdapter: isAdapter))
         return offset
     }
 

@@ -44,6 +44,17 @@ public enum Checkpoints {
         try SafeTensorsWriter.write(entries, metadata: ["format": "ddp-train-adamw"], to: path)
     }
 
+    /// Reads a checkpoint's trained parameters into `model`: all of `model.safetensors`, or —
+    /// for a LoRA model, whose `model.safetensors` holds merged weights — the adapters and
+    /// the classifier from `adapter_model.safetensors` (the frozen base stays as loaded).
+    public static func readModel(into model: BertModel, from checkpoint: String) throws {
+        if model.layout.lora != nil {
+            try model.loadAdapters(from: SafeTensorsFile(contentsOf: checkpoint + "/" + ModelDirectory.adapterWeightsFile))
+        } else {
+            _ = try model.loadWeights(from: SafeTensorsFile(contentsOf: checkpoint + "/model.safetensors"))
+        }
+    }
+
     /// Reads the AdamW moments of a checkpoint into `optimizer` (same layout required).
     public static func readOptimizer(into optimizer: AdamW, layout: BertLayout, from checkpoint: String) throws {
         let file = try SafeTensorsFile(contentsOf: checkpoint + "/optimizer.safetensors")

@@ -31,17 +31,45 @@ public struct ModelDirectory: Sendable {
         }
     }
 
+    /// PEFT's file names for LoRA adapters.
+    public static let adapterWeightsFile = "adapter_model.safetensors"
+    public static let adapterConfigFile = "adapter_config.json"
+
     /// Writes `model` as a Hugging Face model into `directory`: `config.json` (from `config`,
-    /// with the architecture and labels of the model's head), `model.safetensors`, and the
-    /// tokenizer files of `tokenizerSource`.
+    /// with the architecture and labels of the model's head), `model.safetensors` (LoRA
+    /// adapters merged in), and the tokenizer files of `tokenizerSource`; with LoRA also the
+    /// adapters in PEFT's form (`adapter_model.safetensors`, `adapter_config.json`).
     public static func write(model: BertModel, config: HuggingFaceConfig, tokenizerSource: String, into directory: DurableDirectory) throws {
         var config = config
         config.bert = model.config
         config.architectures = [model.layout.head.architecture]
         try directory.write(try config.jsonText(file: directory.path("config.json")), as: "config.json")
         try model.saveWeights(to: directory.path("model.safetensors"))
+        if let lora = model.layout.lora {
+            try model.saveAdapters(to: directory.path(adapterWeightsFile))
+            try directory.write(adapterConfigJSON(lora, baseModel: tokenizerSource), as: adapterConfigFile)
+        }
         for name in tokenizerFiles where FileManager.default.fileExists(atPath: tokenizerSource + "/" + name) {
             try directory.copy(tokenizerSource + "/" + name, as: name)
         }
+    }
+
+    /// PEFT's `adapter_config.json` for a LoRA sequence classifier. Target names are PEFT
+    /// module-name suffixes; because "output.dense" is also a suffix of
+    /// "attention.output.dense", a target list with `output.dense` is written as a regular
+    /// expression over full module names instead (PEFT accepts both).
+    static func adapterConfigJSON(_ lora: LoRAConfiguration, baseModel: String) throws -> String {
+        let names = lora.targets.map(\.modulePath)
+        let targets: Any = lora.targets.contains(.output)
+            ? #".*encoder\.layer\.\d+\.("# + names.map { $0.replacingOccurrences(of: ".", with: #"\."#) }.joined(separator: "|") + ")"
+            : lora.targets.map(\.rawValue)
+        let object: [String: Any] = [
+            "peft_type": "LORA", "task_type": "SEQ_CLS", "r": lora.rank, "lora_alpha": Double(lora.alpha),
+            "lora_dropout": 0.0, "target_modules": targets, "modules_to_save": ["classifier", "score"],
+            "bias": "none", "fan_in_fan_out": false, "inference_mode": true, "init_lora_weights": true,
+            "base_model_name_or_path": baseModel, "use_rslora": false, "use_dora": false,
+        ]
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self) + "\n"
     }
 }

@@ -23,8 +23,10 @@ public struct TrainerState: Codable, Equatable, Sendable {
     public var bestMetric: Double?
     public var bestModelCheckpoint: String?
     public var metricForBestModel: String?
-    /// Evaluations without improvement so far (early stopping).
+    /// Evaluations without improvement so far (early stopping), and the value the last
+    /// counted improvement reached (improvements smaller than the threshold do not count).
     public var evaluationsWithoutImprovement: Int = 0
+    public var previousBestForPatience: Double?
     /// Every logged and evaluated record so far.
     public var logHistory: [MetricsRecord] = []
 
@@ -35,6 +37,7 @@ public struct TrainerState: Codable, Equatable, Sendable {
         case worldSize = "world_size", optimizerSteps = "optimizer_steps", bestMetric = "best_metric"
         case bestModelCheckpoint = "best_model_checkpoint", metricForBestModel = "metric_for_best_model"
         case evaluationsWithoutImprovement = "evaluations_without_improvement", logHistory = "log_history"
+        case previousBestForPatience = "previous_best_for_patience"
     }
 
     public func jsonText() throws -> String {

@@ -54,10 +54,59 @@ extension TrainingOptions {
         if let threads, threads < 1 { throw OptionError("--threads \(threads): must be at least 1") }
         if bucketSizeMb <= 0 { throw OptionError("--bucket-size-mb \(bucketSizeMb): must be positive") }
         if seed < 0 { throw OptionError("--seed \(seed): must not be negative") }
+        if l1Penalty < 0 || l2SpAlpha < 0 { throw OptionError("--l1-penalty and --l2-sp-alpha must not be negative") }
+        if !(0..<1).contains(labelSmoothingFactor) {
+            throw OptionError("--label-smoothing-factor \(labelSmoothingFactor): must be in [0, 1)")
+        }
+        if freezeLayers < 0 { throw OptionError("--freeze-layers \(freezeLayers): must not be negative") }
+        if let unfreezing = gradualUnfreezing, unfreezing != "epoch", (Int(unfreezing) ?? 0) < 1 {
+            throw OptionError("--gradual-unfreezing \(unfreezing): expected a step count (≥ 1) or \"epoch\"")
+        }
+        if !(layerLrDecay > 0 && layerLrDecay <= 1) { throw OptionError("--layer-lr-decay \(layerLrDecay): must be in (0, 1]") }
+        if gradientAccumulationSteps < 1 || gradientAccumulationSteps > batchSize {
+            throw OptionError("--gradient-accumulation-steps \(gradientAccumulationSteps): must be between 1 and --batch-size (\(batchSize))")
+        }
+        if batchSize / gradientAccumulationSteps < worldSize {
+            throw OptionError("--batch-size \(batchSize) over \(gradientAccumulationSteps) accumulation steps leaves micro-batches of \(batchSize / gradientAccumulationSteps), fewer than the \(worldSize) ranks")
+        }
+        _ = try loraConfiguration()
+        if loraRank > 0 && (freezeLayers > 0 || freezeEmbeddings || gradualUnfreezing != nil) {
+            throw OptionError("--lora-rank freezes every pretrained weight already: do not combine it with --freeze-layers, --freeze-embeddings or --gradual-unfreezing")
+        }
+        if earlyStoppingPatience < 0 { throw OptionError("--early-stopping-patience \(earlyStoppingPatience): must not be negative") }
+        if (earlyStoppingPatience > 0 || loadBestModelAtEnd) && validation == nil {
+            throw OptionError("--early-stopping-patience and --load-best-model-at-end need --validation FILE")
+        }
         for (name, path) in [("train", train), ("validation", validation)] {
             if let path, !FileManager.default.fileExists(atPath: path) {
                 throw OptionError("--\(name) \(path): no such file")
             }
         }
+    }
+}
+
+extension TrainingOptions {
+    /// The metric that picks the best model, as it appears in evaluation records
+    /// (`accuracy` → `eval_accuracy`).
+    public var bestMetricKey: String {
+        metricForBestModel.hasPrefix("eval_") ? metricForBestModel : "eval_" + metricForBestModel
+    }
+
+    /// Whether larger values of `bestMetricKey` are better (losses: no, others: yes, unless set).
+    public var bestMetricIncreases: Bool { greaterIsBetter ?? !bestMetricKey.hasSuffix("loss") }
+
+    /// The LoRA configuration, or nil without `--lora-rank`.
+    public func loraConfiguration() throws -> LoRAConfiguration? {
+        guard loraRank > 0 else { return nil }
+        var targets: [LoRATarget] = []
+        for name in loraTargets.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+            guard let target = LoRATarget(rawValue: name) else {
+                throw OptionError("--lora-targets: \"\(name)\" is not one of \(LoRATarget.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            if !targets.contains(target) { targets.append(target) }
+        }
+        guard !targets.isEmpty else { throw OptionError("--lora-targets is empty") }
+        guard loraAlpha > 0 else { throw OptionError("--lora-alpha \(loraAlpha): must be positive") }
+        return LoRAConfiguration(rank: loraRank, alpha: Float(loraAlpha), targets: targets)
     }
 }

@@ -62,6 +62,10 @@ public final class StepEngine {
     private let observer: ReductionObserver
     /// Reduce in buckets during the backward pass (true) or all at once after it.
     public var overlapsCommunication: Bool
+    /// Label smoothing ε of the cross-entropy.
+    public var labelSmoothing: Float = 0
+    /// Penalties added to the summed gradients (identically on every rank).
+    public var regularization = Regularization()
 
     public init(model: BertModel, optimizer: AdamW, communicator: Communicator, trainable: TrainableGroups,
                 learningRateScale: @escaping (ParameterGroup) -> Float = { _ in 1 },
@@ -118,7 +122,8 @@ public final class StepEngine {
             let a = model.activations!
             lossSum += labels.withUnsafeBufferPointer {
                 CrossEntropy.forwardBackward(logits: a.logits, labels: $0.baseAddress!, rows: shard.count, classes: classes,
-                                             gradScale: 1 / Float(globalExamples), logitsGrad: a.logitsGrad)
+                                             labelSmoothing: labelSmoothing, gradScale: 1 / Float(globalExamples),
+                                             logitsGrad: a.logitsGrad)
             }
             examples += shard.count
             times.forward += lap()
@@ -135,6 +140,7 @@ public final class StepEngine {
             _ = try reducer.reduceAllNow()
         }
         times.communication = lap()
+        regularization.addGradients(parameters: model.parameters, gradients: model.gradients, runs: runs, pool: model.pool)
 
         // Identical sums give every rank the same norm, hence the same decision.
         let norm = GradientClipping.clip(model.gradients, runs: runs, maxNorm: maxGradNorm, pool: model.pool)
@@ -159,6 +165,45 @@ public final class StepEngine {
             }
         }
         return merged.reversed()
+    }
+}
+
+/// Penalties on the weights, added to the gradient after the allreduce (every rank adds the
+/// same, as if each rank's loss carried them):
+/// - L1: λ·Σ|w| over decayed weights (not biases or LayerNorm) → `g += λ·sign(w)`;
+/// - L2-SP (Li, Grandvalet, Davoine 2018): α/2·‖w − w₀‖² over the trained parameters other
+///   than the new head, with w₀ their values when fine-tuning began → `g += α·(w − w₀)`.
+public struct Regularization {
+    public var l1: Float = 0
+    public var l2SpAlpha: Float = 0
+    /// w₀, laid out like the parameters; needed when `l2SpAlpha > 0`.
+    public var reference: FloatSlab?
+
+    public init(l1: Float = 0, l2SpAlpha: Float = 0, reference: FloatSlab? = nil) {
+        self.l1 = l1
+        self.l2SpAlpha = l2SpAlpha
+        self.reference = reference
+    }
+
+    func addGradients(parameters: FloatSlab, gradients: FloatSlab, runs: [UpdateRun], pool: ThreadPool) {
+        guard l1 > 0 || l2SpAlpha > 0 else { return }
+        let p = parameters.base, g = gradients.base
+        let w0 = reference?.base
+        precondition(l2SpAlpha == 0 || w0 != nil, "Regularization: L2-SP needs the starting weights")
+        for run in runs {
+            let l1 = run.decays ? self.l1 : 0
+            let alpha = run.group == .head ? 0 : l2SpAlpha
+            guard l1 > 0 || alpha > 0 else { continue }
+            let lower = run.range.lowerBound
+            pool.parallelFor(run.range.count, grain: 65_536) { local in
+                for i in (lower + local.lowerBound)..<(lower + local.upperBound) {
+                    var extra: Float = 0
+                    if l1 > 0 { extra += p[i] > 0 ? l1 : (p[i] < 0 ? -l1 : 0) }
+                    if alpha > 0 { extra += alpha * (p[i] - w0![i]) }
+                    g[i] += extra
+                }
+            }
+        }
     }
 }
 

@@ -66,6 +66,53 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// Dropout before the classifier (hidden dropout if unset).
     public var classifierDropout: Double? = nil
 
+    /// An L1 penalty λ·Σ|w| on the decayed weights (0: off).
+    public var l1Penalty: Double = 0
+    /// L2-SP (Li et al. 2018): a penalty α/2·‖w − w₀‖² pulling the pretrained weights toward
+    /// their starting values w₀ (0: off).
+    public var l2SpAlpha: Double = 0
+    /// Label smoothing ε of the cross-entropy (HF `label_smoothing_factor`).
+    public var labelSmoothingFactor: Double = 0
+
+    // MARK: What trains
+    /// Freeze the embeddings.
+    public var freezeEmbeddings: Bool = false
+    /// Freeze the lowest K encoder layers.
+    public var freezeLayers: Int = 0
+    /// ULMFiT gradual unfreezing: train the head first, then unfreeze one more layer from
+    /// the top every N steps, or every epoch with `epoch` (embeddings last); unset: off.
+    public var gradualUnfreezing: String? = nil
+    /// Discriminative learning rates: each layer gets the rate of the layer above times F
+    /// (head 1, top layer F, …, embeddings F^(L+1)); 1 disables.
+    public var layerLrDecay: Double = 1
+    /// Replace the classifier with a freshly initialised one even if the model has one with
+    /// the same labels (second-stage fine-tuning on a new task).
+    public var reinitHead: Bool = false
+    /// LoRA adapters of this rank on `loraTargets` (0: off); the pretrained weights freeze.
+    public var loraRank: Int = 0
+    /// LoRA α (the adapter output is scaled by α / r).
+    public var loraAlpha: Double = 16
+    /// Comma-separated LoRA targets: query, key, value, attention.output.dense,
+    /// intermediate.dense, output.dense.
+    public var loraTargets: String = "query,value"
+
+    // MARK: Batching of gradients
+    /// Split each global batch into N micro-batches whose gradients add up before one
+    /// optimizer step (no communication between them).
+    public var gradientAccumulationSteps: Int = 1
+
+    // MARK: Early stopping and the best model
+    /// The evaluation metric that picks the best checkpoint (`eval_` prefix optional).
+    public var metricForBestModel: String = "eval_loss"
+    /// Whether larger is better for that metric (default: false for losses, true otherwise).
+    public var greaterIsBetter: Bool? = nil
+    /// Stop after this many evaluations without improvement (0: never).
+    public var earlyStoppingPatience: Int = 0
+    /// An improvement smaller than this does not count.
+    public var earlyStoppingThreshold: Double = 0
+    /// At the end, load the best checkpoint's weights and write those as the final model.
+    public var loadBestModelAtEnd: Bool = false
+
     // MARK: Reproducibility
     /// Seed of the head's initialisation, the data order and dropout.
     public var seed: Int = 42

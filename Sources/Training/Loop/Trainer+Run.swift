@@ -1,0 +1,254 @@
+import Foundation
+import Model
+import Parallel
+
+extension Trainer {
+    /// Trains to the last step (or until a stop is agreed), evaluating, logging and
+    /// checkpointing on the way; writes the final model.
+    public func run() throws -> RunResult {
+        if isRoot {
+            try FileManager.default.createDirectory(atPath: options.output, withIntermediateDirectories: true)
+            metricsLog = try MetricsLog(path: options.output + "/metrics.jsonl",
+                                        keepingRecordsUpTo: resumedFrom == nil ? nil : state.globalStep)
+            emit(.started(summary()))
+        }
+        SignalFlags.install()
+        let started = Date()
+        var window = LogWindow(start: Date(), step: state.globalStep)
+        var epochPlan: EpochPlan?
+        var stopReason: String?
+        var lastEvaluation: MetricsRecord?
+        var lastCheckpointStep = -1
+
+        while state.globalStep < totalSteps {
+            let globalStep = state.globalStep
+            updateWhatTrains(atStep: globalStep)
+            let (epoch, step) = plan.position(ofGlobalStep: globalStep)
+            if epochPlan?.epoch != epoch { epochPlan = plan.epoch(epoch) }
+            let globalBatch = epochPlan!.globalBatch(step)
+            let learningRate = options.learningRate * schedule.multiplier(step: globalStep)
+            let result = try engine.step(microBatches: microBatches(of: globalBatch), dataset: trainSet,
+                                         globalExamples: globalBatch.count,
+                                         dropout: DropoutKey(seed: UInt64(options.seed), step: UInt64(globalStep)),
+                                         learningRate: Float(learningRate), maxGradNorm: Float(options.maxGradNorm))
+            window.add(result)
+            if !result.applied && isRoot {
+                emit(.notice("step \(globalStep + 1): gradient norm is \(result.gradientNorm); update skipped on every rank"))
+            }
+            state.globalStep += 1
+            state.epoch = Double(state.globalStep) / Double(plan.batchesPerEpoch)
+            let completed = state.globalStep
+            if isRoot {
+                emit(.progress(step: completed, totalSteps: totalSteps, epoch: state.epoch,
+                               samplesPerSecond: Double((completed - window.step) * options.batchSize) / max(Date().timeIntervalSince(window.start), 1e-9)))
+            }
+            if completed % options.loggingSteps == 0 || completed == totalSteps {
+                try logTraining(&window, learningRate: learningRate, gradientNorm: result.gradientNorm)
+            }
+
+            var flags = ControlFlags()
+            let endOfEpoch = completed % plan.batchesPerEpoch == 0
+            var improved = false
+            if validationSet != nil && completed < totalSteps
+                && (options.evalSteps > 0 ? completed % options.evalSteps == 0 : endOfEpoch) {
+                let (record, better) = try evaluate()
+                lastEvaluation = record
+                improved = better
+                // Early stopping is decided once, on rank 0, and agreed below.
+                if isRoot && options.earlyStoppingPatience > 0 && state.evaluationsWithoutImprovement >= options.earlyStoppingPatience {
+                    flags.earlyStop = true
+                }
+            }
+            SignalFlags.apply(to: &flags)
+            if FaultInjection.stopAtStep == completed { flags.stop = true }
+            flags = try communicator.agree(flags)
+
+            if options.checksumSteps > 0 && completed % options.checksumSteps == 0 {
+                try verifyReplicas()
+            }
+            if flags.stop { stopReason = "stop requested (SIGUSR1) at step \(completed); resume with --resume auto" }
+            if flags.earlyStop {
+                stopReason = "early stopping at step \(completed): \(options.bestMetricKey) did not improve in \(options.earlyStoppingPatience) evaluations"
+            }
+            let wantsSave = (options.saveSteps > 0 && completed % options.saveSteps == 0) || flags.save || flags.stop
+                || (improved && (options.loadBestModelAtEnd || options.earlyStoppingPatience > 0))
+            if wantsSave && completed < totalSteps {
+                try saveCheckpoint()
+                lastCheckpointStep = completed
+            }
+            if let stopReason {
+                if isRoot { emit(.stopping(stopReason)) }
+                break
+            }
+        }
+
+        let preempted = stopReason != nil && !stopReason!.hasPrefix("early stopping")
+        var finalModel = ""
+        if !preempted {
+            if validationSet != nil && lastEvaluation?.step != state.globalStep {
+                lastEvaluation = try evaluate().record
+            }
+            try verifyReplicas()
+            if lastCheckpointStep != state.globalStep { try saveCheckpoint() }
+            if options.loadBestModelAtEnd, let best = state.bestModelCheckpoint, best != Checkpoints.path(output: options.output, step: state.globalStep) {
+                try loadBestModel(best)
+                lastEvaluation = try evaluate(tracksBest: false).record
+            }
+            if isRoot { finalModel = try writeFinalModel() }
+        }
+        let seconds = Date().timeIntervalSince(started)
+        let result = RunResult(output: options.output, finalModel: finalModel, steps: state.globalStep, seconds: seconds,
+                               samplesPerSecond: Double(state.globalStep * options.batchSize) / max(seconds, 1e-9),
+                               finalEvaluation: lastEvaluation, bestCheckpoint: state.bestModelCheckpoint, stoppedEarly: stopReason)
+        if isRoot { emit(.finished(result)) }
+        return result
+    }
+
+    /// Applies the fine-tuning plan for `step`: when what trains changes (gradual
+    /// unfreezing), every rank changes at this same step — the plan is a function of it.
+    func updateWhatTrains(atStep step: Int) {
+        let wanted = fineTuning.trainable(atStep: step)
+        guard wanted != engine.trainable else { return }
+        engine.setTrainable(wanted)
+        if isRoot {
+            let layers = wanted.layers.enumerated().filter(\.element).map { String($0.offset) }
+            emit(.notice("step \(step + 1): training head, pooler, layers [\(layers.joined(separator: ", "))]"
+                + (wanted.embeddings ? " and embeddings" : "") + " (\(engine.reducedElementCount) parameters reduced per step)"))
+        }
+    }
+
+    /// This rank's share of each micro-batch of a global batch: the global batch cut into
+    /// `gradientAccumulationSteps` consecutive parts, each split among the ranks.
+    func microBatches(of globalBatch: ArraySlice<Int>) -> [ArraySlice<Int>] {
+        let parts = options.gradientAccumulationSteps
+        return (0..<parts).map { part in
+            let range = BatchPlan.shardRange(count: globalBatch.count, rank: part, worldSize: parts)
+            let micro = globalBatch[(globalBatch.startIndex + range.lowerBound)..<(globalBatch.startIndex + range.upperBound)]
+            return BatchPlan.shard(micro, rank: communicator.rank, worldSize: communicator.size)
+        }
+    }
+
+    /// Sums of the steps since the last log line, on this rank.
+    struct LogWindow {
+        var start: Date
+        var step: Int
+        var lossSum = 0.0
+        var examples = 0
+
+        mutating func add(_ result: StepResult) {
+            lossSum += result.localLossSum
+            examples += result.localExamples
+        }
+    }
+
+    /// One training record: mean loss over the window's examples on all ranks, learning
+    /// rate (per group when the rates differ by layer), gradient norm, throughput.
+    func logTraining(_ window: inout LogWindow, learningRate: Double, gradientNorm: Double) throws {
+        var sums = [window.lossSum, Double(window.examples)]
+        try sums.withUnsafeMutableBufferPointer { try communicator.allreduce($0, operation: .sum) }
+        let elapsed = Date().timeIntervalSince(window.start)
+        var values: [String: Double] = [
+            "step": Double(state.globalStep), "epoch": state.epoch, "loss": sums[0] / max(sums[1], 1),
+            "learning_rate": learningRate, "grad_norm": gradientNorm,
+            "samples_per_second": sums[1] / max(elapsed, 1e-9),
+            "reduced_bytes_per_step": Double(engine.reducedElementCount * MemoryLayout<Float>.stride),
+        ]
+        if options.layerLrDecay != 1 {
+            values["learning_rate_embeddings"] = learningRate * Double(fineTuning.learningRateScale(.embeddings))
+            for l in 0..<model.config.numHiddenLayers {
+                values["learning_rate_layer_\(l)"] = learningRate * Double(fineTuning.learningRateScale(.layer(l)))
+            }
+        }
+        log(MetricsRecord(values))
+        window = LogWindow(start: Date(), step: state.globalStep)
+    }
+
+    func log(_ record: MetricsRecord) {
+        state.logHistory.append(record)
+        guard isRoot else { return }
+        metricsLog?.append(record)
+        if !record.isEvaluation { emit(.logged(record)) }
+    }
+
+    /// Evaluates on the validation set (every rank takes part) and logs it; tracks the best
+    /// value of the chosen metric and the early-stopping count. Returns whether it improved.
+    func evaluate(tracksBest: Bool = true) throws -> (record: MetricsRecord, improved: Bool) {
+        let evaluator = Evaluator(model: model, communicator: communicator, batch: engine.batch, globalBatchSize: options.evalBatchSize)
+        let metrics = try evaluator.evaluate(validationSet!, classes: labels.count)
+        let record = metrics.record(labels: labels, step: state.globalStep, epoch: state.epoch)
+        log(record)
+        if isRoot { emit(.evaluated(record, metrics, labels)) }
+        guard tracksBest, let value = record[options.bestMetricKey] else { return (record, false) }
+        let increases = options.bestMetricIncreases
+        let improved = state.bestMetric.map { increases ? value > $0 : value < $0 } ?? true
+        if improved {
+            state.bestMetric = value
+            state.bestModelCheckpoint = Checkpoints.path(output: options.output, step: state.globalStep)
+        }
+        // Early stopping counts only improvements beyond the threshold (as the HF callback).
+        let significant = state.bestMetric == value && (state.previousBestForPatience.map {
+            increases ? value - $0 > options.earlyStoppingThreshold : $0 - value > options.earlyStoppingThreshold
+        } ?? true)
+        if significant {
+            state.previousBestForPatience = value
+            state.evaluationsWithoutImprovement = 0
+        } else {
+            state.evaluationsWithoutImprovement += 1
+        }
+        return (record, improved)
+    }
+
+    /// Rank 0 writes a checkpoint; the others wait for it in the next collective.
+    func saveCheckpoint() throws {
+        state.optimizerSteps = Dictionary(uniqueKeysWithValues: optimizer.stepCounts.map { ($0.key.description, $0.value) })
+        guard isRoot else { return }
+        let path = try Checkpoints.write(step: state.globalStep, output: options.output, model: model, optimizer: optimizer,
+                                         state: state, config: outputConfig, tokenizerSource: source.path)
+        Checkpoints.prune(output: options.output, keep: options.saveTotalLimit, protected: state.bestModelCheckpoint)
+        emit(.checkpointSaved(path))
+    }
+
+    /// Replaces the parameters with the best checkpoint's on every rank.
+    func loadBestModel(_ checkpoint: String) throws {
+        try communicator.agreeing {
+            if isRoot { try Checkpoints.readModel(into: model, from: checkpoint) }
+        }
+        try communicator.broadcast(model.parameters.buffer, root: 0)
+        if isRoot { emit(.notice("loaded the best model, \(checkpoint) (\(options.bestMetricKey) \(state.bestMetric ?? .nan))")) }
+    }
+
+    /// The trained model in Hugging Face form in the output directory itself, each file
+    /// replaced atomically.
+    func writeFinalModel() throws -> String {
+        let directory = try DurableDirectory(destination: options.output + "/.final-model")
+        try ModelDirectory.write(model: model, config: outputConfig, tokenizerSource: source.path, into: directory)
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.temporary) {
+            guard rename(directory.path(name), options.output + "/" + name) == 0 else {
+                throw CheckpointError("rename \(directory.path(name)) into \(options.output): \(String(cString: strerror(errno)))")
+            }
+        }
+        directory.abandon()
+        try DurableDirectory.syncDirectory(options.output)
+        return options.output
+    }
+
+    /// Stops every rank with a clear message if the replicas' parameters differ.
+    func verifyReplicas() throws {
+        let report = try communicator.verifyReplicas(UnsafeBufferPointer(model.parameters.buffer))
+        guard report.identical else {
+            throw ReplicaDivergence("after step \(state.globalStep) the parameters of rank(s) \(report.differingRanks) differ from the others (\(report)); the replicas have diverged — check that every rank runs the same binary and data")
+        }
+    }
+
+    func summary() -> RunSummary {
+        RunSummary(options: options, worldSize: communicator.size, threadsPerRank: model.pool.threads,
+                   threadSource: options.threads != nil ? "--threads" : threadPlan.source,
+                   trainExamples: trainSet.count, validationExamples: validationSet?.count ?? 0, labels: labels,
+                   parameterCount: model.parameters.count, trainableParameterCount: engine.reducedElementCount,
+                   stepsPerEpoch: plan.batchesPerEpoch, totalSteps: totalSteps, warmupSteps: schedule.warmupSteps,
+                   perRankBatch: (options.batchSize + communicator.size - 1) / communicator.size,
+                   longestExample: trainSet.longest,
+                   meanTokensPerExample: Double(trainSet.ids.count) / Double(max(trainSet.count, 1)),
+                   resumedFrom: resumedFrom, startStep: state.globalStep)
+    }
+}
