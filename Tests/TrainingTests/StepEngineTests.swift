@@ -1,0 +1,164 @@
+import Foundation
+import Testing
+@testable import Model
+@testable import Parallel
+@testable import Training
+
+/// The data-parallel step at one rank (a singleton MPI process), on the tiny model of the
+/// golden tests with random data: what accumulation, freezing, layer-wise rates and
+/// penalties do to the update.
+@Suite(.serialized) struct StepEngineTests {
+    static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/model/tiny-bert").path
+
+    /// 32 sequences of 3–15 random tokens with random labels.
+    static func dataset() -> EncodedDataset {
+        var state: UInt64 = 99
+        func next(_ n: Int) -> Int {
+            state = CounterRNG.mix64(state &+ 0x9E37_79B9_7F4A_7C15)
+            return Int(state >> 33) % n
+        }
+        let sequences = (0..<32).map { _ in (0..<(3 + next(13))).map { _ in Int32(1 + next(49)) } }
+        return EncodedDataset(file: "random", sequences: sequences, labels: (0..<32).map { _ in Int32(next(3)) })
+    }
+
+    static func engine(_ communicator: Communicator, trainable: TrainableGroups? = nil, scale: @escaping (ParameterGroup) -> Float = { _ in 1 },
+                       lora: LoRAConfiguration? = nil) throws -> StepEngine {
+        let config = try BertConfig(huggingFaceConfigAt: fixture + "/config.json")
+        var withDropout = config
+        withDropout.hiddenDropoutProb = 0.1
+        withDropout.attentionProbsDropoutProb = 0.1
+        let model = BertModel(layout: BertLayout(config: withDropout, head: .sequenceClassification(labels: 3), lora: lora))
+        let report = try model.loadWeights(from: SafeTensorsFile(contentsOf: fixture + "/model.safetensors"))
+        #expect(report.missing.isEmpty)
+        model.initializeAdapters(seed: 3)
+        model.reserve(maxSequences: 32, maxTokens: 32 * 16, maxLength: 16)
+        return StepEngine(model: model, optimizer: AdamW(parameterCount: model.parameters.count, weightDecay: 0.01),
+                          communicator: communicator, trainable: trainable ?? .all(layers: 2), learningRateScale: scale,
+                          bucketBytes: 4096, overlapsCommunication: true, maxSequences: 32, maxTokens: 32 * 16)
+    }
+
+    @Test func fourMicroBatchesOfEightEqualOneBatchOfThirtyTwo() throws {
+        try MPITestThread.run { communicator in
+            let data = Self.dataset()
+            let whole = try Self.engine(communicator), split = try Self.engine(communicator)
+            let batch = Array(0..<32)[...]
+            let key = DropoutKey(seed: 4, step: 0)
+            // The summed gradients are compared (no clipping): after an Adam step, parameters
+            // whose gradient is at rounding level (attention key biases) move by ±lr either
+            // way, which says nothing about accumulation.
+            let a = try whole.step(microBatches: [batch], dataset: data, globalExamples: 32, dropout: key, learningRate: 1e-3, maxGradNorm: 0)
+            let micro = (0..<4).map { batch[($0 * 8)..<($0 * 8 + 8)] }
+            let b = try split.step(microBatches: micro, dataset: data, globalExamples: 32, dropout: key, learningRate: 1e-3, maxGradNorm: 0)
+            #expect(abs(a.localLossSum - b.localLossSum) <= 1e-5 * abs(a.localLossSum))
+            #expect(abs(a.gradientNorm - b.gradientNorm) <= 1e-5 * a.gradientNorm)
+            expectClose(split.model.gradients.array, whole.model.gradients.array, relativeToLargest: 1e-6,
+                        "gradients of 4 micro-batches of 8 vs one batch of 32")
+        }
+    }
+
+    @Test func frozenParametersStayBitwiseAndAreNotReduced() throws {
+        try MPITestThread.run { communicator in
+            let trainable = FineTuningPlan(layers: 2, freezeLayers: 1).trainable(atStep: 0)
+            let engine = try Self.engine(communicator, trainable: trainable)
+            let before = engine.model.parameters.array
+            let data = Self.dataset()
+            engine.reducer.resetStatistics()
+            for step in 0..<3 {
+                _ = try engine.step(microBatches: [Array(0..<16)[...]], dataset: data, globalExamples: 16,
+                                    dropout: DropoutKey(seed: 1, step: UInt64(step)), learningRate: 1e-3, maxGradNorm: 1)
+            }
+            let after = engine.model.parameters.array
+            var trainedCount = 0
+            for entry in engine.model.layout.table.entries {
+                let changed = after[entry.range] != before[entry.range]
+                if trainable.contains(entry) {
+                    trainedCount += entry.count
+                    #expect(changed, "\(entry.name) trains but did not change")
+                } else {
+                    #expect(!changed, "\(entry.name) is frozen but changed")
+                }
+            }
+            #expect(engine.reducedElementCount == trainedCount)
+            #expect(engine.reducer.statistics.elements == 3 * trainedCount, "reduced \(engine.reducer.statistics.elements) elements in 3 steps")
+            #expect(trainedCount < engine.model.parameters.count / 2)
+        }
+    }
+
+    @Test func layerwiseRatesScaleTheFirstUpdate() throws {
+        try MPITestThread.run { communicator in
+            // Adam's first update is lr·sign(g) (m/√v = ±1): its size shows each group's rate.
+            let plan = FineTuningPlan(layers: 2, layerLearningRateDecay: 0.5)
+            let engine = try Self.engine(communicator, scale: { plan.learningRateScale($0) })
+            engine.optimizer.weightDecay = 0
+            let before = engine.model.parameters.array
+            _ = try engine.step(microBatches: [Array(0..<16)[...]], dataset: Self.dataset(), globalExamples: 16,
+                                dropout: nil, learningRate: 1e-3, maxGradNorm: 0)
+            let after = engine.model.parameters.array
+            for group in [ParameterGroup.head, .layer(1), .layer(0), .embeddings] {
+                let range = engine.model.layout.table.range(of: group)!
+                let largest = range.map { abs(after[$0] - before[$0]) }.max()!
+                let expected = 1e-3 * plan.learningRateScale(group)
+                #expect(abs(largest - expected) <= 1e-3 * expected, "\(group): largest step \(largest), expected \(expected)")
+            }
+        }
+    }
+
+    @Test func penaltiesAddTheirGradients() throws {
+        try MPITestThread.run { communicator in
+            let engine = try Self.engine(communicator)
+            let model = engine.model
+            let reference = FloatSlab(count: model.parameters.count)
+            reference.copy(from: model.parameters)
+            for i in 0..<reference.count { reference.base[i] += 0.25 }   // w − w₀ = −0.25 everywhere
+            model.gradients.zero()
+            let regularization = Regularization(l1: 0.01, l2SpAlpha: 0.1, reference: reference)
+            regularization.addGradients(parameters: model.parameters, gradients: model.gradients, runs: engine.runs, pool: .serial)
+            for entry in model.layout.table.entries {
+                for i in entry.range.prefix(5) {
+                    let w = model.parameters.base[i]
+                    var expected: Float = entry.group == .head ? 0 : 0.1 * -0.25
+                    if entry.decays { expected += w > 0 ? 0.01 : (w < 0 ? -0.01 : 0) }
+                    #expect(abs(model.gradients.base[i] - expected) < 1e-7, "\(entry.name)[\(i - entry.offset)]: \(model.gradients.base[i]) vs \(expected)")
+                }
+            }
+        }
+    }
+
+    @Test func loraStepTrainsOnlyAdaptersAndHead() throws {
+        try MPITestThread.run { communicator in
+            let lora = LoRAConfiguration(rank: 2, alpha: 4, targets: [.query, .value])
+            let trainable = FineTuningPlan(layers: 2, usesLoRA: true).trainable(atStep: 0)
+            let engine = try Self.engine(communicator, trainable: trainable, lora: lora)
+            let before = engine.model.parameters.array
+            for step in 0..<2 {
+                _ = try engine.step(microBatches: [Array(0..<16)[...]], dataset: Self.dataset(), globalExamples: 16,
+                                    dropout: DropoutKey(seed: 2, step: UInt64(step)), learningRate: 1e-3, maxGradNorm: 1)
+            }
+            let after = engine.model.parameters.array
+            let adapterAndHead = engine.model.layout.table.entries.filter { $0.isAdapter || $0.group == .head }
+            #expect(engine.reducedElementCount == adapterAndHead.reduce(0) { $0 + $1.count })
+            for entry in engine.model.layout.table.entries {
+                #expect((after[entry.range] != before[entry.range]) == (entry.isAdapter || entry.group == .head), "\(entry.name)")
+            }
+        }
+    }
+}
+
+extension FloatSlab {
+    var array: [Float] { Array(buffer) }
+}
+
+/// Every element within `tolerance` × the largest magnitude of `expected`; NaN never passes.
+func expectClose(_ actual: [Float], _ expected: [Float], relativeToLargest tolerance: Float, _ name: String,
+                 sourceLocation: SourceLocation = #_sourceLocation) {
+    guard actual.count == expected.count else {
+        Issue.record("\(name): \(actual.count) values, expected \(expected.count)", sourceLocation: sourceLocation)
+        return
+    }
+    let scale = expected.map(abs).max() ?? 0
+    let worst = zip(actual, expected).map { abs($0 - $1) }.max() ?? 0
+    if !(worst <= tolerance * scale) {
+        Issue.record("\(name): largest difference \(worst) exceeds \(tolerance) × \(scale)", sourceLocation: sourceLocation)
+    }
+}
