@@ -9,7 +9,7 @@ struct WeightComparison {
     var tensorCount: Int
     var problem: String?
 
-    init(_ a: String, _ b: String) {
+    init(_ a: String, _ b: String, skipping skipped: String? = nil) {
         identicalBytes = FileManager.default.contentsEqual(atPath: a, andPath: b)
         maxRelativeDifference = .infinity
         tensorCount = 0
@@ -20,7 +20,7 @@ struct WeightComparison {
                 return
             }
             var difference: Float = 0, scale: Float = 0
-            for name in fa.names {
+            for name in fa.names where skipped.map({ !name.contains($0) }) ?? true {
                 let x = try fa.floats(name), y = try fb.floats(name)
                 guard x.count == y.count else { problem = "\(name): sizes differ"; return }
                 for i in 0..<x.count {

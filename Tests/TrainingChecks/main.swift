@@ -25,6 +25,15 @@ if wanted("faults") { Checks.faults(&harness) }
 if wanted("signal") { Checks.preemptionSignal(&harness) }
 if wanted("bad-input") { Checks.badInput(&harness) }
 if wanted("inference") { Checks.inference(&harness) }
+if wanted("craft") {
+    CraftChecks.freezing(&harness)
+    CraftChecks.unfreezingAndLayerRates(&harness)
+    CraftChecks.accumulation(&harness)
+    CraftChecks.earlyStopping(&harness)
+    CraftChecks.lora(&harness)
+    CraftChecks.secondStage(&harness)
+    CraftChecks.augmentation(&harness)
+}
 
 print(harness.failures == 0 ? "all training checks passed" : "\(harness.failures) training check(s) failed")
 exit(Int32(min(harness.failures, 100)))

@@ -95,10 +95,10 @@ public final class StepEngine {
     /// Elements reduced per step.
     public var reducedElementCount: Int { runs.reduce(0) { $0 + $1.range.count } }
 
-    /// Runs one optimizer step over this rank's `microBatches` (indices into `dataset`;
+    /// Runs one optimizer step over this rank's `microBatches` (indices into `examples`;
     /// some may be empty — the rank still joins the collectives).
     public func step(
-        microBatches: [ArraySlice<Int>], dataset: EncodedDataset, globalExamples: Int, dropout: DropoutKey?,
+        microBatches: [ArraySlice<Int>], examples: some ExampleSource, epoch: Int = 0, globalExamples: Int, dropout: DropoutKey?,
         learningRate: Float, maxGradNorm: Float
     ) throws -> StepResult {
         var times = StepTimes()
@@ -110,13 +110,13 @@ public final class StepEngine {
         }
         let g = model.gradients.base
         for run in runs { (g + run.range.lowerBound).update(repeating: 0, count: run.range.count) }
-        var lossSum = 0.0, examples = 0
+        var lossSum = 0.0, exampleCount = 0
         let classes = model.layout.head.labelCount
         for (index, shard) in microBatches.enumerated() where !shard.isEmpty {
             batch.removeAll()
             for (row, sample) in shard.enumerated() {
-                dataset.append(sample, to: batch, sample: UInt64(sample))
-                labels[row] = dataset.labels[sample]
+                examples.append(sample, epoch: epoch, to: batch)
+                labels[row] = examples.label(sample)
             }
             model.forward(batch, dropout: dropout)
             let a = model.activations!
@@ -125,7 +125,7 @@ public final class StepEngine {
                                              labelSmoothing: labelSmoothing, gradScale: 1 / Float(globalExamples),
                                              logitsGrad: a.logitsGrad)
             }
-            examples += shard.count
+            exampleCount += shard.count
             times.forward += lap()
             let last = index == microBatches.count - 1
             model.backward(batch, dropout: dropout, trainable: trainable, observer: last && overlapsCommunication ? observer : nil)
@@ -150,7 +150,7 @@ public final class StepEngine {
                            learningRate: learningRate, pool: model.pool)
         }
         times.optimizer = lap()
-        return StepResult(localLossSum: lossSum, localExamples: examples, gradientNorm: norm, applied: applied, times: times)
+        return StepResult(localLossSum: lossSum, localExamples: exampleCount, gradientNorm: norm, applied: applied, times: times)
     }
 
     /// The ranges the reducer sums, merged where adjacent, from the end of the slab toward

@@ -27,7 +27,7 @@ extension Trainer {
             if epochPlan?.epoch != epoch { epochPlan = plan.epoch(epoch) }
             let globalBatch = epochPlan!.globalBatch(step)
             let learningRate = options.learningRate * schedule.multiplier(step: globalStep)
-            let result = try engine.step(microBatches: microBatches(of: globalBatch), dataset: trainSet,
+            let result = try engine.step(microBatches: microBatches(of: globalBatch), examples: trainExamples, epoch: epoch,
                                          globalExamples: globalBatch.count,
                                          dropout: DropoutKey(seed: UInt64(options.seed), step: UInt64(globalStep)),
                                          learningRate: Float(learningRate), maxGradNorm: Float(options.maxGradNorm))

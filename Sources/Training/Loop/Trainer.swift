@@ -16,6 +16,8 @@ public final class Trainer {
     let source: ModelDirectory
     public let labels: LabelSet
     let trainSet: EncodedDataset
+    /// What the steps read: `trainSet`, or its augmented form.
+    let trainExamples: any ExampleSource
     let validationSet: EncodedDataset?
     public let model: BertModel
     let optimizer: AdamW
@@ -37,6 +39,7 @@ public final class Trainer {
         var source: ModelDirectory
         var labels: LabelSet
         var train: EncodedDataset
+        var trainExamples: any ExampleSource
         var validation: EncodedDataset?
         var config: BertConfig
         var lora: LoRAConfiguration?
@@ -56,6 +59,7 @@ public final class Trainer {
         source = prepared.source
         labels = prepared.labels
         trainSet = prepared.train
+        trainExamples = prepared.trainExamples
         validationSet = prepared.validation
 
         threadPlan = try ThreadPlan(ranksOnNode: communicator.localSize)
@@ -114,7 +118,8 @@ public final class Trainer {
         let trainShard = (microBatch + worldSize - 1) / worldSize
         let evalShard = (options.evalBatchSize + worldSize - 1) / worldSize
         let sequences = max(trainShard, validationSet == nil ? 0 : evalShard)
-        let longest = max(trainSet.longest, validationSet?.longest ?? 0)
+        // Augmented examples can grow (insertions) up to the maximum length.
+        let longest = max(options.augmentation.isEnabled ? options.maxLength : trainSet.longest, validationSet?.longest ?? 0)
         model.reserve(maxSequences: sequences, maxTokens: sequences * longest, maxLength: longest)
 
         if !stateText.isEmpty {
@@ -160,6 +165,20 @@ public final class Trainer {
         }
         let train = try EncodedDataset.encode(trainRows, file: options.train!, tokenizer: source.tokenizer,
                                               maxLength: options.maxLength, labelSet: labels)
+        var examples: any ExampleSource = train
+        if options.augmentation.isEnabled {
+            let augmenter: TextAugmenter
+            do {
+                augmenter = try TextAugmenter(options: options.augmentation)
+            } catch {
+                throw OptionError("augmentation: \(error)")
+            }
+            if source.tokenizer.id(for: options.augmentWordDropoutToken) == nil {
+                throw OptionError("--augment-word-dropout-token \(options.augmentWordDropoutToken) is not in the model's vocabulary")
+            }
+            examples = AugmentedExamples(rows: trainRows, encoded: train, tokenizer: source.tokenizer, augmenter: augmenter,
+                                         seed: UInt64(options.seed), maxLength: options.maxLength)
+        }
         let validation = try options.validation.map { path in
             try EncodedDataset.encode(try TextDatasetReader.read(path, columns: columns), file: path,
                                       tokenizer: source.tokenizer, maxLength: options.maxLength, labelSet: labels)
@@ -186,7 +205,7 @@ public final class Trainer {
                 resumeState = state
             }
         }
-        return Prepared(source: source, labels: labels, train: train, validation: validation, config: config,
+        return Prepared(source: source, labels: labels, train: train, trainExamples: examples, validation: validation, config: config,
                         lora: try options.loraConfiguration(), keepsSourceHead: keepsHead, resume: resume, resumeState: resumeState)
     }
 

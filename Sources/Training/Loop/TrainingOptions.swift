@@ -1,4 +1,5 @@
 import Foundation
+import Text
 
 /// Everything that shapes a training run. Option names on the command line are the
 /// kebab-case of these fields — which follow Hugging Face `TrainingArguments` where one
@@ -95,6 +96,24 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// Comma-separated LoRA targets: query, key, value, attention.output.dense,
     /// intermediate.dense, output.dense.
     public var loraTargets: String = "query,value"
+
+    // MARK: Data augmentation (EDA-style, reproducible from (seed, epoch, example))
+    /// Each word deleted with this probability.
+    public var augmentDeletion: Double = 0
+    /// Swaps of two random words per example, as a fraction of its words.
+    public var augmentSwap: Double = 0
+    /// Insertions of a copy of a random word, as a fraction of its words.
+    public var augmentInsertion: Double = 0
+    /// Each word replaced by `augmentWordDropoutToken` with this probability.
+    public var augmentWordDropout: Double = 0
+    /// The replacement of word dropout: [UNK] or [MASK].
+    public var augmentWordDropoutToken: String = "[UNK]"
+
+    /// The augmentation options, as the `Text` module takes them.
+    public var augmentation: AugmentationOptions {
+        AugmentationOptions(deletionProbability: augmentDeletion, swapRate: augmentSwap, insertionRate: augmentInsertion,
+                            wordDropoutProbability: augmentWordDropout, wordDropoutToken: augmentWordDropoutToken)
+    }
 
     // MARK: Batching of gradients
     /// Split each global batch into N micro-batches whose gradients add up before one
