@@ -89,3 +89,14 @@ import Testing
         #expect(rows.allSatisfy { $0.label == nil })
     }
 }
+
+extension DatasetReaderTests {
+    @Test func windowsLineEndsInEveryFormat() throws {
+        let tsv = try Self.file("w.tsv", "sentence\tlabel\r\ngood film\t1\r\nbad film\t0\r\n")
+        #expect(try TextDatasetReader.read(tsv).map(\.label) == ["1", "0"])
+        let csv = try Self.file("w.csv", "text,label\r\n\"a, b\",x\r\nc,y\r\n")
+        #expect(try TextDatasetReader.read(csv).map(\.text) == ["a, b", "c"])
+        let jsonl = try Self.file("w.jsonl", "{\"text\": \"a\", \"label\": 1}\r\n{\"text\": \"b\", \"label\": 0}\r\n")
+        #expect(try TextDatasetReader.read(jsonl).map(\.line) == [1, 2])
+    }
+}

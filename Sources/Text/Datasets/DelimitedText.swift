@@ -6,15 +6,12 @@ enum DelimitedText {
         var line: Int
     }
 
-    /// TSV: one record per line, fields split at every tab, no quoting. A trailing `\r` is
-    /// dropped (files written on Windows).
+    /// TSV: one record per line (`\n` or `\r\n`), fields split at every tab, no quoting.
     static func tsvRecords(_ content: String) -> [Record] {
         var records: [Record] = []
         var line = 0
-        for raw in content.split(separator: "\n", omittingEmptySubsequences: false) {
+        for text in content.split(omittingEmptySubsequences: false, whereSeparator: \.isLineEnd) {
             line += 1
-            var text = Substring(raw)
-            if text.hasSuffix("\r") { text = text.dropLast() }
             if text.isEmpty { continue }
             records.append(Record(fields: text.split(separator: "\t", omittingEmptySubsequences: false).map(String.init), line: line))
         }
@@ -65,8 +62,8 @@ enum DelimitedText {
                     endRecord()
                     line += 1
                     recordLine = line
-                case UInt8(ascii: "\r"):
-                    break
+                case UInt8(ascii: "\r") where i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "\n"):
+                    break  // the \n that follows ends the record
                 case UInt8(ascii: "\""):
                     if field.isEmpty && !afterQuote {
                         inQuotes = true

@@ -85,7 +85,7 @@ public enum TextDatasetReader {
         var rows: [LabelledText] = []
         var layout: (text: String, pair: String?, label: String?)?
         var lineNumber = 0
-        for line in content.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in content.split(omittingEmptySubsequences: false, whereSeparator: \.isLineEnd) {
             lineNumber += 1
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty { continue }
