@@ -53,3 +53,121 @@ if __name__ == "__main__":
     os.makedirs(root, exist_ok=True)
     write(os.path.join(root, "train.tsv"), rows(TRAIN_SUBJECTS, rng, 320))
     write(os.path.join(root, "validation.tsv"), rows(VALIDATION_SUBJECTS, rng, 80))
+
+
+# --- the demo data sets of the other tasks -----------------------------------------------
+
+PEOPLE = [("Anna", "Berg"), ("Luis", "Ortega"), ("Mei", "Chen"), ("Omar", "Haddad"), ("Sara", "Lind"),
+          ("Tom", "Baker"), ("Ines", "Costa"), ("Ken", "Sato"), ("Lena", "Vogel"), ("Raj", "Patel")]
+PEOPLE_VALIDATION = [("Maria", "Rossi"), ("Jan", "Novak"), ("Aiko", "Tanaka")]
+CITIES = ["Paris", "Lima", "Oslo", "Cairo", "Sydney", "Toronto", "Madrid", "Nairobi", "New York", "Buenos Aires"]
+CITIES_VALIDATION = ["Vienna", "Hanoi", "Cape Town"]
+ORGS = ["Acme Corp", "Globex", "Initech", "Umbrella Labs", "Stark Industries", "Wayne Foundation"]
+ORGS_VALIDATION = ["Hooli", "Vandelay Imports"]
+NER_TEMPLATES = [
+    "{P} flew to {C} last week .", "{P} works for {O} in {C} .", "{O} hired {P} .",
+    "yesterday {P} met the board of {O} .", "the office of {O} in {C} is closing .", "{P} was born in {C} .",
+    "{P} and {Q} founded {O} .", "a storm hit {C} on monday .",
+]
+
+
+def ner_sentence(rng, people, cities, orgs):
+    template = rng.choice(NER_TEMPLATES)
+    words, tags = [], []
+    for token in template.split():
+        if token in ("{P}", "{Q}"):
+            first, last = rng.choice(people)
+            words += [first, last]
+            tags += ["B-PER", "I-PER"]
+        elif token == "{C}":
+            parts = rng.choice(cities).split()
+            words += parts
+            tags += ["B-LOC"] + ["I-LOC"] * (len(parts) - 1)
+        elif token == "{O}":
+            parts = rng.choice(orgs).split()
+            words += parts
+            tags += ["B-ORG"] + ["I-ORG"] * (len(parts) - 1)
+        else:
+            words.append(token)
+            tags.append("O")
+    return words, tags
+
+
+def write_conll(path, sentences):
+    with open(path, "w", encoding="utf-8") as f:
+        for words, tags in sentences:
+            for w, t in zip(words, tags):
+                f.write(f"{w} {t}\n")
+            f.write("\n")
+
+
+INTENSITY = [("terrible", 0.0), ("awful", 0.05), ("bad", 0.25), ("weak", 0.3), ("okay", 0.5), ("fine", 0.55),
+             ("good", 0.75), ("great", 0.9), ("excellent", 1.0), ("superb", 0.95)]
+
+
+def regression_rows(rng, subjects, count):
+    rows = []
+    for _ in range(count):
+        word, score = rng.choice(INTENSITY)
+        rows.append((f"{rng.choice(OPENERS)}{rng.choice(subjects)} was {word} .", f"{score:.2f}"))
+    return rows
+
+
+TOPICS = {
+    "sports": ["the match went to extra time", "the striker scored twice", "the team won the league"],
+    "politics": ["parliament passed the budget", "the minister resigned", "voters went to the polls"],
+    "technology": ["the new chip is faster", "the app update fixed the bug", "engineers shipped the release"],
+    "health": ["the clinic opened a new ward", "doctors recommend more sleep", "the vaccine trial ended"],
+}
+
+
+def multilabel_rows(rng, count):
+    rows = []
+    names = sorted(TOPICS)
+    for _ in range(count):
+        chosen = sorted(rng.sample(names, rng.choice([1, 1, 2])))
+        clauses = [rng.choice(TOPICS[t]) for t in chosen]
+        rows.append({"text": " and ".join(clauses) + " .", "labels": chosen})
+    return rows
+
+
+def pair_rows(rng, subjects, count):
+    rows = []
+    for i in range(count):
+        positive = rng.random() < 0.5
+        phrase = rng.choice(POSITIVE if positive else NEGATIVE)
+        subject = rng.choice(subjects)
+        claim_positive = i % 2 == 0
+        claim = f"{subject} is {'good' if claim_positive else 'bad'} ."
+        label = "entailment" if positive == claim_positive else "contradiction"
+        rows.append((f"{subject} {phrase} .", claim, label))
+    return rows
+
+
+def write_tasks(root, rng):
+    import json
+    os.makedirs(os.path.join(root, "demo-ner"), exist_ok=True)
+    write_conll(os.path.join(root, "demo-ner", "train.conll"), [ner_sentence(rng, PEOPLE, CITIES, ORGS) for _ in range(240)])
+    write_conll(os.path.join(root, "demo-ner", "validation.conll"),
+                [ner_sentence(rng, PEOPLE_VALIDATION, CITIES_VALIDATION, ORGS_VALIDATION) for _ in range(60)])
+    os.makedirs(os.path.join(root, "demo-regression"), exist_ok=True)
+    for name, subjects, count in [("train", TRAIN_SUBJECTS, 320), ("validation", VALIDATION_SUBJECTS, 80)]:
+        with open(os.path.join(root, "demo-regression", f"{name}.tsv"), "w", encoding="utf-8") as f:
+            f.write("sentence\tscore\n")
+            for s, score in regression_rows(rng, subjects, count):
+                f.write(f"{s}\t{score}\n")
+    os.makedirs(os.path.join(root, "demo-multilabel"), exist_ok=True)
+    for name, count in [("train", 320), ("validation", 80)]:
+        with open(os.path.join(root, "demo-multilabel", f"{name}.jsonl"), "w", encoding="utf-8") as f:
+            for row in multilabel_rows(rng, count):
+                f.write(json.dumps(row) + "\n")
+    os.makedirs(os.path.join(root, "demo-pairs"), exist_ok=True)
+    for name, subjects, count in [("train", TRAIN_SUBJECTS, 320), ("validation", VALIDATION_SUBJECTS, 80)]:
+        with open(os.path.join(root, "demo-pairs", f"{name}.tsv"), "w", encoding="utf-8") as f:
+            f.write("sentence1\tsentence2\tlabel\n")
+            for a, b, label in pair_rows(rng, subjects, count):
+                f.write(f"{a}\t{b}\t{label}\n")
+
+
+if __name__ == "__main__":
+    write_tasks(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data"), random.Random(20261126))

@@ -24,21 +24,21 @@ final class ConsoleReporter {
         case .logged(let r):
             line(String(format: "step %d  epoch %.2f  loss %.4f  lr %.3e  grad-norm %.3f  %.1f samples/s",
                         r.step, r["epoch"] ?? 0, r["loss"] ?? 0, r["learning_rate"] ?? 0, r["grad_norm"] ?? 0, r["samples_per_second"] ?? 0))
-        case .evaluated(let r, let metrics, let labels):
-            var text = String(format: "eval @ step %d: loss %.4f  accuracy %.4f  macro-F1 %.4f  (%d examples)",
-                              r.step, metrics.loss, metrics.accuracy, metrics.macroF1, metrics.total)
-            for (c, name) in labels.names.enumerated() {
-                text += String(format: "\n  %@: precision %.4f  recall %.4f  F1 %.4f", name, metrics.precision(c), metrics.recall(c), metrics.f1(c))
-            }
-            line(text)
+        case .evaluated(let r, let report):
+            line("eval @ step \(r.step): " + report.lines.joined(separator: "\n"))
         case .checkpointSaved(let path):
             line("saved checkpoint " + path)
         case .stopping(let reason):
             line("stopping: " + reason)
         case .finished(let result):
             var text = String(format: "done: %d steps in %.1f s (%.1f samples/s)", result.steps, result.seconds, result.samplesPerSecond)
-            if let e = result.finalEvaluation, let accuracy = e["eval_accuracy"] {
-                text += String(format: "; validation accuracy %.4f, macro-F1 %.4f", accuracy, e["eval_macro_f1"] ?? 0)
+            if let e = result.finalEvaluation {
+                let headline = ["eval_accuracy": "validation accuracy", "eval_overall_f1": "validation entity F1",
+                                "eval_micro_f1": "validation micro-F1", "eval_pearson": "validation Pearson"]
+                for (key, name) in headline.sorted(by: { $0.key < $1.key }) {
+                    if let value = e[key] { text += String(format: "; %@ %.4f", name, value) }
+                }
+                text += String(format: ", loss %.4f", e["eval_loss"] ?? .nan)
             }
             if !result.finalModel.isEmpty { text += "\nfinal model (Hugging Face format): \(result.finalModel)" }
             text += "\nmetrics: \(result.output)/metrics.jsonl"
@@ -81,7 +81,7 @@ final class ConsoleReporter {
         lines.append("  ranks \(s.worldSize) × \(s.threadsPerRank) thread\(s.threadsPerRank == 1 ? "" : "s") (\(s.threadSource))")
         lines.append("  train \(o.train ?? "-") (\(s.trainExamples) examples, \(String(format: "%.1f", s.meanTokensPerExample)) tokens on average, longest \(s.longestExample))")
         if let v = o.validation { lines.append("  validation \(v) (\(s.validationExamples) examples)") }
-        lines.append("  labels \(s.labels)")
+        lines.append("  task \(o.task), labels \(s.labels)")
         lines.append("  parameters \(s.parameterCount) (\(s.trainableParameterCount) trained)")
         lines.append("  global batch \(o.batchSize) (\(s.perRankBatch) per rank at most), \(s.stepsPerEpoch) steps per epoch, \(s.totalSteps) steps in all, warm-up \(s.warmupSteps)")
         lines.append("  learning rate \(o.learningRate) (\(o.lrScheduler)), weight decay \(o.weightDecay), clip \(o.maxGradNorm), max length \(o.maxLength), seed \(o.seed)")

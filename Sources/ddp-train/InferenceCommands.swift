@@ -14,6 +14,7 @@ struct InferenceOptions {
     var textColumn: String? = nil
     var textPairColumn: String? = nil
     var labelColumn: String? = nil
+    var labelSeparator: String = ","
     var threads: Int? = nil
 
     static func options(inputName: String, inputHelp: String, outputHelp: String) -> [Option<InferenceOptions>] {
@@ -27,6 +28,7 @@ struct InferenceOptions {
             .path("text-column", \.textColumn, "Text column name or 0-based index (default: detected).", valueName: "NAME"),
             .path("text-pair-column", \.textPairColumn, "Second text column for sentence pairs.", valueName: "NAME"),
             .path("label-column", \.labelColumn, "Label column name or index (default: detected).", valueName: "NAME"),
+            .string("label-separator", \.labelSeparator, "Separator of the labels in one field (multi-label)."),
             .int("threads", \.threads, "Threads per rank (default: cores per node / ranks per node)."),
         ]
     }
@@ -40,12 +42,13 @@ struct InferenceOptions {
     }
 
     var columns: ColumnSelection { ColumnSelection(text: textColumn, pair: textPairColumn, label: labelColumn) }
+    var separator: Character { labelSeparator.first ?? "," }
 }
 
 enum EvaluateCommand {
     static var parser: OptionParser<InferenceOptions> { OptionParser<InferenceOptions>(
         command: "evaluate",
-        summary: "Evaluates a fine-tuned classifier on a labelled file: loss, accuracy, macro-F1, per-class precision and recall.",
+        summary: "Evaluates a fine-tuned model on a labelled file with its task's metrics (accuracy and F1, entity F1, MSE and correlations).",
         options: InferenceOptions.options(inputName: "validation", inputHelp: "Labelled data (.tsv, .csv, .jsonl).",
                                           outputHelp: "Also write the metrics as JSON to this file.")) }
 
@@ -53,21 +56,14 @@ enum EvaluateCommand {
         let session = try InferenceSession(modelPath: options.model, communicator: communicator, maxLength: options.maxLength,
                                            globalBatchSize: options.evalBatchSize, threads: options.threads)
         let dataset = try communicator.agreeing {
-            try session.encode(try TextDatasetReader.read(options.input!, columns: options.columns), file: options.input!, requireLabels: true)
+            try session.read(options.input!, columns: options.columns, labelSeparator: options.separator, requireLabels: true)
+                .encode(session.labels)
         }
-        let metrics = try session.evaluate(dataset)
+        let report = try session.evaluate(dataset)
         guard communicator.rank == 0 else { return }
-        let record = metrics.record(labels: session.labels, step: 0, epoch: 0)
-        print(String(format: "%@ on %@: loss %.4f  accuracy %.4f  macro-F1 %.4f  (%d examples)",
-                     options.model, options.input!, metrics.loss, metrics.accuracy, metrics.macroF1, metrics.total))
-        for (c, name) in session.labels.names.enumerated() {
-            print(String(format: "  %@: precision %.4f  recall %.4f  F1 %.4f", name, metrics.precision(c), metrics.recall(c), metrics.f1(c)))
-        }
+        print("\(options.model) on \(options.input!) (\(session.task.rawValue)): " + report.lines.joined(separator: "\n"))
         if let output = options.output {
-            var values = record.values
-            values["step"] = nil
-            values["epoch"] = nil
-            try (MetricsRecord(values).jsonLine + "\n").write(toFile: output, atomically: true, encoding: .utf8)
+            try (MetricsRecord(report.values).jsonLine + "\n").write(toFile: output, atomically: true, encoding: .utf8)
             print("metrics written to \(output)")
         }
     }
@@ -76,7 +72,7 @@ enum EvaluateCommand {
 enum PredictCommand {
     static var parser: OptionParser<InferenceOptions> { OptionParser<InferenceOptions>(
         command: "predict",
-        summary: "Classifies every row of a file; writes one JSON line per row with label, probabilities and logits.",
+        summary: "Predicts every row (sentence) of a file; writes one JSON line per row: label, probabilities and logits (value for regression, labels for multi-label, tags and entities for token classification).",
         options: InferenceOptions.options(inputName: "input", inputHelp: "Text to classify (.tsv, .csv, .jsonl); a label column is ignored.",
                                           outputHelp: "Where to write the predictions (.jsonl).")) }
 
@@ -84,29 +80,55 @@ enum PredictCommand {
         guard let output = options.output else { throw UsageError("--output FILE.jsonl is required") }
         let session = try InferenceSession(modelPath: options.model, communicator: communicator, maxLength: options.maxLength,
                                            globalBatchSize: options.evalBatchSize, threads: options.threads)
-        var columns = options.columns
-        columns.requireLabel = false
-        let dataset = try communicator.agreeing { () -> EncodedDataset in
-            var rows = try TextDatasetReader.read(options.input!, columns: columns)
-            for i in rows.indices { rows[i].label = nil }
-            return try session.encode(rows, file: options.input!, requireLabels: false)
+        let (data, dataset) = try communicator.agreeing { () -> (TaskData, EncodedDataset) in
+            let data = try session.read(options.input!, columns: options.columns, labelSeparator: options.separator, requireLabels: false)
+            return (data, try data.encode(session.labels))
         }
         let logits = try session.logits(dataset)
         guard communicator.rank == 0 else { return }
-        let k = session.labels.count
         var text = ""
         for i in 0..<dataset.count {
+            text += "{\"line\": \(dataset.lines[i]), " + prediction(i, session: session, data: data, dataset: dataset, logits: logits) + "}\n"
+        }
+        try text.write(toFile: output, atomically: true, encoding: .utf8)
+        print("\(dataset.count) predictions written to \(output) (\(session.task.rawValue), labels \(session.labels))")
+    }
+
+    /// The JSON fields of example `i`'s prediction for the session's task.
+    static func prediction(_ i: Int, session: InferenceSession, data: TaskData, dataset: EncodedDataset, logits: [Float]) -> String {
+        let k = session.labels.count, names = session.labels.names
+        func list(_ values: [Float]) -> String { "[" + values.map { String($0) }.joined(separator: ", ") + "]" }
+        switch session.task {
+        case .classification:
             let row = Array(logits[(i * k)..<((i + 1) * k)])
+            let best = Evaluator.argmax(row, count: k)
             let maxValue = row.max()!
             let exps = row.map { Foundation.exp(Double($0 - maxValue)) }
             let sum = exps.reduce(0, +)
-            let best = Evaluator.argmax(row, count: k)
-            let probabilities = exps.map { String($0 / sum) }.joined(separator: ", ")
-            let logitText = row.map { String($0) }.joined(separator: ", ")
-            text += "{\"line\": \(dataset.lines[i]), \"label\": \(jsonString(session.labels.names[best])), \"probabilities\": [\(probabilities)], \"logits\": [\(logitText)]}\n"
+            return "\"label\": \(jsonString(names[best])), \"probabilities\": [\(exps.map { String($0 / sum) }.joined(separator: ", "))], \"logits\": \(list(row))"
+        case .regression:
+            return "\"value\": \(logits[i]), \"logits\": [\(logits[i])]"
+        case .multiLabel:
+            let row = Array(logits[(i * k)..<((i + 1) * k)])
+            let probabilities = row.map { 1 / (1 + Foundation.exp(-Double($0))) }
+            let chosen = zip(names, probabilities).filter { $0.1 >= 0.5 }.map { jsonString($0.0) }
+            return "\"labels\": [\(chosen.joined(separator: ", "))], \"probabilities\": [\(probabilities.map { String($0) }.joined(separator: ", "))], \"logits\": \(list(row))"
+        case .tokenClassification:
+            // Each word's tag is the argmax at its first piece; words cut by truncation get none.
+            let words = data.words[i]
+            let alignment = session.directory.tokenizer.encode(words: words, maxLength: session.maxLength)
+            var tags = [String](repeating: "O", count: words.count)
+            var wordLogits: [String] = []
+            for (t, word) in alignment.firstTokenWords.enumerated() where word >= 0 {
+                let row = Array(logits[((dataset.offsets[i] + t) * k)..<((dataset.offsets[i] + t + 1) * k)])
+                tags[Int(word)] = names[Evaluator.argmax(row, count: k)]
+                wordLogits.append(list(row))
+            }
+            let entities = EntitySpans.extract(tags).map { span in
+                "{\"type\": \(jsonString(span.type)), \"start\": \(span.start), \"end\": \(span.end), \"text\": \(jsonString(words[span.start...span.end].joined(separator: " ")))}"
+            }
+            return "\"words\": [\(words.map(jsonString).joined(separator: ", "))], \"tags\": [\(tags.map(jsonString).joined(separator: ", "))], \"entities\": [\(entities.joined(separator: ", "))], \"logits\": [\(wordLogits.joined(separator: ", "))]"
         }
-        try text.write(toFile: output, atomically: true, encoding: .utf8)
-        print("\(dataset.count) predictions written to \(output) (labels \(session.labels))")
     }
 
     static func jsonString(_ text: String) -> String {

@@ -12,6 +12,7 @@ enum TrainCommand {
         """,
         options: [
             .configFile(),
+            .choice("task", \.task, TaskKind.allCases.map(\.rawValue), "What to fine-tune for."),
             .path("model", \.model, "Pretrained or fine-tuned model directory (config.json, model.safetensors, tokenizer)."),
             .path("train", \.train, "Training data: .tsv, .csv or .jsonl with a text and a label column."),
             .path("validation", \.validation, "Validation data, same format; evaluated every --eval-steps and at the end."),
@@ -19,6 +20,7 @@ enum TrainCommand {
             .path("text-column", \.textColumn, "Text column name or 0-based index (default: detected, GLUE-style).", valueName: "NAME"),
             .path("text-pair-column", \.textPairColumn, "Second text column for sentence pairs.", valueName: "NAME"),
             .path("label-column", \.labelColumn, "Label column name or index (default: detected).", valueName: "NAME"),
+            .string("label-separator", \.labelSeparator, "Separator of the labels in one field (multi-label)."),
             .double("epochs", \.epochs, "Passes over the training data."),
             .int("max-steps", \.maxSteps, "Optimizer steps; overrides --epochs when > 0."),
             .int("batch-size", \.batchSize, "Global batch size (examples per step over all ranks)."),

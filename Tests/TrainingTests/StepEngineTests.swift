@@ -47,9 +47,9 @@ import Testing
             // The summed gradients are compared (no clipping): after an Adam step, parameters
             // whose gradient is at rounding level (attention key biases) move by ±lr either
             // way, which says nothing about accumulation.
-            let a = try whole.step(microBatches: [batch], examples: data, globalExamples: 32, dropout: key, learningRate: 1e-3, maxGradNorm: 0)
+            let a = try whole.step(microBatches: [batch], examples: data, globalLossUnits: 32, dropout: key, learningRate: 1e-3, maxGradNorm: 0)
             let micro = (0..<4).map { batch[($0 * 8)..<($0 * 8 + 8)] }
-            let b = try split.step(microBatches: micro, examples: data, globalExamples: 32, dropout: key, learningRate: 1e-3, maxGradNorm: 0)
+            let b = try split.step(microBatches: micro, examples: data, globalLossUnits: 32, dropout: key, learningRate: 1e-3, maxGradNorm: 0)
             #expect(abs(a.localLossSum - b.localLossSum) <= 1e-5 * abs(a.localLossSum))
             #expect(abs(a.gradientNorm - b.gradientNorm) <= 1e-5 * a.gradientNorm)
             expectClose(split.model.gradients.array, whole.model.gradients.array, relativeToLargest: 1e-6,
@@ -65,7 +65,7 @@ import Testing
             let data = Self.dataset()
             engine.reducer.resetStatistics()
             for step in 0..<3 {
-                _ = try engine.step(microBatches: [Array(0..<16)[...]], examples: data, globalExamples: 16,
+                _ = try engine.step(microBatches: [Array(0..<16)[...]], examples: data, globalLossUnits: 16,
                                     dropout: DropoutKey(seed: 1, step: UInt64(step)), learningRate: 1e-3, maxGradNorm: 1)
             }
             let after = engine.model.parameters.array
@@ -92,7 +92,7 @@ import Testing
             let engine = try Self.engine(communicator, scale: { plan.learningRateScale($0) })
             engine.optimizer.weightDecay = 0
             let before = engine.model.parameters.array
-            _ = try engine.step(microBatches: [Array(0..<16)[...]], examples: Self.dataset(), globalExamples: 16,
+            _ = try engine.step(microBatches: [Array(0..<16)[...]], examples: Self.dataset(), globalLossUnits: 16,
                                 dropout: nil, learningRate: 1e-3, maxGradNorm: 0)
             let after = engine.model.parameters.array
             for group in [ParameterGroup.head, .layer(1), .layer(0), .embeddings] {
@@ -132,7 +132,7 @@ import Testing
             let engine = try Self.engine(communicator, trainable: trainable, lora: lora)
             let before = engine.model.parameters.array
             for step in 0..<2 {
-                _ = try engine.step(microBatches: [Array(0..<16)[...]], examples: Self.dataset(), globalExamples: 16,
+                _ = try engine.step(microBatches: [Array(0..<16)[...]], examples: Self.dataset(), globalLossUnits: 16,
                                     dropout: DropoutKey(seed: 2, step: UInt64(step)), learningRate: 1e-3, maxGradNorm: 1)
             }
             let after = engine.model.parameters.array

@@ -97,7 +97,7 @@ for step in 0..<(settings.warmup + settings.steps) {
     let shard = BatchPlan.shard(globalBatch, rank: rank, worldSize: world)
     try communicator.barrier()
     if step == settings.warmup { engine.reducer.resetStatistics() }
-    let result = try engine.step(microBatches: [shard], examples: dataset, globalExamples: globalBatch.count,
+    let result = try engine.step(microBatches: [shard], examples: dataset, globalLossUnits: globalBatch.count,
                                  dropout: DropoutKey(seed: 42, step: UInt64(step)), learningRate: 1e-5, maxGradNorm: 1)
     guard step >= settings.warmup else { continue }
     // A step lasts as long as its slowest rank: take the maximum of each part over ranks.

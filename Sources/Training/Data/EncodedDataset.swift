@@ -2,7 +2,7 @@ import Model
 import Text
 
 /// A data set tokenised once, before training: every example's token ids and type ids in
-/// two flat arrays (no per-example allocations), its label id, and the file line it came
+/// two flat arrays (no per-example allocations), its targets, and the file line it came
 /// from. Every rank encodes the whole file the same way, so any rank can assemble any
 /// sample of any global batch.
 public struct EncodedDataset: Sendable {
@@ -11,63 +11,55 @@ public struct EncodedDataset: Sendable {
     public private(set) var ids: [Int32] = []
     public private(set) var typeIds: [Int32] = []
     public private(set) var offsets: [Int] = [0]
-    /// Class id of each example (`-1` when unlabelled, e.g. prediction input).
-    public private(set) var labels: [Int32] = []
+    public private(set) var targets: Targets
     /// 1-based source line of each example.
     public private(set) var lines: [Int] = []
 
-    public var count: Int { labels.count }
+    public var count: Int { lines.count }
 
-    init(file: String) { self.file = file }
+    init(file: String, targets: Targets) {
+        self.file = file
+        self.targets = targets
+    }
 
     /// A data set of given token sequences (type ids 0) and class labels — for benchmarks
     /// and tests that need no tokenizer.
     public init(file: String, sequences: [[Int32]], labels: [Int32]) {
         precondition(sequences.count == labels.count, "EncodedDataset: \(sequences.count) sequences, \(labels.count) labels")
-        self.file = file
-        for sequence in sequences {
-            ids.append(contentsOf: sequence)
-            typeIds.append(contentsOf: Array(repeating: 0, count: sequence.count))
-            offsets.append(ids.count)
-            lines.append(lines.count + 1)
+        self.init(file: file, targets: .classes(labels))
+        for (i, sequence) in sequences.enumerated() {
+            append(Encoding(ids: sequence, typeIds: Array(repeating: 0, count: sequence.count)), line: i + 1)
         }
-        self.labels = labels
     }
+
     public func length(_ i: Int) -> Int { offsets[i + 1] - offsets[i] }
     /// Tokens per example, for length grouping.
     public var lengths: [Int] { (0..<count).map(length) }
     public var longest: Int { (0..<count).map(length).max() ?? 0 }
 
-    /// Tokenises `rows` (with `[CLS]`/`[SEP]`, truncated to `maxLength`) and maps labels to
-    /// ids through `labelSet`. A label outside the set is an error naming the file and line;
-    /// `nil` labels are allowed only when `requireLabels` is false.
-    public static func encode(
-        _ rows: [LabelledText], file: String, tokenizer: WordPieceTokenizer, maxLength: Int,
-        labelSet: LabelSet?, requireLabels: Bool = true
-    ) throws -> EncodedDataset {
-        var dataset = EncodedDataset(file: file)
-        dataset.ids.reserveCapacity(rows.count * 16)
-        dataset.typeIds.reserveCapacity(rows.count * 16)
-        dataset.offsets.reserveCapacity(rows.count + 1)
-        dataset.labels.reserveCapacity(rows.count)
-        for row in rows {
-            var label: Int32 = -1
-            if let name = row.label, let labelSet {
-                guard let id = labelSet.id(of: name) else {
-                    throw DataError(file: file, line: row.line, "label \"\(name)\" is not one of \(labelSet)")
-                }
-                label = Int32(id)
-            } else if requireLabels {
-                throw DataError(file: file, line: row.line, "example has no label")
-            }
-            let encoding = tokenizer.encode(row.text, pair: row.pair, maxLength: maxLength)
-            dataset.ids.append(contentsOf: encoding.ids)
-            dataset.typeIds.append(contentsOf: encoding.typeIds)
-            dataset.offsets.append(dataset.ids.count)
-            dataset.labels.append(label)
-            dataset.lines.append(row.line)
+    /// Class id of example `i` (classification only).
+    public func classLabel(_ i: Int) -> Int32 {
+        guard case .classes(let ids) = targets else { preconditionFailure("EncodedDataset: not a classification data set") }
+        return ids[i]
+    }
+
+    /// The units example `i` contributes to the loss's mean: 1, the label count (the
+    /// multi-label loss averages over every output, as BCEWithLogitsLoss), or its scored
+    /// tokens (token classification averages over labelled tokens).
+    public func lossUnits(_ i: Int) -> Int {
+        switch targets {
+        case .classes(let ids): ids[i] >= 0 ? 1 : 0
+        case .values: 1
+        case .multiHot(_, let k): k
+        case .tokens(let labels): labels[offsets[i]..<offsets[i + 1]].reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
         }
-        return dataset
+    }
+
+    mutating func append(_ encoding: Encoding, line: Int) {
+        ids.append(contentsOf: encoding.ids)
+        typeIds.append(contentsOf: encoding.typeIds)
+        offsets.append(ids.count)
+        lines.append(line)
     }
 
     /// Appends example `i` to `batch` as sample `sample` (its global index, which keys its
@@ -80,5 +72,116 @@ public struct EncodedDataset: Sendable {
                              typeIds: UnsafeBufferPointer(rebasing: types[range]), sample: sample)
             }
         }
+    }
+}
+
+// MARK: Encoding each kind of data
+
+extension EncodedDataset {
+    /// Text classification: tokenises `rows` (with `[CLS]`/`[SEP]`, truncated to
+    /// `maxLength`) and maps labels to ids through `labelSet`. A label outside the set is an
+    /// error naming the file and line; `nil` labels are allowed only when `requireLabels`
+    /// is false (they become −1).
+    public static func encode(
+        _ rows: [LabelledText], file: String, tokenizer: WordPieceTokenizer, maxLength: Int,
+        labelSet: LabelSet?, requireLabels: Bool = true
+    ) throws -> EncodedDataset {
+        var classes: [Int32] = []
+        classes.reserveCapacity(rows.count)
+        for row in rows {
+            if let name = row.label, let labelSet {
+                guard let id = labelSet.id(of: name) else {
+                    throw DataError(file: file, line: row.line, "label \"\(name)\" is not one of \(labelSet)")
+                }
+                classes.append(Int32(id))
+            } else if requireLabels {
+                throw DataError(file: file, line: row.line, "example has no label")
+            } else {
+                classes.append(-1)
+            }
+        }
+        return tokenized(rows, file: file, tokenizer: tokenizer, maxLength: maxLength, targets: .classes(classes))
+    }
+
+    /// Regression: the label field of each row must be a number.
+    public static func encodeRegression(
+        _ rows: [LabelledText], file: String, tokenizer: WordPieceTokenizer, maxLength: Int, requireLabels: Bool = true
+    ) throws -> EncodedDataset {
+        var values: [Float] = []
+        values.reserveCapacity(rows.count)
+        for row in rows {
+            guard let text = row.label else {
+                if requireLabels { throw DataError(file: file, line: row.line, "example has no value") }
+                values.append(.nan)
+                continue
+            }
+            guard let value = Float(text), value.isFinite else {
+                throw DataError(file: file, line: row.line, "label \"\(text)\" is not a number (regression needs one number per example)")
+            }
+            values.append(value)
+        }
+        return tokenized(rows, file: file, tokenizer: tokenizer, maxLength: maxLength, targets: .values(values))
+    }
+
+    /// Multi-label classification: each row's label set becomes a 0/1 vector over `labelSet`.
+    public static func encodeMultiLabel(
+        _ rows: [MultiLabelText], file: String, tokenizer: WordPieceTokenizer, maxLength: Int, labelSet: LabelSet,
+        requireLabels: Bool = true
+    ) throws -> EncodedDataset {
+        let k = labelSet.count
+        var hot = [Float](repeating: 0, count: rows.count * k)
+        for (i, row) in rows.enumerated() {
+            guard let labels = row.labels else {
+                if requireLabels { throw DataError(file: file, line: row.line, "example has no labels field") }
+                continue
+            }
+            for name in labels {
+                guard let id = labelSet.id(of: name) else {
+                    throw DataError(file: file, line: row.line, "label \"\(name)\" is not one of \(labelSet)")
+                }
+                hot[i * k + id] = 1
+            }
+        }
+        var dataset = EncodedDataset(file: file, targets: .multiHot(hot, labelCount: k))
+        for row in rows {
+            dataset.append(tokenizer.encode(row.text, pair: row.pair, maxLength: maxLength), line: row.line)
+        }
+        return dataset
+    }
+
+    /// Token classification: words to pieces (`[CLS] … [SEP]`, truncated), each word's tag id
+    /// on its first piece and −100 on the rest, as transformers' token-classification recipe.
+    public static func encodeTokens(
+        _ sentences: [TaggedSentence], file: String, tokenizer: WordPieceTokenizer, maxLength: Int, tagSet: LabelSet
+    ) throws -> EncodedDataset {
+        var labels: [Int32] = []
+        var dataset = EncodedDataset(file: file, targets: .tokens([]))
+        for sentence in sentences {
+            let alignment = tokenizer.encode(words: sentence.words, maxLength: maxLength)
+            var wordLabels = [Int32](repeating: WordAlignment.ignoredLabel, count: sentence.words.count)
+            if let tags = sentence.tags {
+                for (w, tag) in tags.enumerated() {
+                    guard let id = tagSet.id(of: tag) else {
+                        throw DataError(file: file, line: sentence.line + w, "tag \"\(tag)\" is not one of \(tagSet)")
+                    }
+                    wordLabels[w] = Int32(id)
+                }
+            }
+            labels.append(contentsOf: alignment.tokenLabels(wordLabels))
+            dataset.append(alignment.encoding, line: sentence.line)
+        }
+        dataset.targets = .tokens(labels)
+        return dataset
+    }
+
+    static func tokenized(_ rows: [LabelledText], file: String, tokenizer: WordPieceTokenizer, maxLength: Int,
+                          targets: Targets) -> EncodedDataset {
+        var dataset = EncodedDataset(file: file, targets: targets)
+        dataset.ids.reserveCapacity(rows.count * 16)
+        dataset.typeIds.reserveCapacity(rows.count * 16)
+        for row in rows {
+            dataset.append(tokenizer.encode(row.text, pair: row.pair, maxLength: maxLength), line: row.line)
+        }
+        return dataset
     }
 }

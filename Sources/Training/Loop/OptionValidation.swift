@@ -13,6 +13,13 @@ extension TrainingOptions {
         guard let train, !train.isEmpty else {
             throw OptionError("--train is required (a .tsv, .csv or .jsonl file of labelled text)")
         }
+        guard let kind = TaskKind(rawValue: task) else {
+            throw OptionError("--task \(task): expected one of \(TaskKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if kind == .tokenClassification && augmentation.isEnabled {
+            throw OptionError("--augment-* options change words, which would misalign the word tags of token classification")
+        }
+        if labelSeparator.count != 1 { throw OptionError("--label-separator \"\(labelSeparator)\": expected one character") }
         if batchSize < 1 { throw OptionError("--batch-size \(batchSize): must be at least 1") }
         if batchSize < worldSize {
             throw OptionError("--batch-size \(batchSize) is smaller than the \(worldSize) ranks: every rank needs at least one example per step (use --batch-size \(worldSize) or more, or fewer ranks)")

@@ -28,9 +28,9 @@ public struct StepTimes: Sendable {
 
 /// What one optimizer step produced.
 public struct StepResult: Sendable {
-    /// Σ loss over this rank's examples (not normalised).
+    /// Σ loss over this rank's examples (not normalised), and the loss units it covers.
     public var localLossSum: Double
-    public var localExamples: Int
+    public var localLossUnits: Int
     /// Global gradient norm before clipping (identical on every rank).
     public var gradientNorm: Double
     /// False when the norm was not finite and every rank skipped the update.
@@ -58,7 +58,8 @@ public final class StepEngine {
     public private(set) var runs: [UpdateRun]
     let learningRateScale: (ParameterGroup) -> Float
     let batch: PackedBatch
-    private var labels: [Int32]
+    let targets: TargetBuffer
+    public let task: TaskKind
     private let observer: ReductionObserver
     /// Reduce in buckets during the backward pass (true) or all at once after it.
     public var overlapsCommunication: Bool
@@ -67,8 +68,8 @@ public final class StepEngine {
     /// Penalties added to the summed gradients (identically on every rank).
     public var regularization = Regularization()
 
-    public init(model: BertModel, optimizer: AdamW, communicator: Communicator, trainable: TrainableGroups,
-                learningRateScale: @escaping (ParameterGroup) -> Float = { _ in 1 },
+    public init(model: BertModel, optimizer: AdamW, communicator: Communicator, task: TaskKind = .classification,
+                trainable: TrainableGroups, learningRateScale: @escaping (ParameterGroup) -> Float = { _ in 1 },
                 bucketBytes: Int, overlapsCommunication: Bool, maxSequences: Int, maxTokens: Int) {
         self.model = model
         self.optimizer = optimizer
@@ -80,8 +81,10 @@ public final class StepEngine {
         reducer = GradientBucketReducer(communicator: communicator, gradients: model.gradients.base, count: model.gradients.count,
                                         ranges: StepEngine.reducedRanges(runs), bucketBytes: bucketBytes)
         observer = ReductionObserver(reducer: reducer, table: model.layout.table)
+        self.task = task
         batch = PackedBatch(sequenceCapacity: maxSequences, tokenCapacity: maxTokens)
-        labels = Array(repeating: -1, count: maxSequences)
+        targets = TargetBuffer(integerCapacity: max(maxSequences, maxTokens),
+                               floatCapacity: maxSequences * max(model.layout.head.labelCount, 1))
     }
 
     /// Changes what trains (between steps, at a step every rank agreed on): the updated and
@@ -96,9 +99,10 @@ public final class StepEngine {
     public var reducedElementCount: Int { runs.reduce(0) { $0 + $1.range.count } }
 
     /// Runs one optimizer step over this rank's `microBatches` (indices into `examples`;
-    /// some may be empty — the rank still joins the collectives).
+    /// some may be empty — the rank still joins the collectives). `globalLossUnits` is the
+    /// denominator of the mean loss over the whole global batch (see `ExampleSource.lossUnits`).
     public func step(
-        microBatches: [ArraySlice<Int>], examples: some ExampleSource, epoch: Int = 0, globalExamples: Int, dropout: DropoutKey?,
+        microBatches: [ArraySlice<Int>], examples: some ExampleSource, epoch: Int = 0, globalLossUnits: Int, dropout: DropoutKey?,
         learningRate: Float, maxGradNorm: Float
     ) throws -> StepResult {
         var times = StepTimes()
@@ -110,22 +114,17 @@ public final class StepEngine {
         }
         let g = model.gradients.base
         for run in runs { (g + run.range.lowerBound).update(repeating: 0, count: run.range.count) }
-        var lossSum = 0.0, exampleCount = 0
-        let classes = model.layout.head.labelCount
+        var lossSum = 0.0, exampleCount = 0  // exampleCount: loss units
         for (index, shard) in microBatches.enumerated() where !shard.isEmpty {
             batch.removeAll()
-            for (row, sample) in shard.enumerated() {
-                examples.append(sample, epoch: epoch, to: batch)
-                labels[row] = examples.label(sample)
+            targets.removeAll()
+            for sample in shard {
+                examples.append(sample, epoch: epoch, to: batch, targets: targets)
+                exampleCount += examples.lossUnits(sample)
             }
             model.forward(batch, dropout: dropout)
-            let a = model.activations!
-            lossSum += labels.withUnsafeBufferPointer {
-                CrossEntropy.forwardBackward(logits: a.logits, labels: $0.baseAddress!, rows: shard.count, classes: classes,
-                                             labelSmoothing: labelSmoothing, gradScale: 1 / Float(globalExamples),
-                                             logitsGrad: a.logitsGrad)
-            }
-            exampleCount += shard.count
+            lossSum += TaskLoss.lossAndGradient(task: task, model: model, batch: batch, targets: targets,
+                                                labelSmoothing: labelSmoothing, gradScale: 1 / Float(max(globalLossUnits, 1)))
             times.forward += lap()
             let last = index == microBatches.count - 1
             model.backward(batch, dropout: dropout, trainable: trainable, observer: last && overlapsCommunication ? observer : nil)
@@ -150,7 +149,7 @@ public final class StepEngine {
                            learningRate: learningRate, pool: model.pool)
         }
         times.optimizer = lap()
-        return StepResult(localLossSum: lossSum, localExamples: exampleCount, gradientNorm: norm, applied: applied, times: times)
+        return StepResult(localLossSum: lossSum, localLossUnits: exampleCount, gradientNorm: norm, applied: applied, times: times)
     }
 
     /// The ranges the reducer sums, merged where adjacent, from the end of the slab toward

@@ -28,7 +28,7 @@ extension Trainer {
             let globalBatch = epochPlan!.globalBatch(step)
             let learningRate = options.learningRate * schedule.multiplier(step: globalStep)
             let result = try engine.step(microBatches: microBatches(of: globalBatch), examples: trainExamples, epoch: epoch,
-                                         globalExamples: globalBatch.count,
+                                         globalLossUnits: globalBatch.reduce(0) { $0 + trainSet.lossUnits($1) },
                                          dropout: DropoutKey(seed: UInt64(options.seed), step: UInt64(globalStep)),
                                          learningRate: Float(learningRate), maxGradNorm: Float(options.maxGradNorm))
             window.add(result)
@@ -137,7 +137,7 @@ extension Trainer {
 
         mutating func add(_ result: StepResult) {
             lossSum += result.localLossSum
-            examples += result.localExamples
+            examples += result.localLossUnits
         }
     }
 
@@ -173,11 +173,12 @@ extension Trainer {
     /// Evaluates on the validation set (every rank takes part) and logs it; tracks the best
     /// value of the chosen metric and the early-stopping count. Returns whether it improved.
     func evaluate(tracksBest: Bool = true) throws -> (record: MetricsRecord, improved: Bool) {
-        let evaluator = Evaluator(model: model, communicator: communicator, batch: engine.batch, globalBatchSize: options.evalBatchSize)
-        let metrics = try evaluator.evaluate(validationSet!, classes: labels.count)
-        let record = metrics.record(labels: labels, step: state.globalStep, epoch: state.epoch)
+        let evaluator = Evaluator(model: model, communicator: communicator, task: options.taskKind, labels: labels,
+                                  batch: engine.batch, targets: engine.targets, globalBatchSize: options.evalBatchSize)
+        let report = try evaluator.evaluate(validationSet!)
+        let record = report.record(step: state.globalStep, epoch: state.epoch)
         log(record)
-        if isRoot { emit(.evaluated(record, metrics, labels)) }
+        if isRoot { emit(.evaluated(record, report)) }
         guard tracksBest, let value = record[options.bestMetricKey] else { return (record, false) }
         let increases = options.bestMetricIncreases
         let improved = state.bestMetric.map { increases ? value > $0 : value < $0 } ?? true

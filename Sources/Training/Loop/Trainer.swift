@@ -65,7 +65,7 @@ public final class Trainer {
         threadPlan = try ThreadPlan(ranksOnNode: communicator.localSize)
         let threads = options.threads ?? threadPlan.threads
         BLAS.setThreads(threads)
-        let layout = BertLayout(config: prepared.config, head: .sequenceClassification(labels: labels.count), lora: prepared.lora)
+        let layout = BertLayout(config: prepared.config, head: options.taskKind.head(labels: labels.count), lora: prepared.lora)
         let model = BertModel(layout: layout, pool: ThreadPool(threads: threads))
         let optimizer = AdamW(parameterCount: layout.table.count, beta1: Float(options.adamBeta1), beta2: Float(options.adamBeta2),
                               epsilon: Float(options.adamEpsilon), weightDecay: Float(options.weightDecay))
@@ -136,7 +136,7 @@ public final class Trainer {
         state.maxSteps = totalSteps
 
         let fineTuning = self.fineTuning
-        engine = StepEngine(model: model, optimizer: optimizer, communicator: communicator,
+        engine = StepEngine(model: model, optimizer: optimizer, communicator: communicator, task: options.taskKind,
                             trainable: fineTuning.trainable(atStep: state.globalStep),
                             learningRateScale: { fineTuning.learningRateScale($0) },
                             bucketBytes: Int(options.bucketSizeMb * 1_048_576), overlapsCommunication: options.overlapCommunication,
@@ -153,18 +153,22 @@ public final class Trainer {
         if options.maxLength > source.config.bert.maxPositionEmbeddings {
             throw OptionError("--max-length \(options.maxLength) exceeds the model's max_position_embeddings (\(source.config.bert.maxPositionEmbeddings))")
         }
+        let task = options.taskKind
         let columns = ColumnSelection(text: options.textColumn, pair: options.textPairColumn, label: options.labelColumn)
-        let trainRows = try TextDatasetReader.read(options.train!, columns: columns)
-        var (labels, keepsHead) = Trainer.labelSet(trainLabels: trainRows.compactMap(\.label), source: source.config)
+        let read = { (path: String) in
+            try TaskData.read(path, task: task, columns: columns, labelSeparator: options.labelSeparator.first ?? ",",
+                              tokenizer: source.tokenizer, maxLength: options.maxLength)
+        }
+        let trainData = try read(options.train!)
+        var (labels, keepsHead) = Trainer.labelSet(task: task, names: trainData.labelNames, source: source.config)
         if options.reinitHead {
-            labels = LabelSet.infer(from: trainRows.compactMap(\.label))
+            labels = Trainer.labelSet(task: task, names: trainData.labelNames, source: nil).0
             keepsHead = false
         }
-        guard labels.count >= 2 else {
+        guard labels.count >= 2 || task == .regression else {
             throw DataError(file: options.train!, "has only one label (\(labels)); classification needs at least two")
         }
-        let train = try EncodedDataset.encode(trainRows, file: options.train!, tokenizer: source.tokenizer,
-                                              maxLength: options.maxLength, labelSet: labels)
+        let train = try trainData.encode(labels)
         var examples: any ExampleSource = train
         if options.augmentation.isEnabled {
             let augmenter: TextAugmenter
@@ -176,16 +180,15 @@ public final class Trainer {
             if source.tokenizer.id(for: options.augmentWordDropoutToken) == nil {
                 throw OptionError("--augment-word-dropout-token \(options.augmentWordDropoutToken) is not in the model's vocabulary")
             }
-            examples = AugmentedExamples(rows: trainRows, encoded: train, tokenizer: source.tokenizer, augmenter: augmenter,
+            examples = AugmentedExamples(texts: trainData.texts, encoded: train, tokenizer: source.tokenizer, augmenter: augmenter,
                                          seed: UInt64(options.seed), maxLength: options.maxLength)
         }
         let validation = try options.validation.map { path in
-            try EncodedDataset.encode(try TextDatasetReader.read(path, columns: columns), file: path,
-                                      tokenizer: source.tokenizer, maxLength: options.maxLength, labelSet: labels)
+            try read(path).encode(labels)
         }
         var config = source.config.bert
         config.labels = labels.names
-        config.problemType = "single_label_classification"
+        config.problemType = task.problemType
         if let p = options.dropout ?? options.hiddenDropout { config.hiddenDropoutProb = Float(p) }
         if let p = options.dropout ?? options.attentionDropout { config.attentionProbsDropoutProb = Float(p) }
         if let p = options.classifierDropout { config.classifierDropout = Float(p) }
@@ -220,11 +223,23 @@ public final class Trainer {
         model.initializeAdapters(seed: seed)
     }
 
-    /// The label set of a run, and whether the source model's classifier can be kept: it
-    /// can when the source already classifies into labels that cover the training data.
-    static func labelSet(trainLabels: [String], source: HuggingFaceConfig) -> (LabelSet, keepsHead: Bool) {
-        let inferred = LabelSet.infer(from: trainLabels)
-        let hasHead = source.architectures.contains { $0.hasSuffix("ForSequenceClassification") }
+    /// The label set of a run, and whether the source model's head can be kept: it can when
+    /// the source already has this task's head with labels that cover the training data
+    /// (a regression head: one output with `problem_type` regression).
+    static func labelSet(task: TaskKind, names: [String], source: HuggingFaceConfig?) -> (LabelSet, keepsHead: Bool) {
+        let inferred: LabelSet
+        switch task {
+        case .classification: inferred = LabelSet.infer(from: names)
+        case .multiLabel: inferred = LabelSet(names: Set(names).sorted())
+        case .tokenClassification: inferred = LabelSet.tags(names)
+        case .regression: inferred = LabelSet(names: ["LABEL_0"])
+        }
+        guard let source else { return (inferred, false) }
+        let suffix = task == .tokenClassification ? "ForTokenClassification" : "ForSequenceClassification"
+        let hasHead = source.architectures.contains { $0.hasSuffix(suffix) } && source.bert.problemType == task.problemType
+        if task == .regression {
+            return (inferred, hasHead && source.bert.labels.count == 1)
+        }
         if hasHead && !source.bert.labels.isEmpty && Set(inferred.names).isSubset(of: source.bert.labels) {
             return (LabelSet(names: source.bert.labels), true)
         }

@@ -9,7 +9,7 @@ public enum TrainingEvent {
     /// Every `loggingSteps`: loss, learning rate, throughput.
     case logged(MetricsRecord)
     /// After each evaluation.
-    case evaluated(MetricsRecord, ClassificationMetrics, LabelSet)
+    case evaluated(MetricsRecord, EvaluationReport)
     /// A checkpoint was written.
     case checkpointSaved(String)
     /// The run ends early (signal, early stopping); the reason.

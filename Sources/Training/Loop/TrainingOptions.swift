@@ -9,7 +9,9 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     // MARK: Data and model
     /// Pretrained (or already fine-tuned) model directory in Hugging Face format.
     public var model: String = DefaultPaths.pretrainedModel
-    /// Training data: .tsv, .csv or .jsonl.
+    /// classification, regression, multi-label or token-classification.
+    public var task: String = "classification"
+    /// Training data: .tsv, .csv or .jsonl (CoNLL .conll/.txt for token classification).
     public var train: String? = nil
     /// Validation data, same format; evaluated every `evalSteps` and at the end.
     public var validation: String? = nil
@@ -21,6 +23,11 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var textPairColumn: String? = nil
     /// Column of the label.
     public var labelColumn: String? = nil
+    /// Separator of the labels in one field of multi-label data ("sports,politics").
+    public var labelSeparator: String = ","
+
+    /// The task, validated by `validate`.
+    public var taskKind: TaskKind { TaskKind(rawValue: task) ?? .classification }
 
     // MARK: Length of training
     /// Passes over the training data (fractions allowed); ignored when `maxSteps` > 0.
