@@ -12,6 +12,10 @@ Writes, under Tests/Fixtures/model/:
                           "grad.<name>" for every parameter, and for 5 AdamW steps (warm-up 2,
                           linear decay, weight decay 0.01, clipping at 0.5, lr 1e-3):
                           "loss.trajectory" and "adamw5.<name>"
+  tiny-token-golden.safetensors
+                          a tiny BertForTokenClassification (same sizes, 5 tags, no pooler)
+                          saved whole as "param.<name>", a padded batch with labels −100 on
+                          some tokens: logits, loss and "grad.<name>"
   minilm-golden.safetensors
                           all-MiniLM-L6-v2 (from $DDP_TRAIN_MODEL or
                           ~/.cache/ddp-train/all-MiniLM-L6-v2): token ids of 24 sentences,
@@ -96,6 +100,40 @@ def tiny():
     print("tiny: loss", float(out.loss), "norms", norms)
 
 
+def tiny_token():
+    from transformers import BertForTokenClassification
+    torch.manual_seed(99)
+    config = BertConfig(vocab_size=50, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
+                        intermediate_size=64, max_position_embeddings=16, type_vocab_size=2,
+                        hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0, initializer_range=0.2, num_labels=5)
+    model = BertForTokenClassification(config)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(0.1 * torch.randn_like(p))
+    lengths = [6, 9, 4]
+    T = max(lengths)
+    g = torch.Generator().manual_seed(8)
+    ids = torch.zeros(len(lengths), T, dtype=torch.long)
+    mask = torch.zeros(len(lengths), T, dtype=torch.long)
+    labels = torch.full((len(lengths), T), -100, dtype=torch.long)
+    for b, n in enumerate(lengths):
+        ids[b, :n] = torch.randint(1, 50, (n,), generator=g)
+        mask[b, :n] = 1
+        labels[b, 1:n - 1] = torch.randint(0, 5, (n - 2,), generator=g)   # [CLS], [SEP] unscored
+        labels[b, 2] = -100                                               # a continuation piece
+    model.train()
+    out = model(input_ids=ids, attention_mask=mask, labels=labels)
+    out.loss.backward()
+    tensors = {"input.ids": ids.float(), "input.lengths": torch.tensor(lengths).float(), "input.labels": labels.float(),
+               "logits": out.logits.detach(), "loss": out.loss.detach().reshape(1)}
+    for name, p in model.named_parameters():
+        tensors["param." + name] = p.detach().clone()
+        tensors["grad." + name] = p.grad.detach().clone()
+    save_file({k: v.contiguous().float() for k, v in tensors.items()}, os.path.join(OUT, "tiny-token-golden.safetensors"),
+              metadata=META)
+    print("tiny token: loss", float(out.loss))
+
+
 SENTENCES = [
     "The quick brown fox jumps over the lazy dog.",
     "it 's a charming and often affecting journey .",
@@ -146,4 +184,5 @@ def minilm():
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     tiny()
+    tiny_token()
     minilm()

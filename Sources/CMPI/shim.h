@@ -28,6 +28,8 @@ static inline int cmpi_max_processor_name(void) { return MPI_MAX_PROCESSOR_NAME;
 static inline int cmpi_comm_type_shared(void) { return MPI_COMM_TYPE_SHARED; }
 static inline MPI_Info _Nonnull cmpi_info_null(void) { return MPI_INFO_NULL; }
 static inline int cmpi_thread_funneled(void) { return MPI_THREAD_FUNNELED; }
+// The send type of an in-place MPI_Allgatherv (ignored, but must be a valid handle).
+static inline MPI_Datatype _Nonnull cmpi_datatype_null(void) { return MPI_DATATYPE_NULL; }
 // Added for the Parallel module:
 // - MPI_UINT8_T / MPI_INT32_T: element types of reductions over byte flags and Int32 arrays
 //   (MPI_BYTE is for moving bytes only; reduction operators are not defined on it).

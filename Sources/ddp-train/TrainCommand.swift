@@ -71,7 +71,8 @@ enum TrainCommand {
             .path("resume", \.resume, "Resume from a checkpoint: auto (newest in --output) or a path.", valueName: "auto|PATH"),
             .int("threads", \.threads, "Threads per rank (default: cores per node / ranks per node)."),
             .double("bucket-size-mb", \.bucketSizeMb, "Gradient bucket size for the overlapped allreduce."),
-            .boolean("overlap-communication", \.overlapCommunication, "Reduce gradient buckets during the backward pass (false: one allreduce after it)."),
+            .boolean("shard-optimizer", \.shardOptimizer, "Shard the optimizer over ranks (ZeRO-1: reduce-scatter, update a shard, allgather)."),
+            .optionalBoolean("overlap-communication", \.overlapCommunication, "Reduce gradient buckets during the backward pass (default: only across nodes)."),
             .int("checksum-steps", \.checksumSteps, "Check that all ranks hold identical parameters every N steps (0: never)."),
         ]) }
 }

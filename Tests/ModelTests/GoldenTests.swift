@@ -125,3 +125,55 @@ import Testing
         }
     }
 }
+
+/// The token-classification head (no pooler; dropout and classifier on every token; loss
+/// over labelled tokens only) against a tiny `BertForTokenClassification` from
+/// `tools/make_model_fixtures.py`, to the same tolerances as the sequence head.
+@Suite struct TokenHeadGoldenTests {
+    @Test func tinyTokenClassifierLogitsLossAndEveryGradient() throws {
+        let golden = try SafeTensorsFile(contentsOf: Fixtures.url("model/tiny-token-golden.safetensors").path)
+        let config = BertConfig(vocabSize: 50, hiddenSize: 32, numHiddenLayers: 2, numAttentionHeads: 4, intermediateSize: 64,
+                                hiddenDropoutProb: 0, attentionProbsDropoutProb: 0, maxPositionEmbeddings: 16)
+        let model = BertModel(layout: BertLayout(config: config, head: .tokenClassification(labels: 5)))
+        #expect(model.layout.table.entries.allSatisfy { !$0.name.contains("pooler") })
+        for entry in model.layout.table.entries {
+            try golden.read("param." + entry.name, shape: entry.shape,
+                            into: UnsafeMutableBufferPointer(start: model.parameters.base + entry.offset, count: entry.count))
+        }
+        let ids = try golden.floats("input.ids"), padded = try golden.floats("input.labels")
+        let lengths = try golden.floats("input.lengths").map { Int($0) }
+        let width = ids.count / lengths.count
+        let batch = PackedBatch(sequenceCapacity: 3, tokenCapacity: ids.count)
+        var labels: [Int32] = []
+        for (b, n) in lengths.enumerated() {
+            batch.append(ids: ids[(b * width)..<(b * width + n)].map { Int32($0) }, sample: UInt64(b))
+            labels += padded[(b * width)..<(b * width + n)].map { Int32($0) }
+        }
+        model.reserve(maxSequences: 3, maxTokens: ids.count, maxLength: width)
+        model.forward(batch, dropout: DropoutKey(seed: 1, step: 0))
+        let a = model.activations!
+        let scored = labels.filter { $0 >= 0 }.count
+        let loss = labels.withUnsafeBufferPointer {
+            CrossEntropy.forwardBackward(logits: a.logits, labels: $0.baseAddress!, rows: batch.tokenCount, classes: 5,
+                                         gradScale: 1 / Float(scored), logitsGrad: a.logitsGrad)
+        } / Double(scored)
+        // The reference's logits are padded [3, T, 5]: compare the real tokens' rows.
+        let reference = try golden.floats("logits")
+        var expected: [Float] = []
+        for (b, n) in lengths.enumerated() { expected += reference[(b * width * 5)..<((b * width + n) * 5)] }
+        expectClose(Array(UnsafeBufferPointer(start: a.logits, count: batch.tokenCount * 5)), expected,
+                    absolute: 1e-6, relative: 1e-5, "token logits")
+        expectClose([Float(loss)], try golden.floats("loss"), absolute: 0, relative: 1e-5, "token loss")
+        model.gradients.zero()
+        model.backward(batch, dropout: DropoutKey(seed: 1, step: 0), trainable: .all(layers: 2))
+        for entry in model.layout.table.entries {
+            let ours = Array(UnsafeBufferPointer(start: model.gradients.base + entry.offset, count: entry.count))
+            let expected = try golden.floats("grad." + entry.name)
+            if GoldenTests.isKeyBias(entry.name) {
+                #expect(ours.allSatisfy { abs($0) < 1e-7 }, "\(entry.name) gradient is not ~0")
+            } else {
+                expectClose(ours, expected, absolute: 1e-5 * (expected.map(abs).max() ?? 0), relative: 1e-5, "grad \(entry.name)")
+            }
+        }
+    }
+}

@@ -18,14 +18,23 @@ enum Checks {
         h.check(reference.count == 8, "equivalence: np 1 logged 8 losses", "\(reference)")
         let singleton = WeightComparison(outputs[0]! + "/model.safetensors", outputs[1]! + "/model.safetensors")
         h.check(singleton.identicalBytes, "equivalence: no launcher and np 1 give bitwise the same model", "\(singleton)")
-        for ranks in [2, 4] {
+        // The other reduction strategies at 2 ranks: bucketed allreduce overlapped with the
+        // backward pass, and the sharded optimizer (reduce-scatter, shard update, allgather).
+        for (key, flag) in [(102, ["--overlap-communication", "true"]), (202, ["--shard-optimizer", "true"])] {
+            let output = h.work + "/equivalence-np2-\(flag[0].dropFirst(2))"
+            let outcome = h.run(ranks: 2, h.trainArguments(output: output, steps: 8, extra: ["--checksum-steps", "1", "--dropout", "0.1"] + flag))
+            h.check(outcome.status == 0, "equivalence: np 2 with \(flag.joined(separator: " ")) trains with replica checks every step", outcome.output)
+            outputs[key] = output
+        }
+        for ranks in [2, 4, 102, 202] {
             let losses = h.losses(outputs[ranks]!)
             let worst = reference.map { step, loss in abs((losses[step] ?? .infinity) - loss) / loss }.max() ?? .infinity
-            h.check(worst <= 1e-6, "equivalence: np \(ranks) loss trajectory equals np 1 (worst relative difference \(worst))",
-                    "np 1: \(reference.sorted { $0.key < $1.key })\nnp \(ranks): \(losses.sorted { $0.key < $1.key })")
+            let name = ranks == 102 ? "np 2 overlapped" : ranks == 202 ? "np 2 sharded optimizer" : "np \(ranks)"
+            h.check(worst <= 1e-6, "equivalence: \(name) loss trajectory equals np 1 (worst relative difference \(worst))",
+                    "np 1: \(reference.sorted { $0.key < $1.key })\n\(name): \(losses.sorted { $0.key < $1.key })")
             let weights = WeightComparison(outputs[1]! + "/model.safetensors", outputs[ranks]! + "/model.safetensors")
             h.check(weights.problem == nil && weights.maxRelativeDifference <= 1e-6,
-                    "equivalence: np \(ranks) final parameters equal np 1 (max difference \(weights.maxRelativeDifference) of the largest magnitude, \(weights.tensorCount) tensors)",
+                    "equivalence: \(name) final parameters equal np 1 (max difference \(weights.maxRelativeDifference) of the largest magnitude, \(weights.tensorCount) tensors)",
                     "\(weights)")
         }
     }

@@ -25,6 +25,7 @@ if wanted("faults") { Checks.faults(&harness) }
 if wanted("signal") { Checks.preemptionSignal(&harness) }
 if wanted("bad-input") { Checks.badInput(&harness) }
 if wanted("inference") { Checks.inference(&harness) }
+if wanted("tasks") { TaskChecks.run(&harness) }
 if wanted("craft") {
     CraftChecks.freezing(&harness)
     CraftChecks.unfreezingAndLayerRates(&harness)

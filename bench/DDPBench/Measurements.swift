@@ -88,7 +88,7 @@ enum Measurements {
         let json: [String: Any] = [
             "mode": settings.mode, "world": world, "threads_per_rank": threads, "batch": settings.batch,
             "seq": settings.mode == "fixed" ? settings.seq : settings.maxLength, "steps_timed": perStep.count,
-            "overlap": settings.overlap,
+            "overlap": settings.overlap, "sharded_optimizer": settings.shard,
             "step_s_median": total, "fwd_s_median": forward, "bwd_s_median": backward,
             "comm_wait_s_median": communication, "opt_s_median": optimizer,
             "samples_per_s": samplesPerSecond, "tokens_per_s": meanTokens * steps / span, "mean_tokens_per_step": meanTokens,

@@ -21,7 +21,9 @@ struct Settings {
     var warmup = 3
     var model = DefaultPaths.pretrainedModel
     var data = "../shared/data/sst2"
-    var overlap = true
+    var overlap = false
+    var shard = false
+    var bucketMB = 25.0
     var gemmSeconds = 1.5
 
     init(_ arguments: [String]) {
@@ -38,6 +40,8 @@ struct Settings {
             case "--model": model = value
             case "--data": data = value
             case "--overlap": overlap = value == "true"
+            case "--shard": shard = value == "true"
+            case "--bucket-mb": bucketMB = Double(value)!
             case "--gemm-seconds": gemmSeconds = Double(value)!
             default: fatalError("unknown option \(arguments[i])")
             }
@@ -85,7 +89,7 @@ let longest = settings.mode == "fixed" ? settings.seq : dataset.longest
 model.reserve(maxSequences: shardCapacity, maxTokens: shardCapacity * longest, maxLength: longest)
 let optimizer = AdamW(parameterCount: layout.table.count, weightDecay: 0.01)
 let engine = StepEngine(model: model, optimizer: optimizer, communicator: communicator, trainable: .all(layers: config.numHiddenLayers),
-                        bucketBytes: 25 << 20, overlapsCommunication: settings.overlap,
+                        bucketBytes: Int(settings.bucketMB * 1_048_576), overlapsCommunication: settings.overlap, shardsOptimizer: settings.shard,
                         maxSequences: shardCapacity, maxTokens: shardCapacity * longest)
 
 // 4. Timed steps.
@@ -96,7 +100,10 @@ for step in 0..<(settings.warmup + settings.steps) {
     let globalBatch = epoch.globalBatch(step % epoch.batchCount)
     let shard = BatchPlan.shard(globalBatch, rank: rank, worldSize: world)
     try communicator.barrier()
-    if step == settings.warmup { engine.reducer.resetStatistics() }
+    if step == settings.warmup {
+        engine.reducer.resetStatistics()
+        engine.sharded?.resetStatistics()
+    }
     let result = try engine.step(microBatches: [shard], examples: dataset, globalLossUnits: globalBatch.count,
                                  dropout: DropoutKey(seed: 42, step: UInt64(step)), learningRate: 1e-5, maxGradNorm: 1)
     guard step >= settings.warmup else { continue }

@@ -25,9 +25,16 @@ public enum FastMath {
     /// −87.3 give 0, above 88.7 give +∞ (as `expf` around float's range).
     @inline(__always)
     static func exp(_ x: V) -> V {
-        let clamped = x.clamped(lowerBound: V(repeating: -87.5), upperBound: V(repeating: 88.7))
-        let n = (clamped * log2e).rounded(.toNearestOrEven)
-        let r = clamped - n * ln2High - n * ln2Low
+        // Only concrete lane operations (compare, select, add, multiply, bit casts, integer
+        // shifts): the generic SIMD conversions and `clamped` of the standard library do
+        // not vectorise and cost more than the whole function.
+        var c = x.replacing(with: -87.5, where: x .< -87.5)
+        c = c.replacing(with: 88.7, where: c .> 88.7)
+        // n = round(c·log2 e) by the 1.5·2²³ trick: the sum's low mantissa bits hold n.
+        let magic = V(repeating: 12_582_912)
+        let shifted = c * log2e + magic
+        let n = shifted - magic
+        let r = c - n * ln2High - n * ln2Low
         var p = V(repeating: 1.0 / 5040)
         p = p * r + 1.0 / 720
         p = p * r + 1.0 / 120
@@ -36,10 +43,12 @@ public enum FastMath {
         p = p * r + 0.5
         p = p * r + 1
         p = p * r + 1
-        // 2ⁿ: n + 127 in the exponent field. n ≥ −126 keeps it normal; below, flush to 0.
-        let biased = (SIMD16<Int32>(n) &+ 127).clamped(lowerBound: .zero, upperBound: SIMD16(repeating: 254))
-        let scale = unsafeBitCast(SIMD16<UInt32>(truncatingIfNeeded: biased) &<< 23, to: V.self)
-        var result = p * scale
+        // 2ⁿ as 2^(n/2) · 2^(n − n/2): both factors stay normal floats for n in [−126, 128].
+        let integer = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000
+        let half = integer &>> 1
+        let scale1 = unsafeBitCast((half &+ 127) &<< 23, to: V.self)
+        let scale2 = unsafeBitCast((integer &- half &+ 127) &<< 23, to: V.self)
+        var result = p * scale1 * scale2
         result.replace(with: 0, where: x .< -87.3)
         result.replace(with: Float.infinity, where: x .> 88.7)
         return result
@@ -59,7 +68,8 @@ public enum FastMath {
     /// relative accuracy in the tails, where `½(1 + erf)` would cancel.
     @inline(__always)
     static func normalCDF(_ x: V) -> (cdf: V, gaussian: V) {
-        let z = (x.replacing(with: -x, where: x .< 0) * 0.70710678118654752).clamped(lowerBound: .zero, upperBound: V(repeating: 9))
+        var z = x.replacing(with: -x, where: x .< 0) * 0.70710678118654752
+        z.replace(with: 9, where: z .> 9)
         let t = 1 / (1 + 0.5 * z)
         let c = erfcCoefficients
         var p = V(repeating: c[0])
@@ -121,7 +131,8 @@ public enum FastMath {
         var maxVector = V(repeating: -.infinity)
         var i = 0
         while i + 16 <= count {
-            maxVector = pointwiseMax(maxVector, UnsafeRawPointer(x + i).loadUnaligned(as: V.self))
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
+            maxVector.replace(with: v, where: v .> maxVector)
             i += 16
         }
         var maxValue = maxVector.max()

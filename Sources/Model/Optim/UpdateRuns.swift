@@ -26,3 +26,19 @@ extension ParameterTable {
         return runs
     }
 }
+
+extension Array where Element == UpdateRun {
+    /// The parts of these runs inside `ranges` (sorted, disjoint): what one rank of a
+    /// sharded optimizer updates.
+    public func restricted(to ranges: [Range<Int>]) -> [UpdateRun] {
+        var result: [UpdateRun] = []
+        for run in self {
+            for range in ranges where range.overlaps(run.range) {
+                var part = run
+                part.range = Swift.max(run.range.lowerBound, range.lowerBound)..<Swift.min(run.range.upperBound, range.upperBound)
+                result.append(part)
+            }
+        }
+        return result
+    }
+}

@@ -61,8 +61,17 @@ public final class StepEngine {
     let targets: TargetBuffer
     public let task: TaskKind
     private let observer: ReductionObserver
-    /// Reduce in buckets during the backward pass (true) or all at once after it.
+    /// Reduce in buckets during the backward pass (true) or all at once after it (without
+    /// a sharded optimizer).
     public var overlapsCommunication: Bool
+    /// With a sharded optimizer (ZeRO stage 1): the reduce-scatter / allgather reducer, and
+    /// the parts of `runs` this rank updates.
+    public let sharded: ShardedReducer?
+    private var ownedRuns: [UpdateRun] = []
+    /// The word-embedding gradient, reduced by rows when the embeddings train (see
+    /// `SparseEmbeddingGradient`); nil otherwise and with a sharded optimizer.
+    private var sparseEmbedding: SparseEmbeddingGradient?
+    private let wordEmbeddingRange: Range<Int>?
     /// Label smoothing ε of the cross-entropy.
     public var labelSmoothing: Float = 0
     /// Penalties added to the summed gradients (identically on every rank).
@@ -70,7 +79,7 @@ public final class StepEngine {
 
     public init(model: BertModel, optimizer: AdamW, communicator: Communicator, task: TaskKind = .classification,
                 trainable: TrainableGroups, learningRateScale: @escaping (ParameterGroup) -> Float = { _ in 1 },
-                bucketBytes: Int, overlapsCommunication: Bool, maxSequences: Int, maxTokens: Int) {
+                bucketBytes: Int, overlapsCommunication: Bool, shardsOptimizer: Bool = false, maxSequences: Int, maxTokens: Int) {
         self.model = model
         self.optimizer = optimizer
         self.communicator = communicator
@@ -78,13 +87,20 @@ public final class StepEngine {
         self.learningRateScale = learningRateScale
         self.overlapsCommunication = overlapsCommunication
         runs = model.layout.table.updateRuns(trainable: trainable.contains, learningRateScale: learningRateScale)
+        wordEmbeddingRange = model.layout.table.entries.first { $0.name.hasSuffix("word_embeddings.weight") }?.range
         reducer = GradientBucketReducer(communicator: communicator, gradients: model.gradients.base, count: model.gradients.count,
-                                        ranges: StepEngine.reducedRanges(runs), bucketBytes: bucketBytes)
+                                        ranges: [], bucketBytes: bucketBytes)
         observer = ReductionObserver(reducer: reducer, table: model.layout.table)
+        let sharded = shardsOptimizer
+            ? ShardedReducer(communicator: communicator, count: model.gradients.count, ranges: StepEngine.reducedRanges(runs))
+            : nil
+        self.sharded = sharded
+        if let sharded { ownedRuns = runs.restricted(to: sharded.ownedRanges) }
         self.task = task
         batch = PackedBatch(sequenceCapacity: maxSequences, tokenCapacity: maxTokens)
         targets = TargetBuffer(integerCapacity: max(maxSequences, maxTokens),
                                floatCapacity: maxSequences * max(model.layout.head.labelCount, 1))
+        configureReduction(expectedEmbeddingRows: maxTokens * communicator.size)
     }
 
     /// Changes what trains (between steps, at a step every rank agreed on): the updated and
@@ -92,11 +108,42 @@ public final class StepEngine {
     public func setTrainable(_ groups: TrainableGroups) {
         trainable = groups
         runs = model.layout.table.updateRuns(trainable: groups.contains, learningRateScale: learningRateScale)
-        reducer.setRanges(StepEngine.reducedRanges(runs))
+        if let sharded {
+            sharded.setRanges(StepEngine.reducedRanges(runs))
+            ownedRuns = runs.restricted(to: sharded.ownedRanges)
+        }
+        configureReduction(expectedEmbeddingRows: batch.tokenCapacity * communicator.size)
     }
 
-    /// Elements reduced per step.
-    public var reducedElementCount: Int { runs.reduce(0) { $0 + $1.range.count } }
+    /// The bucket reducer's ranges: the trained ranges, less the word-embedding table when
+    /// its rows are reduced sparsely.
+    private func configureReduction(expectedEmbeddingRows: Int) {
+        var ranges = StepEngine.reducedRanges(runs)
+        if sharded == nil, let word = wordEmbeddingRange, runs.contains(where: { $0.range.overlaps(word) }) {
+            if sparseEmbedding == nil {
+                sparseEmbedding = SparseEmbeddingGradient(range: word, width: model.config.hiddenSize, expectedRows: expectedEmbeddingRows)
+            }
+            ranges = ranges.subtracting(word).sorted { $0.lowerBound > $1.lowerBound }
+        } else {
+            sparseEmbedding = nil
+        }
+        reducer.setRanges(ranges)
+    }
+
+    /// Elements reduced in the last step (the word-embedding rows of its batch, when sparse).
+    public var reducedElementCount: Int {
+        let all = runs.reduce(0) { $0 + $1.range.count }
+        guard let sparse = sparseEmbedding else { return all }
+        return all - sparse.range.count + sparse.lastRowCount * sparse.width
+    }
+
+    /// Makes every rank's optimizer moments complete (a sharded optimizer keeps each shard's
+    /// moments on its owner only): before a checkpoint is written.
+    public func gatherOptimizerState() throws {
+        guard let sharded else { return }
+        try sharded.allgather(optimizer.firstMoment.base)
+        try sharded.allgather(optimizer.secondMoment.base)
+    }
 
     /// Runs one optimizer step over this rank's `microBatches` (indices into `examples`;
     /// some may be empty — the rank still joins the collectives). `globalLossUnits` is the
@@ -113,7 +160,10 @@ public final class StepEngine {
             return now.timeIntervalSince(clock)
         }
         let g = model.gradients.base
-        for run in runs { (g + run.range.lowerBound).update(repeating: 0, count: run.range.count) }
+        for range in StepEngine.reducedRanges(runs).subtracting(sparseEmbedding?.range ?? 0..<0) {
+            (g + range.lowerBound).update(repeating: 0, count: range.count)
+        }
+        sparseEmbedding?.zero(g)
         var lossSum = 0.0, exampleCount = 0  // exampleCount: loss units
         for (index, shard) in microBatches.enumerated() where !shard.isEmpty {
             batch.removeAll()
@@ -122,33 +172,58 @@ public final class StepEngine {
                 examples.append(sample, epoch: epoch, to: batch, targets: targets)
                 exampleCount += examples.lossUnits(sample)
             }
+            sparseEmbedding?.mark(batch)
             model.forward(batch, dropout: dropout)
             lossSum += TaskLoss.lossAndGradient(task: task, model: model, batch: batch, targets: targets,
                                                 labelSmoothing: labelSmoothing, gradScale: 1 / Float(max(globalLossUnits, 1)))
             times.forward += lap()
             let last = index == microBatches.count - 1
-            model.backward(batch, dropout: dropout, trainable: trainable, observer: last && overlapsCommunication ? observer : nil)
+            let overlapping = last && overlapsCommunication && sharded == nil
+            model.backward(batch, dropout: dropout, trainable: trainable, observer: overlapping ? observer : nil)
             try observer.rethrow()
             times.backward += lap()
         }
         _ = lap()
-        if overlapsCommunication {
-            try reducer.markReady(from: 0)
-            try reducer.finish()
+        let norm: Double
+        var applied: Bool
+        if let sharded {
+            // Each rank sums, regularises, clips and updates its own shard; the global norm
+            // is the sum of the shards' squares.
+            try sharded.reduceScatter(model.gradients.base)
+            times.communication = lap()
+            regularization.addGradients(parameters: model.parameters, gradients: model.gradients, runs: ownedRuns, pool: model.pool)
+            let squares = try communicator.allreduce(GradientClipping.sumOfSquares(model.gradients, runs: ownedRuns, pool: model.pool),
+                                                     operation: .sum)
+            norm = squares.squareRoot()
+            applied = norm.isFinite
+            if applied {
+                GradientClipping.clip(model.gradients, runs: ownedRuns, norm: norm, maxNorm: maxGradNorm, pool: model.pool)
+                optimizer.step(parameters: model.parameters, gradients: model.gradients, runs: runs, updating: ownedRuns,
+                               learningRate: learningRate, pool: model.pool)
+            }
+            times.optimizer = lap()
+            if applied { try sharded.allgather(model.parameters.base) }
+            times.communication += lap()
         } else {
-            _ = try reducer.reduceAllNow()
+            if overlapsCommunication {
+                try reducer.markReady(from: 0)
+                try reducer.finish()
+            } else {
+                _ = try reducer.reduceAllNow()
+            }
+            try sparseEmbedding?.reduce(g, communicator: communicator)
+            times.communication = lap()
+            regularization.addGradients(parameters: model.parameters, gradients: model.gradients, runs: runs, pool: model.pool)
+            if regularization.isActive { sparseEmbedding?.isDense = true }
+            // Identical sums give every rank the same norm, hence the same decision.
+            norm = GradientClipping.clip(model.gradients, runs: runs, maxNorm: maxGradNorm, pool: model.pool)
+            applied = norm.isFinite
+            if applied {
+                optimizer.step(parameters: model.parameters, gradients: model.gradients, runs: runs,
+                               learningRate: learningRate, pool: model.pool)
+            }
+            times.optimizer = lap()
         }
-        times.communication = lap()
-        regularization.addGradients(parameters: model.parameters, gradients: model.gradients, runs: runs, pool: model.pool)
-
-        // Identical sums give every rank the same norm, hence the same decision.
-        let norm = GradientClipping.clip(model.gradients, runs: runs, maxNorm: maxGradNorm, pool: model.pool)
-        let applied = norm.isFinite
-        if applied {
-            optimizer.step(parameters: model.parameters, gradients: model.gradients, runs: runs,
-                           learningRate: learningRate, pool: model.pool)
-        }
-        times.optimizer = lap()
         return StepResult(localLossSum: lossSum, localLossUnits: exampleCount, gradientNorm: norm, applied: applied, times: times)
     }
 
@@ -184,8 +259,10 @@ public struct Regularization {
         self.reference = reference
     }
 
+    var isActive: Bool { l1 > 0 || l2SpAlpha > 0 }
+
     func addGradients(parameters: FloatSlab, gradients: FloatSlab, runs: [UpdateRun], pool: ThreadPool) {
-        guard l1 > 0 || l2SpAlpha > 0 else { return }
+        guard isActive else { return }
         let p = parameters.base, g = gradients.base
         let w0 = reference?.base
         precondition(l2SpAlpha == 0 || w0 != nil, "Regularization: L2-SP needs the starting weights")

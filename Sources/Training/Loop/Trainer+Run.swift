@@ -201,6 +201,7 @@ extension Trainer {
 
     /// Rank 0 writes a checkpoint; the others wait for it in the next collective.
     func saveCheckpoint() throws {
+        try engine.gatherOptimizerState()
         state.optimizerSteps = Dictionary(uniqueKeysWithValues: optimizer.stepCounts.map { ($0.key.description, $0.value) })
         guard isRoot else { return }
         let path = try Checkpoints.write(step: state.globalStep, output: options.output, model: model, optimizer: optimizer,

@@ -139,8 +139,8 @@ public final class Trainer {
         engine = StepEngine(model: model, optimizer: optimizer, communicator: communicator, task: options.taskKind,
                             trainable: fineTuning.trainable(atStep: state.globalStep),
                             learningRateScale: { fineTuning.learningRateScale($0) },
-                            bucketBytes: Int(options.bucketSizeMb * 1_048_576), overlapsCommunication: options.overlapCommunication,
-                            maxSequences: sequences, maxTokens: sequences * longest)
+                            bucketBytes: Int(options.bucketSizeMb * 1_048_576), overlapsCommunication: options.overlapCommunication ?? (communicator.localSize < communicator.size),
+                            shardsOptimizer: options.shardOptimizer, maxSequences: sequences, maxTokens: sequences * longest)
         engine.labelSmoothing = Float(options.labelSmoothingFactor)
         engine.regularization = Regularization(l1: Float(options.l1Penalty), l2SpAlpha: Float(options.l2SpAlpha), reference: reference)
     }

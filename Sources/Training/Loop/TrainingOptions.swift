@@ -161,8 +161,15 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// Size of a gradient bucket for the overlapped allreduce, in MB.
     public var bucketSizeMb: Double = 25
     /// Start each gradient bucket's allreduce during the backward pass (true) or reduce all
-    /// gradients in one call after it (false).
-    public var overlapCommunication: Bool = true
+    /// gradients in one call after it (false). Unset: overlap when the ranks span several
+    /// nodes. On one node the flat reduction measured faster (bench/RESULTS.md): with every
+    /// core computing and no MPI progress thread, nothing runs the buckets in the meantime.
+    public var overlapCommunication: Bool? = nil
+    /// Shard the optimizer over the ranks (ZeRO stage 1): gradients are reduce-scattered,
+    /// each rank updates its shard, parameters are allgathered — the same bytes as an
+    /// allreduce, the optimizer's work divided by the rank count. Replaces the overlapped
+    /// allreduce when on.
+    public var shardOptimizer: Bool = false
     /// Compare a checksum of the parameters across ranks every this many steps (0: never).
     public var checksumSteps: Int = 100
 

@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Turns the RESULT lines of one bench/run.sh invocation into a Markdown section with
+ratios (ddp-train over PyTorch, same machine, same run). Reads the log file given."""
+import datetime
+import json
+import platform
+import subprocess
+import sys
+
+
+def results(path):
+    out = []
+    for line in open(path, encoding="utf-8"):
+        if line.startswith("RESULT "):
+            out.append(json.loads(line[len("RESULT "):]))
+    return out
+
+
+def main():
+    rs = results(sys.argv[1])
+    ours = [r for r in rs if "mode" in r]
+    torch_fixed = {r["label"]: r for r in rs if "label" in r}
+    torch_train = [r for r in rs if "dev_accuracy" in r]
+    try:
+        cpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+        model = next((l.split(":", 1)[1].strip() for l in cpu.splitlines() if l.startswith("Model name")), platform.processor())
+    except OSError:
+        model = platform.processor()
+    print(f"\n## {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC — {model}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores\n")
+    print("Command: `bench/run.sh` (release build; PyTorch from `../shared/bench/torch_ref.py` in the same run).\n")
+    torch_ddp = next((r for k, r in torch_fixed.items() if k.startswith("DDP")), None)
+    torch_single = next((r for k, r in torch_fixed.items() if k.startswith("single")), None)
+    fixed = [r for r in ours if r["mode"] == "fixed" and r["world"] * r["threads_per_rank"] <= 2]
+    if fixed:
+        print("### Fixed shape: all-MiniLM-L6-v2, batch 32 × 128 tokens\n")
+        print("| run | step s | fwd | bwd | comm wait | opt | samples/s | GFLOP/s | % of sgemm peak | peak RSS/rank MiB | allreduce hidden | vs PyTorch DDP 2×1 | vs PyTorch 1×2 |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+        for r in fixed:
+            a = r["samples_per_s"] / torch_ddp["samples_per_s"] if torch_ddp else float("nan")
+            b = r["samples_per_s"] / torch_single["samples_per_s"] if torch_single else float("nan")
+            print(f"| ddp-train {r['world']} rank × {r['threads_per_rank']} thread | {r['step_s_median']:.3f} | {r['fwd_s_median']:.3f} | "
+                  f"{r['bwd_s_median']:.3f} | {r['comm_wait_s_median']:.3f} | {r['opt_s_median']:.3f} | {r['samples_per_s']:.2f} | "
+                  f"{r['achieved_GFLOPs']:.0f} | {100 * r['fraction_of_sgemm_peak']:.0f}% of {r['sgemm_peak_GFLOPs']:.0f} | "
+                  f"{max(r['per_rank_peak_rss_MiB']):.0f} | {100 * r['allreduce_hidden_fraction']:.0f}% | {a:.2f}× | {b:.2f}× |")
+        for name, r in [("PyTorch DDP gloo 2×1", torch_ddp), ("PyTorch 1 process × 2 threads", torch_single)]:
+            if r:
+                rss = max(r.get("per_rank_peak_rss_MiB", [r.get("peak_rss_MiB", 0)]))
+                print(f"| {name} | {r['step_s_median']:.3f} | {r['fwd_s_median']:.3f} | {r['bwd_s_median']:.3f} | – | "
+                      f"{r['opt_s_median']:.3f} | {r['samples_per_s']:.2f} | {r['achieved_GFLOPs']:.0f} | – | {rss:.0f} | – | – | – |")
+        if torch_single and fixed:
+            ours_rss = max(max(r["per_rank_peak_rss_MiB"]) for r in fixed)
+            print(f"\nPeak resident memory per rank: ddp-train {ours_rss:.0f} MiB = {ours_rss / torch_single['peak_rss_MiB']:.2f} × PyTorch's "
+                  f"{torch_single['peak_rss_MiB']:.0f} MiB (1 process, same global batch).")
+    sst2 = [r for r in ours if r["mode"] == "sst2"]
+    if sst2 and torch_train:
+        t = torch_train[0]
+        print("\n### SST-2 slice: batch 32, max length 64, dynamic padding\n")
+        print("| run | samples/s | tokens/s (real) | step s | ratio |")
+        print("|---|---|---|---|---|")
+        for r in sst2:
+            print(f"| ddp-train {r['world']} × {r['threads_per_rank']} | {r['samples_per_s']:.1f} | {r['tokens_per_s']:.0f} | "
+                  f"{r['step_s_median']:.3f} | {r['samples_per_s'] / t['samples_per_s']:.2f}× |")
+        print(f"| PyTorch 1 × 2 threads ({t['train_rows']} rows) | {t['samples_per_s']:.1f} | {t['real_tokens_per_s']:.0f} | – | 1.00× |")
+    scaling = [r for r in ours if r["mode"] == "fixed" and r["world"] > 2]
+    if scaling:
+        print("\n### More ranks than cores (oversubscribed: communication and overlap, not speed)\n")
+        print("| ranks | step s | comm wait s | allreduce s/step | hidden | MB reduced/step |")
+        print("|---|---|---|---|---|---|")
+        for r in scaling:
+            print(f"| {r['world']} | {r['step_s_median']:.2f} | {r['comm_wait_s_median']:.3f} | {r['allreduce_s_per_step']:.3f} | "
+                  f"{100 * r['allreduce_hidden_fraction']:.0f}% | {r['reduced_bytes_per_step'] / 1e6:.1f} |")
+
+
+if __name__ == "__main__":
+    main()

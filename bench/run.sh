@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Benchmarks ddp-train's training step beside the PyTorch reference, in one invocation on
+# the same machine, and prints ratios (absolute times drift between runs and machines).
+#
+#   bench/run.sh                 everything below, results appended to bench/RESULTS.md
+#   bench/run.sh fixed|sst2|scaling
+#
+# 1. fixed shape (all-MiniLM-L6-v2, batch 32 × 128): ddp-train at 2 ranks × 1 thread and
+#    1 rank × 2 threads vs PyTorch DDP (gloo, 2 × 1) and PyTorch 1 process × 2 threads;
+# 2. SST-2 slice (batch 32, max length 64, dynamic padding, the first STEPS steps of an
+#    epoch): ddp-train at 2 ranks vs `torch_ref.py train --max-train-rows`;
+# 3. scaling: the fixed shape at 4 and 8 ranks (oversubscribed here: shows the allreduce
+#    overlap and the bytes per step, not speed) and a BERT-base-sized model.
+#
+# Site settings (environment):
+#   DDP_REF_VENV   the PyTorch + transformers environment (made by tools/reference-env.sh)
+#   SST2_DIR       SST-2 data (default ../shared/data/sst2)
+#   STEPS          timed steps of the fixed shape (default 10); SST2_STEPS for SST-2 (default 100)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+python=$(tools/reference-env.sh)
+model=${DDP_TRAIN_MODEL:-${XDG_CACHE_HOME:-$HOME/.cache}/ddp-train/all-MiniLM-L6-v2}
+sst2=${SST2_DIR:-$root/../shared/data/sst2}
+steps=${STEPS:-10}
+sst2_steps=${SST2_STEPS:-100}
+reference=$root/../shared/bench/torch_ref.py
+[ -f "$reference" ] || reference=/work/shared/bench/torch_ref.py
+export MINILM_DIR=$model MALLOC_TOP_PAD_=${MALLOC_TOP_PAD_:-268435456}
+mode=${1:-all}
+log=$(mktemp)
+
+run() { echo "+ $*" >&2; "$@" 2>&1 | tee -a "$log" | grep -E "^(RESULT|ddp-bench|  )" || true; }
+mpi() {
+    local ranks=$1 threads=$2
+    shift 2
+    local flags=(--np "$ranks" --bind-to none -x DDP_TRAIN_THREADS="$threads" -x MALLOC_TOP_PAD_)
+    [ "$(id -u)" -eq 0 ] && flags+=(--allow-run-as-root)
+    [ "$ranks" -gt "$(nproc)" ] && flags+=(--oversubscribe)
+    run mpirun "${flags[@]}" .build/release/ddp-bench "$@" --model "$model"
+}
+
+echo "+ swift build -c release --product ddp-bench" >&2
+swift build -c release --product ddp-bench >&2
+
+if [ "$mode" = all ] || [ "$mode" = fixed ]; then
+    mpi 2 1 fixed --batch 32 --seq 128 --steps "$steps" --warmup 2
+    mpi 1 2 fixed --batch 32 --seq 128 --steps "$steps" --warmup 2
+    run "$python" "$reference" ddp --world 2 --threads 1 --batch 32 --seq 128 --warmup 2 --steps "$steps"
+    run "$python" "$reference" bench --threads 2 --batch 32 --seq 128 --warmup 2 --steps "$steps"
+fi
+if [ "$mode" = all ] || [ "$mode" = sst2 ]; then
+    mpi 2 1 sst2 --batch 32 --max-length 64 --steps "$sst2_steps" --warmup 5 --data "$sst2"
+    run "$python" "$reference" train --threads 2 --max-len 64 --batch 32 --lr 5e-5 --epochs 1 \
+        --max-train-rows $(( 32 * sst2_steps )) --data "$sst2" --log-every 1000
+fi
+if [ "$mode" = all ] || [ "$mode" = scaling ]; then
+    for ranks in 4 8; do mpi "$ranks" 1 fixed --batch 32 --seq 128 --steps 4 --warmup 1; done
+fi
+
+"$python" bench/report.py "$log" | tee -a bench/RESULTS.md
+rm -f "$log"
