@@ -31,7 +31,8 @@ final class ConsoleReporter {
         case .stopping(let reason):
             line("stopping: " + reason)
         case .finished(let result):
-            var text = String(format: "done: %d steps in %.1f s (%.1f samples/s)", result.steps, result.seconds, result.samplesPerSecond)
+            var text = String(format: "done: %d steps in %.1f s (%.1f samples/s, peak memory %.0f MiB per rank, %.1f MB reduced per step)",
+                              result.steps, result.seconds, result.samplesPerSecond, result.peakResidentMiB, Double(result.reducedBytesPerStep) / 1e6)
             if let e = result.finalEvaluation {
                 let headline = ["eval_accuracy": "validation accuracy", "eval_overall_f1": "validation entity F1",
                                 "eval_micro_f1": "validation micro-F1", "eval_pearson": "validation Pearson"]

@@ -72,7 +72,8 @@ enum Measurements {
 
     static func summarize(
         settings: Settings, world: Int, threads: Int, config: BertConfig, perStep: [StepTimes], tokens: [Int],
-        attentionPairs: [Int], peak: Double, peakRSS: [Double], statistics: ReductionStatistics, reducedBytes: Int
+        attentionPairs: [Int], peak: Double, peakRSS: [Double], statistics: ReductionStatistics, reducedBytes: Int,
+        parameterCount: Int
     ) -> Summary {
         let total = median(perStep.map(\.total))
         let forward = median(perStep.map(\.forward)), backward = median(perStep.map(\.backward))
@@ -86,7 +87,7 @@ enum Measurements {
         let samplesPerSecond = Double(settings.batch) * steps / span
         let achieved = stepFlops * steps / span / 1e9
         let json: [String: Any] = [
-            "mode": settings.mode, "world": world, "threads_per_rank": threads, "batch": settings.batch,
+            "mode": settings.mode, "model": settings.size, "parameters": parameterCount, "world": world, "threads_per_rank": threads, "batch": settings.batch,
             "seq": settings.mode == "fixed" ? settings.seq : settings.maxLength, "steps_timed": perStep.count,
             "overlap": settings.overlap, "sharded_optimizer": settings.shard,
             "step_s_median": total, "fwd_s_median": forward, "bwd_s_median": backward,
@@ -101,11 +102,11 @@ enum Measurements {
         ]
         let data = try! JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
         let text = String(format: """
-            ddp-bench %@: %d rank(s) × %d thread(s), batch %d, %@
+            ddp-bench %@ (%@): %d rank(s) × %d thread(s), batch %d, %@
               step %.3f s (median): forward %.3f, backward %.3f, communication wait %.3f, optimizer %.3f
               %.1f samples/s, %.0f tokens/s, %.1f GFLOP/s = %.0f%% of the measured sgemm peak %.1f GFLOP/s
               peak resident memory per rank %@ MiB; %.1f MB reduced per step, %.0f%% of the allreduce hidden behind backward
-            """, settings.mode, world, threads, settings.batch,
+            """, settings.mode, settings.size, world, threads, settings.batch,
             settings.mode == "fixed" ? "\(settings.seq) tokens each" : "SST-2, max length \(settings.maxLength), \(Int(meanTokens)) real tokens per step",
             total, forward, backward, communication, optimizer, samplesPerSecond, meanTokens * steps / span, achieved,
             100 * achieved / peak, peak, peakRSS.map { String(format: "%.0f", $0) }.joined(separator: "/"),

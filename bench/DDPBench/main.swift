@@ -24,6 +24,9 @@ struct Settings {
     var overlap = false
     var shard = false
     var bucketMB = 25.0
+    /// `minilm` (the pretrained all-MiniLM-L6-v2) or `bert-base` (a randomly initialised
+    /// model of BERT-base's size: 12 layers, hidden 768, 12 heads, FFN 3072).
+    var size = "minilm"
     var gemmSeconds = 1.5
 
     init(_ arguments: [String]) {
@@ -42,6 +45,7 @@ struct Settings {
             case "--overlap": overlap = value == "true"
             case "--shard": shard = value == "true"
             case "--bucket-mb": bucketMB = Double(value)!
+            case "--size": size = value
             case "--gemm-seconds": gemmSeconds = Double(value)!
             default: fatalError("unknown option \(arguments[i])")
             }
@@ -63,11 +67,18 @@ let peak = try Measurements.sgemmPeak(communicator: communicator, seconds: setti
 // 2. The model, as the trainer builds it.
 let directory = try ModelDirectory(settings.model)
 var config = directory.config.bert
+if settings.size == "bert-base" {
+    config = BertConfig(vocabSize: 30522, hiddenSize: 768, numHiddenLayers: 12, numAttentionHeads: 12, intermediateSize: 3072)
+}
 config.labels = ["0", "1"]
 let layout = BertLayout(config: config, head: .sequenceClassification(labels: 2))
 let model = BertModel(layout: layout, pool: pool)
-let report = try model.loadWeights(from: SafeTensorsFile(contentsOf: directory.weightsPath), loadHead: false)
-for name in report.missing { ParameterInitializer.initialize(layout.table[name]!, in: model.parameters.base, seed: 42) }
+if settings.size == "bert-base" {
+    for entry in layout.table.entries { ParameterInitializer.initialize(entry, in: model.parameters.base, seed: 42) }
+} else {
+    let report = try model.loadWeights(from: SafeTensorsFile(contentsOf: directory.weightsPath), loadHead: false)
+    for name in report.missing { ParameterInitializer.initialize(layout.table[name]!, in: model.parameters.base, seed: 42) }
+}
 
 // 3. The data: a fixed shape of random tokens, or SST-2 in the trainer's batch order.
 let dataset: EncodedDataset
@@ -124,7 +135,7 @@ if rank == 0 {
     let summary = Measurements.summarize(
         settings: settings, world: world, threads: threads, config: config, perStep: perStep, tokens: tokens,
         attentionPairs: attentionPairs, peak: peak, peakRSS: peakRSS, statistics: statistics,
-        reducedBytes: engine.reducedElementCount * 4)
+        reducedBytes: engine.reducedElementCount * 4, parameterCount: layout.table.count)
     print(summary.text)
     print("RESULT " + summary.json)
 }

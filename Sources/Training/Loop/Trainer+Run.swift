@@ -97,9 +97,13 @@ extension Trainer {
             if isRoot { finalModel = try writeFinalModel() }
         }
         let seconds = Date().timeIntervalSince(started)
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let peak = try communicator.allreduce(Double(usage.ru_maxrss) / 1024, operation: .max)
         let result = RunResult(output: options.output, finalModel: finalModel, steps: state.globalStep, seconds: seconds,
                                samplesPerSecond: Double(state.globalStep * options.batchSize) / max(seconds, 1e-9),
-                               finalEvaluation: lastEvaluation, bestCheckpoint: state.bestModelCheckpoint, stoppedEarly: stopReason)
+                               finalEvaluation: lastEvaluation, bestCheckpoint: state.bestModelCheckpoint, stoppedEarly: stopReason,
+                               peakResidentMiB: peak, reducedBytesPerStep: engine.reducedElementCount * MemoryLayout<Float>.stride)
         if isRoot { emit(.finished(result)) }
         return result
     }

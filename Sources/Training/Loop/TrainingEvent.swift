@@ -48,4 +48,8 @@ public struct RunResult: Sendable {
     public var finalEvaluation: MetricsRecord?
     public var bestCheckpoint: String?
     public var stoppedEarly: String?
+    /// The largest peak resident memory of any rank, MiB.
+    public var peakResidentMiB: Double
+    /// Gradient bytes reduced in the last step (what trains; word-embedding rows by batch).
+    public var reducedBytesPerStep: Int
 }
