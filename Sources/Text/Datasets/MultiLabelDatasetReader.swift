@@ -64,13 +64,7 @@ public enum MultiLabelDatasetReader {
             let fields = record.fields
             if fields.count == 1 && fields[0].trimmingCharacters(in: .whitespaces).isEmpty { continue }  // blank line
             func field(_ index: Int?, _ what: String, required: Bool) throws -> String? {
-                guard let index else { return nil }
-                guard index < fields.count else {
-                    if !required { return nil }
-                    throw DataError(file: path, line: record.line,
-                                    "row has \(fields.count) field\(fields.count == 1 ? "" : "s"), no \(what) column (column \(index + 1)\(layout.name(index).map { " \"\($0)\"" } ?? ""))")
-                }
-                return fields[index].trimmingCharacters(in: .whitespaces)
+                try layout.value(index, in: record, what: what, required: required, path: path)
             }
             let text = try field(layout.text, "text", required: true)!
             let pair = try field(layout.pair, "second text", required: true)

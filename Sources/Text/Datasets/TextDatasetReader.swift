@@ -59,13 +59,7 @@ public enum TextDatasetReader {
             let fields = record.fields
             if fields.count == 1 && fields[0].trimmingCharacters(in: .whitespaces).isEmpty { continue }  // blank line
             func field(_ index: Int?, _ what: String, required: Bool) throws -> String? {
-                guard let index else { return nil }
-                guard index < fields.count else {
-                    if !required { return nil }
-                    throw DataError(file: path, line: record.line,
-                                    "row has \(fields.count) field\(fields.count == 1 ? "" : "s"), no \(what) column (column \(index + 1)\(layout.name(index).map { " \"\($0)\"" } ?? ""))")
-                }
-                return fields[index].trimmingCharacters(in: .whitespaces)
+                try layout.value(index, in: record, what: what, required: required, path: path)
             }
             let text = try field(layout.text, "text", required: true)!
             let pair = try field(layout.pair, "second text", required: true)
@@ -135,6 +129,19 @@ struct ColumnLayout {
     var label: Int?
 
     func name(_ index: Int) -> String? { hasHeader && index < header.count ? header[index] : nil }
+
+    /// Field `index` of `record`, trimmed; a row too short for a required column is an
+    /// error naming the file, the line and the column.
+    func value(_ index: Int?, in record: DelimitedText.Record, what: String, required: Bool, path: String) throws -> String? {
+        guard let index else { return nil }
+        let fields = record.fields
+        guard index < fields.count else {
+            if !required { return nil }
+            throw DataError(file: path, line: record.line,
+                            "row has \(fields.count) field\(fields.count == 1 ? "" : "s"), no \(what) column (column \(index + 1)\(name(index).map { " \"\($0)\"" } ?? ""))")
+        }
+        return fields[index].trimmingCharacters(in: .whitespaces)
+    }
 
     static func resolve(header: [String], columns: ColumnSelection, path: String) throws -> ColumnLayout {
         let lowered = header.map { $0.lowercased() }
