@@ -110,9 +110,36 @@ enum CraftChecks {
         let merged = try? SafeTensorsFile(contentsOf: output + "/model.safetensors")
         h.check(merged.map { !$0.names.contains { $0.contains("lora") } && $0.names.count == 105 } ?? false,
                 "craft: the final model.safetensors is a plain merged BertForSequenceClassification")
+        h.check(mergedWeightsMatch(output: output, base: h.model + "/model.safetensors"),
+                "craft: every merged weight is W + (α/r)·B·A of the saved adapters, and the rest is the pretrained model")
         let predictions = output + "/predictions.jsonl"
         let predict = h.run(ranks: 1, ["predict", "--model", output, "--input", h.demo + "/validation.tsv", "--output", predictions])
         h.check(predict.status == 0, "craft: predict runs on the merged LoRA model", predict.output)
+    }
+
+    /// Recomputes the merge (rank 4, α 16 → scale 4) from the adapter file in Double.
+    static func mergedWeightsMatch(output: String, base: String) -> Bool {
+        guard let merged = try? SafeTensorsFile(contentsOf: output + "/model.safetensors"),
+              let adapters = try? SafeTensorsFile(contentsOf: output + "/adapter_model.safetensors"),
+              let pretrained = try? SafeTensorsFile(contentsOf: base) else { return false }
+        for tensor in pretrained.tensors where tensor.dtype == .f32 {
+            guard let w = try? pretrained.floats(tensor.name), let m = try? merged.floats("bert." + tensor.name) else { return false }
+            let module = "base_model.model.bert." + tensor.name.dropLast(".weight".count)
+            if let a = try? adapters.floats(module + ".lora_A.weight"), let b = try? adapters.floats(module + ".lora_B.weight") {
+                let fanOut = tensor.shape[0], fanIn = tensor.shape[1], rank = a.count / fanIn
+                for o in 0..<fanOut {
+                    for i in 0..<fanIn {
+                        var sum = 0.0
+                        for r in 0..<rank { sum += Double(b[o * rank + r]) * Double(a[r * fanIn + i]) }
+                        let expected = Double(w[o * fanIn + i]) + 4 * sum
+                        if abs(Double(m[o * fanIn + i]) - expected) > 1e-5 * max(1, abs(expected)) { return false }
+                    }
+                }
+            } else if w != m {
+                return false
+            }
+        }
+        return true
     }
 
     /// Second stage: a fine-tuned model fine-tuned again on a new label set gets a new head

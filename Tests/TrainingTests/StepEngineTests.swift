@@ -57,6 +57,23 @@ import Testing
         }
     }
 
+    /// The word-embedding gradient is zeroed by rows (those the previous step wrote): after a
+    /// step on other tokens, a step's gradients equal a fresh engine's (learning rate 0, so
+    /// the parameters do not move in between).
+    @Test func embeddingRowsAreZeroedBetweenSteps() throws {
+        try MPITestThread.run { communicator in
+            let data = Self.dataset()
+            let used = try Self.engine(communicator), fresh = try Self.engine(communicator)
+            _ = try used.step(microBatches: [Array(0..<8)[...]], examples: data, globalLossUnits: 8, dropout: nil,
+                              learningRate: 0, maxGradNorm: 0)
+            let second = Array(16..<24)[...]
+            _ = try used.step(microBatches: [second], examples: data, globalLossUnits: 8, dropout: nil, learningRate: 0, maxGradNorm: 0)
+            _ = try fresh.step(microBatches: [second], examples: data, globalLossUnits: 8, dropout: nil, learningRate: 0, maxGradNorm: 0)
+            #expect(used.model.gradients.array == fresh.model.gradients.array)
+            #expect(used.reducedElementCount < used.model.parameters.count, "the word-embedding table is reduced by rows")
+        }
+    }
+
     @Test func frozenParametersStayBitwiseAndAreNotReduced() throws {
         try MPITestThread.run { communicator in
             let trainable = FineTuningPlan(layers: 2, freezeLayers: 1).trainable(atStep: 0)

@@ -11,16 +11,19 @@ enum Measurements {
         let a = FloatSlab(count: m * k), b = FloatSlab(count: k * n), c = FloatSlab(count: m * n)
         for i in 0..<a.count { a.base[i] = Float(i % 7) * 0.1 }
         for i in 0..<b.count { b.base[i] = Float(i % 5) * 0.1 }
-        let av = MatrixView(a.base, rows: m, cols: k), bv = MatrixView(b.base, rows: k, cols: n), cv = MatrixView(c.base, rows: m, cols: n)
-        BLAS.gemm(av, bv, into: cv)
-        try communicator.barrier()
-        var calls = 0
-        let start = Date()
-        while Date().timeIntervalSince(start) < seconds {
+        // The views point into the slabs: keep the slabs alive while they are used.
+        let rate = try withExtendedLifetime((a, b, c)) { () throws -> Double in
+            let av = MatrixView(a.base, rows: m, cols: k), bv = MatrixView(b.base, rows: k, cols: n), cv = MatrixView(c.base, rows: m, cols: n)
             BLAS.gemm(av, bv, into: cv)
-            calls += 1
+            try communicator.barrier()
+            var calls = 0
+            let start = Date()
+            while Date().timeIntervalSince(start) < seconds {
+                BLAS.gemm(av, bv, into: cv)
+                calls += 1
+            }
+            return Double(2 * m * n * k * calls) / Date().timeIntervalSince(start) / 1e9
         }
-        let rate = Double(2 * m * n * k * calls) / Date().timeIntervalSince(start) / 1e9
         return try communicator.allreduce(rate, operation: .sum)
     }
 

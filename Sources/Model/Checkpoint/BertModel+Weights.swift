@@ -65,12 +65,16 @@ extension BertModel {
     /// file is a plain model any `transformers` user loads.
     public func saveWeights(to path: String, metadata: [String: String] = ["format": "pt"]) throws {
         let merged = mergedAdapterWeights()
-        let entries = layout.table.entries.filter { !$0.isAdapter }.map { entry in
-            let data = merged[entry.name].map { UnsafeBufferPointer($0.buffer) }
-                ?? UnsafeBufferPointer(start: parameters.base + entry.offset, count: entry.count)
-            return SafeTensorsEntry(name: entry.name, shape: entry.shape, data: data)
+        // The entries point into the merged copies: keep them alive until written (Swift
+        // may otherwise release `merged` right after its last use, the map below).
+        try withExtendedLifetime(merged) {
+            let entries = layout.table.entries.filter { !$0.isAdapter }.map { entry in
+                let data = merged[entry.name].map { UnsafeBufferPointer($0.buffer) }
+                    ?? UnsafeBufferPointer(start: parameters.base + entry.offset, count: entry.count)
+                return SafeTensorsEntry(name: entry.name, shape: entry.shape, data: data)
+            }
+            try SafeTensorsWriter.write(entries, metadata: metadata, to: path)
         }
-        try SafeTensorsWriter.write(entries, metadata: metadata, to: path)
     }
 
     /// The base weights with their adapters merged in, by table name.

@@ -19,11 +19,6 @@ public struct StepTimes: Sendable {
         self.communication = communication
         self.optimizer = optimizer
     }
-
-    public static func + (a: StepTimes, b: StepTimes) -> StepTimes {
-        StepTimes(forward: a.forward + b.forward, backward: a.backward + b.backward,
-                  communication: a.communication + b.communication, optimizer: a.optimizer + b.optimizer)
-    }
 }
 
 /// What one optimizer step produced.
@@ -42,11 +37,15 @@ public struct StepResult: Sendable {
 ///
 ///     zero the trained gradients
 ///     for each micro-batch: forward, loss, backward            (no communication)
-///       on the last one the backward pass starts each gradient bucket's allreduce
-///       as soon as its layers are done, polling MPI between layers
-///     wait for the sums; clip on the global norm; AdamW
+///     sum the gradients over ranks, by one of
+///       - one allreduce after the backward pass (the default on one node);
+///       - bucketed nonblocking allreduces started during the last backward pass as each
+///         bucket's layers finish, polling MPI between layers (`overlapsCommunication`);
+///       - reduce-scatter, each rank updating its shard, allgather (`sharded`, ZeRO-1);
+///       the word-embedding table by the rows the batch touched (`SparseEmbeddingGradient`)
+///     clip on the global norm; AdamW
 ///
-/// The loss of every example is scaled by 1 / (examples in the whole global batch), so the
+/// The loss of every example is scaled by 1 / (loss units in the whole global batch), so the
 /// summed gradients are those of the global mean loss however the batch is split among
 /// ranks and micro-batches. Only the trained ranges are zeroed, reduced and updated.
 public final class StepEngine {
