@@ -6,6 +6,8 @@ model and give the same logits as the merged model it saves beside them (and as
     .build/release/ddp-train predict --model runs/lora --input dev.tsv --output /tmp/pred.jsonl
     $(tools/reference-env.sh) tools/check_lora_peft.py BASE_MODEL runs/lora dev.tsv /tmp/pred.jsonl
 
+The merged model is runs/lora itself; the adapters are in runs/lora/adapter.
+
 Exit status 1 when the three disagree by more than --tolerance (1e-4).
 """
 import argparse
@@ -30,7 +32,7 @@ def main():
     merged = AutoModelForSequenceClassification.from_pretrained(a.tuned).eval()
     base = AutoModelForSequenceClassification.from_pretrained(a.base, num_labels=merged.config.num_labels,
                                                               id2label=merged.config.id2label, label2id=merged.config.label2id)
-    adapted = PeftModel.from_pretrained(base, a.tuned).eval()
+    adapted = PeftModel.from_pretrained(base, a.tuned + "/adapter").eval()
     tokenizer = AutoTokenizer.from_pretrained(a.tuned)
     rows = read_inputs(a.input)
     ours = [json.loads(line)["logits"] for line in open(a.predictions, encoding="utf-8")]

@@ -101,8 +101,10 @@ enum CraftChecks {
         let output = h.work + "/craft-lora"
         let outcome = h.run(ranks: 2, h.trainArguments(output: output, steps: 6, extra: ["--lora-rank", "4", "--lora-targets", "query,value", "--learning-rate", "1e-3"]))
         let files = (try? FileManager.default.contentsOfDirectory(atPath: output)) ?? []
-        h.check(outcome.status == 0 && files.contains("adapter_model.safetensors") && files.contains("adapter_config.json"),
-                "craft: LoRA run writes the PEFT adapter files", outcome.output)
+        let adapterFiles = (try? FileManager.default.contentsOfDirectory(atPath: output + "/adapter")) ?? []
+        h.check(outcome.status == 0 && Set(adapterFiles) == ["adapter_model.safetensors", "adapter_config.json"]
+                    && !files.contains("adapter_config.json"),
+                "craft: LoRA run writes the PEFT adapter files in adapter/ beside the merged model", outcome.output)
         let expected = 4 * (6 * 2 * (4 * 384 + 384 * 4) + 2 * 384 + 2)
         let reduced = records(output).compactMap { $0["reduced_bytes_per_step"] }
         h.check(!reduced.isEmpty && reduced.allSatisfy { Int($0) == expected },
@@ -120,7 +122,7 @@ enum CraftChecks {
     /// Recomputes the merge (rank 4, α 16 → scale 4) from the adapter file in Double.
     static func mergedWeightsMatch(output: String, base: String) -> Bool {
         guard let merged = try? SafeTensorsFile(contentsOf: output + "/model.safetensors"),
-              let adapters = try? SafeTensorsFile(contentsOf: output + "/adapter_model.safetensors"),
+              let adapters = try? SafeTensorsFile(contentsOf: output + "/adapter/adapter_model.safetensors"),
               let pretrained = try? SafeTensorsFile(contentsOf: base) else { return false }
         for tensor in pretrained.tensors where tensor.dtype == .f32 {
             guard let w = try? pretrained.floats(tensor.name), let m = try? merged.floats("bert." + tensor.name) else { return false }

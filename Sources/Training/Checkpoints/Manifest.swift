@@ -15,11 +15,14 @@ public struct Manifest: Codable, Equatable, Sendable {
 
     public init() {}
 
-    /// Hashes every regular file in `directory` (except the manifest itself).
+    /// Hashes every regular file in `directory` and its subdirectories (except the manifest
+    /// itself), named by their relative paths.
     public static func make(for directory: String) throws -> Manifest {
         var manifest = Manifest()
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
-        for name in names where name != fileName {
+        guard let names = FileManager.default.enumerator(atPath: directory)?.compactMap({ $0 as? String }) else {
+            throw CheckpointError("\(directory): cannot be listed")
+        }
+        for name in names.sorted() where name != fileName {
             let path = directory + "/" + name
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }

@@ -31,14 +31,18 @@ public struct ModelDirectory: Sendable {
         }
     }
 
-    /// PEFT's file names for LoRA adapters.
-    public static let adapterWeightsFile = "adapter_model.safetensors"
-    public static let adapterConfigFile = "adapter_config.json"
+    /// Where the LoRA adapters go, in PEFT's file names: a subdirectory, because transformers
+    /// treats a directory holding `adapter_config.json` as an adapter to load on top of its
+    /// base model — the merged model beside it would then not be what `from_pretrained`
+    /// loads.
+    public static let adapterDirectory = "adapter"
+    public static let adapterWeightsFile = adapterDirectory + "/adapter_model.safetensors"
+    public static let adapterConfigFile = adapterDirectory + "/adapter_config.json"
 
     /// Writes `model` as a Hugging Face model into `directory`: `config.json` (from `config`,
     /// with the architecture and labels of the model's head), `model.safetensors` (LoRA
     /// adapters merged in), and the tokenizer files of `tokenizerSource`; with LoRA also the
-    /// adapters in PEFT's form (`adapter_model.safetensors`, `adapter_config.json`).
+    /// adapters in PEFT's form (`adapter/adapter_model.safetensors`, `adapter/adapter_config.json`).
     public static func write(model: BertModel, config: HuggingFaceConfig, tokenizerSource: String, into directory: DurableDirectory) throws {
         var config = config
         config.bert = model.config
@@ -46,6 +50,7 @@ public struct ModelDirectory: Sendable {
         try directory.write(try config.jsonText(file: directory.path("config.json")), as: "config.json")
         try model.saveWeights(to: directory.path("model.safetensors"))
         if let lora = model.layout.lora {
+            try FileManager.default.createDirectory(atPath: directory.path(adapterDirectory), withIntermediateDirectories: true)
             try model.saveAdapters(to: directory.path(adapterWeightsFile))
             try directory.write(adapterConfigJSON(lora, baseModel: tokenizerSource), as: adapterConfigFile)
         }

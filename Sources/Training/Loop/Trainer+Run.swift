@@ -229,6 +229,10 @@ extension Trainer {
         let directory = try DurableDirectory(destination: options.output + "/.final-model")
         try ModelDirectory.write(model: model, config: outputConfig, tokenizerSource: source.path, into: directory)
         for name in try FileManager.default.contentsOfDirectory(atPath: directory.temporary) {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: options.output + "/" + name, isDirectory: &isDirectory), isDirectory.boolValue {
+                try FileManager.default.removeItem(atPath: options.output + "/" + name)  // rename cannot replace a directory
+            }
             guard rename(directory.path(name), options.output + "/" + name) == 0 else {
                 throw CheckpointError("rename \(directory.path(name)) into \(options.output): \(String(cString: strerror(errno)))")
             }
