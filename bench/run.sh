@@ -9,8 +9,10 @@
 #    1 rank × 2 threads vs PyTorch DDP (gloo, 2 × 1) and PyTorch 1 process × 2 threads;
 # 2. SST-2 slice (batch 32, max length 64, dynamic padding, the first STEPS steps of an
 #    epoch): ddp-train at 2 ranks vs `torch_ref.py train --max-train-rows`;
-# 3. scaling: the fixed shape at 4 and 8 ranks (oversubscribed here: shows the allreduce
-#    overlap and the bytes per step, not speed) and a BERT-base-sized model.
+# 3. scaling: the fixed shape with the overlapped bucket allreduce at 2, 4 and 8 ranks
+#    (4 and 8 oversubscribed here: they show the overlap and the bytes per step, not speed),
+#    and a BERT-base-sized model at 2 ranks (its compute and bytes per step feed
+#    bench/scaling.py).
 #
 # Site settings (environment):
 #   DDP_REF_VENV   the PyTorch + transformers environment (made by tools/reference-env.sh)
@@ -26,7 +28,7 @@ steps=${STEPS:-10}
 sst2_steps=${SST2_STEPS:-100}
 reference=$root/../shared/bench/torch_ref.py
 [ -f "$reference" ] || reference=/work/shared/bench/torch_ref.py
-export MINILM_DIR=$model MALLOC_TOP_PAD_=${MALLOC_TOP_PAD_:-268435456}
+export MINILM_DIR=$model MALLOC_TOP_PAD_=${MALLOC_TOP_PAD_:-268435456} OPENBLAS_THREAD_TIMEOUT=${OPENBLAS_THREAD_TIMEOUT:-4}
 mode=${1:-all}
 log=$(mktemp)
 
@@ -34,7 +36,7 @@ run() { echo "+ $*" >&2; "$@" 2>&1 | tee -a "$log" | grep -E "^(RESULT|ddp-bench
 mpi() {
     local ranks=$1 threads=$2
     shift 2
-    local flags=(--np "$ranks" --bind-to none -x DDP_TRAIN_THREADS="$threads" -x MALLOC_TOP_PAD_)
+    local flags=(--np "$ranks" --bind-to none -x DDP_TRAIN_THREADS="$threads" -x MALLOC_TOP_PAD_ -x OPENBLAS_THREAD_TIMEOUT)
     [ "$(id -u)" -eq 0 ] && flags+=(--allow-run-as-root)
     [ "$ranks" -gt "$(nproc)" ] && flags+=(--oversubscribe)
     run mpirun "${flags[@]}" .build/release/ddp-bench "$@" --model "$model"
@@ -55,7 +57,8 @@ if [ "$mode" = all ] || [ "$mode" = sst2 ]; then
         --max-train-rows $(( 32 * sst2_steps )) --data "$sst2" --log-every 1000
 fi
 if [ "$mode" = all ] || [ "$mode" = scaling ]; then
-    for ranks in 4 8; do mpi "$ranks" 1 fixed --batch 32 --seq 128 --steps 4 --warmup 1; done
+    for ranks in 2 4 8; do mpi "$ranks" 1 fixed --batch 32 --seq 128 --steps 4 --warmup 1 --overlap true; done
+    mpi 2 1 fixed --size bert-base --batch 32 --seq 128 --steps 3 --warmup 1
 fi
 
 "$python" bench/report.py "$log" | tee -a bench/RESULTS.md
