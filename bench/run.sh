@@ -17,7 +17,7 @@
 # Site settings (environment):
 #   DDP_REF_VENV   the PyTorch + transformers environment (made by tools/reference-env.sh)
 #   SST2_DIR       SST-2 data (default ../shared/data/sst2)
-#   STEPS          timed steps of the fixed shape (default 10); SST2_STEPS for SST-2 (default 100)
+#   STEPS          timed steps of the fixed shape (default 10); SST2_STEPS for SST-2 (default 300)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -25,10 +25,14 @@ python=$(tools/reference-env.sh)
 model=${DDP_TRAIN_MODEL:-${XDG_CACHE_HOME:-$HOME/.cache}/ddp-train/all-MiniLM-L6-v2}
 sst2=${SST2_DIR:-$root/../shared/data/sst2}
 steps=${STEPS:-10}
-sst2_steps=${SST2_STEPS:-100}
+sst2_steps=${SST2_STEPS:-300}
 reference=$root/../shared/bench/torch_ref.py
 [ -f "$reference" ] || reference=/work/shared/bench/torch_ref.py
-export MINILM_DIR=$model MALLOC_TOP_PAD_=${MALLOC_TOP_PAD_:-268435456} OPENBLAS_THREAD_TIMEOUT=${OPENBLAS_THREAD_TIMEOUT:-4}
+export MINILM_DIR=$model
+# ddp-train's allocator and OpenBLAS settings (as launch.sh sets them) go to its ranks only:
+# a 256 MiB malloc top pad slows PyTorch's reference by about a fifth here.
+malloc_top_pad=${MALLOC_TOP_PAD_:-268435456}
+blas_thread_timeout=${OPENBLAS_THREAD_TIMEOUT:-4}
 mode=${1:-all}
 log=$(mktemp)
 
@@ -36,7 +40,8 @@ run() { echo "+ $*" >&2; "$@" 2>&1 | tee -a "$log" | grep -E "^(RESULT|ddp-bench
 mpi() {
     local ranks=$1 threads=$2
     shift 2
-    local flags=(--np "$ranks" --bind-to none -x DDP_TRAIN_THREADS="$threads" -x MALLOC_TOP_PAD_ -x OPENBLAS_THREAD_TIMEOUT)
+    local flags=(--np "$ranks" --bind-to none -x DDP_TRAIN_THREADS="$threads"
+        -x MALLOC_TOP_PAD_="$malloc_top_pad" -x OPENBLAS_THREAD_TIMEOUT="$blas_thread_timeout")
     [ "$(id -u)" -eq 0 ] && flags+=(--allow-run-as-root)
     [ "$ranks" -gt "$(nproc)" ] && flags+=(--oversubscribe)
     run mpirun "${flags[@]}" .build/release/ddp-bench "$@" --model "$model"
