@@ -31,8 +31,10 @@ final class ConsoleReporter {
         case .stopping(let reason):
             line("stopping: " + reason)
         case .finished(let result):
-            var text = String(format: "done: %d steps in %.1f s (%.1f samples/s, peak memory %.0f MiB per rank, %.1f MB reduced per step)",
-                              result.steps, result.seconds, result.samplesPerSecond, result.peakResidentMiB, Double(result.reducedBytesPerStep) / 1e6)
+            var text = "done: \(result.steps) steps"
+                + (result.stepsRun == result.steps ? "" : " (\(result.stepsRun) since resuming)")
+            text += String(format: " in %.1f s (%.1f samples/s, peak memory %.0f MiB per rank, %.1f MB reduced per step)",
+                              result.seconds, result.samplesPerSecond, result.peakResidentMiB, Double(result.reducedBytesPerStep) / 1e6)
             if let e = result.finalEvaluation {
                 let headline = ["eval_accuracy": "validation accuracy", "eval_overall_f1": "validation entity F1",
                                 "eval_micro_f1": "validation micro-F1", "eval_pearson": "validation Pearson"]

@@ -11,6 +11,8 @@ import Training
 //
 // Errors: usage and option errors exit 64, data errors 65, anything else 1; an error in
 // the middle of training aborts the whole MPI job so that no rank is left waiting.
+// A run stopped on SIGUSR1 at a checkpoint exits 75 (EX_TEMPFAIL: not finished, rerun
+// with --resume auto), so that a batch script can tell it from a finished run.
 
 let usage = """
 usage: ddp-train [train | evaluate | predict | inspect] [options]
@@ -98,6 +100,7 @@ do {
     exit(1)
 }
 var running = false
+var preempted = false
 do {
     switch command {
     case "demo", "train":
@@ -105,7 +108,7 @@ do {
         let trainer = try Trainer(options: trainOptions, communicator: communicator,
                                   emit: { event in if communicator.rank == 0 { reporter.handle(event) } })
         running = true
-        _ = try trainer.run()
+        preempted = try trainer.run().preempted
     case "evaluate":
         try EvaluateCommand.run(inferenceOptions, communicator: communicator)
     case "predict":
@@ -133,3 +136,4 @@ do {
     exit(exitStatus(for: error))
 }
 try? communicator.finalize()
+exit(preempted ? 75 : 0)

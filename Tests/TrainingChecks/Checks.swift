@@ -49,8 +49,8 @@ enum Checks {
         var outcome = h.run(ranks: 2, arguments(full))
         h.check(outcome.status == 0, "resume: uninterrupted np 2 run", outcome.output)
         outcome = h.run(ranks: 2, arguments(stopped), environment: ["DDP_TRAIN_TEST_STOP_AT_STEP": "5"])
-        h.check(outcome.status == 0 && outcome.output.contains("stopping") && FileManager.default.fileExists(atPath: stopped + "/checkpoint-5/manifest.json"),
-                "resume: a stop request after step 5 writes checkpoint-5 and exits cleanly", outcome.output)
+        h.check(outcome.status == 75 && outcome.output.contains("stopping") && FileManager.default.fileExists(atPath: stopped + "/checkpoint-5/manifest.json"),
+                "resume: a stop request after step 5 writes checkpoint-5 and exits 75 (resumable)", outcome.output)
         try? FileManager.default.copyItem(atPath: stopped, toPath: other)
         outcome = h.run(ranks: 2, arguments(stopped) + ["--resume", "auto"])
         h.check(outcome.status == 0 && outcome.output.contains("resumed from \(stopped)/checkpoint-5"),
@@ -119,7 +119,7 @@ enum Checks {
     }
 
     /// SIGUSR1 to mpirun (as Slurm's --signal sends before preemption) reaches every rank:
-    /// they agree on a step, checkpoint it and exit cleanly.
+    /// they agree on a step, checkpoint it and exit with 75 (stopped, resumable).
     static func preemptionSignal(_ h: inout Harness) {
         let output = h.work + "/signal"
         let reader = h
@@ -129,8 +129,8 @@ enum Checks {
             kill(process.processIdentifier, SIGUSR1)
         }
         let checkpoints = (try? FileManager.default.contentsOfDirectory(atPath: output))?.filter { $0.hasPrefix("checkpoint-") } ?? []
-        h.check(outcome.status == 0 && outcome.output.contains("stop requested (SIGUSR1)") && checkpoints.count == 1,
-                "signal: SIGUSR1 to mpirun checkpoints (\(checkpoints)) and stops every rank cleanly", outcome.output.suffix(3000).description)
+        h.check(outcome.status == 75 && outcome.output.contains("stop requested (SIGUSR1)") && checkpoints.count == 1,
+                "signal: SIGUSR1 to mpirun checkpoints (\(checkpoints)) and stops every rank with status 75 (got \(outcome.status))", outcome.output.suffix(3000).description)
     }
 
     /// Bad input: a clear error naming the file and line or option, non-zero status, before

@@ -14,6 +14,7 @@ extension Trainer {
         }
         SignalFlags.install()
         let started = Date()
+        let firstStep = state.globalStep
         var window = LogWindow(start: Date(), step: state.globalStep)
         var epochPlan: EpochPlan?
         var stopReason: String?
@@ -100,9 +101,11 @@ extension Trainer {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         let peak = try communicator.allreduce(Double(usage.ru_maxrss) / 1024, operation: .max)
-        let result = RunResult(output: options.output, finalModel: finalModel, steps: state.globalStep, seconds: seconds,
-                               samplesPerSecond: Double(state.globalStep * options.batchSize) / max(seconds, 1e-9),
+        let stepsRun = state.globalStep - firstStep
+        let result = RunResult(output: options.output, finalModel: finalModel, steps: state.globalStep, stepsRun: stepsRun,
+                               seconds: seconds, samplesPerSecond: Double(stepsRun * options.batchSize) / max(seconds, 1e-9),
                                finalEvaluation: lastEvaluation, bestCheckpoint: state.bestModelCheckpoint, stoppedEarly: stopReason,
+                               preempted: preempted,
                                peakResidentMiB: peak, reducedBytesPerStep: engine.reducedElementCount * MemoryLayout<Float>.stride)
         if isRoot { emit(.finished(result)) }
         return result

@@ -42,12 +42,19 @@ public struct RunSummary: Sendable {
 public struct RunResult: Sendable {
     public var output: String
     public var finalModel: String
+    /// The global step reached.
     public var steps: Int
+    /// Steps run by this invocation (fewer than `steps` after a resume); `seconds` and
+    /// `samplesPerSecond` are over these.
+    public var stepsRun: Int
     public var seconds: Double
     public var samplesPerSecond: Double
     public var finalEvaluation: MetricsRecord?
     public var bestCheckpoint: String?
     public var stoppedEarly: String?
+    /// Stopped at a checkpoint on request (SIGUSR1) before the last step: the run is not
+    /// finished and continues with `--resume auto`.
+    public var preempted: Bool
     /// The largest peak resident memory of any rank, MiB.
     public var peakResidentMiB: Double
     /// Gradient bytes reduced in the last step (what trains; word-embedding rows by batch).
