@@ -18,7 +18,7 @@
 set -euo pipefail
 
 # --- site settings ---------------------------------------------------------------------
-WORK=${DDP_TRAIN_SLURM_CHECK_DIR:-$PWD/.build/slurm-check}
+WORK=${DDP_TRAIN_SLURM_CHECK_DIR:-.build/slurm-check}   # relative to the repository
 TIMEOUT=${DDP_TRAIN_SLURM_CHECK_TIMEOUT:-600}
 # -----------------------------------------------------------------------------------------
 
