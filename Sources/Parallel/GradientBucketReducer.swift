@@ -63,7 +63,8 @@ public final class GradientBucketReducer {
     ///   - ranges: the trainable ranges, ordered from the end of the slab toward its start
     ///     (see `BucketLayout`).
     ///   - bucketBytes: bucket size target; 25 MiB as in PyTorch DDP.
-    ///   - firstBucketBytes: size target of the first bucket; 1 MiB as in PyTorch DDP.
+    ///   - firstBucketBytes: size target of the first bucket; 1 MiB as in PyTorch DDP (or
+    ///     `bucketBytes` if that is smaller).
     public init(communicator: Communicator, gradients: UnsafeMutablePointer<Float>, count: Int,
                 ranges: [Range<Int>], bucketBytes: Int = 25 << 20, firstBucketBytes: Int = 1 << 20) {
         precondition(count >= 0, "gradient count \(count) is negative")
@@ -71,7 +72,7 @@ public final class GradientBucketReducer {
         self.gradients = gradients
         self.count = count
         self.bucketCapacity = max(1, bucketBytes / MemoryLayout<Float>.stride)
-        self.firstBucketCapacity = max(1, firstBucketBytes / MemoryLayout<Float>.stride)
+        self.firstBucketCapacity = max(1, min(firstBucketBytes, bucketBytes) / MemoryLayout<Float>.stride)
         self.layout = BucketLayout(ranges: [], bucketCapacity: 1, firstBucketCapacity: 1)
         self.requests = []
         setRanges(ranges)

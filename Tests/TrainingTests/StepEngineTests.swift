@@ -74,6 +74,32 @@ import Testing
         }
     }
 
+    /// Overlap needs several buckets, the first of them complete early in backward: the
+    /// reducer gets one range per parameter (a single merged run made one bucket that could
+    /// start only when backward had reached the embeddings).
+    @Test func bucketsFillFromTheTopLayerDown() throws {
+        try MPITestThread.run { communicator in
+            let engine = try Self.engine(communicator)  // 4 KiB buckets
+            let table = engine.model.layout.table
+            let buckets = engine.reducer.layout.buckets
+            #expect(buckets.count >= 4, "\(buckets.count) buckets")
+            // The first bucket holds only head, pooler and top-layer gradients.
+            let topLayer = table.range(of: .layer(1))!
+            #expect(buckets[0].lowerBound >= topLayer.lowerBound, "first bucket \(buckets[0]) reaches below layer 1 \(topLayer)")
+            // Together the buckets cover what trains, less the word embeddings (reduced by rows).
+            let word = table.entries.first { $0.name.hasSuffix("word_embeddings.weight") }!.range
+            let covered = buckets.reduce(0) { $0 + $1.count }
+            #expect(covered == table.count - word.count)
+            #expect(buckets.allSatisfy { !$0.overlaps(word) })
+            #expect(zip(buckets, buckets.dropFirst()).allSatisfy { $0.lowerBound >= $1.upperBound }, "buckets out of order")
+        }
+    }
+
+    @Test func splitCutsRangesAtBoundariesInsideThem() {
+        #expect(StepEngine.split([20..<30, 0..<10], at: [0, 5, 10, 25, 40]) == [20..<25, 25..<30, 0..<5, 5..<10])
+        #expect(StepEngine.split([3..<4], at: [0, 10]) == [3..<4])
+    }
+
     @Test func frozenParametersStayBitwiseAndAreNotReduced() throws {
         try MPITestThread.run { communicator in
             let trainable = FineTuningPlan(layers: 2, freezeLayers: 1).trainable(atStep: 0)

@@ -115,18 +115,37 @@ public final class StepEngine {
     }
 
     /// The bucket reducer's ranges: the trained ranges, less the word-embedding table when
-    /// its rows are reduced sparsely.
+    /// its rows are reduced sparsely, cut at every parameter boundary. Buckets are packed from
+    /// whole ranges, so handing them one merged run would make a single bucket that starts
+    /// only when backward ends; per-parameter ranges let the top layers' buckets fill and
+    /// start while the layers below are still computing.
     private func configureReduction(expectedEmbeddingRows: Int) {
         var ranges = StepEngine.reducedRanges(runs)
         if sharded == nil, let word = wordEmbeddingRange, runs.contains(where: { $0.range.overlaps(word) }) {
             if sparseEmbedding == nil {
                 sparseEmbedding = SparseEmbeddingGradient(range: word, width: model.config.hiddenSize, expectedRows: expectedEmbeddingRows)
             }
-            ranges = ranges.subtracting(word).sorted { $0.lowerBound > $1.lowerBound }
+            ranges = ranges.subtracting(word)
         } else {
             sparseEmbedding = nil
         }
-        reducer.setRanges(ranges)
+        reducer.setRanges(StepEngine.split(ranges, at: model.layout.table.entries.map(\.offset))
+            .sorted { $0.lowerBound > $1.lowerBound })
+    }
+
+    /// `ranges` cut at each of `boundaries` that falls strictly inside one of them.
+    static func split(_ ranges: [Range<Int>], at boundaries: [Int]) -> [Range<Int>] {
+        let cuts = boundaries.sorted()
+        return ranges.flatMap { range -> [Range<Int>] in
+            var pieces: [Range<Int>] = []
+            var lower = range.lowerBound
+            for cut in cuts where cut > lower && cut < range.upperBound {
+                pieces.append(lower..<cut)
+                lower = cut
+            }
+            pieces.append(lower..<range.upperBound)
+            return pieces
+        }
     }
 
     /// Elements reduced in the last step (the word-embedding rows of its batch, when sparse).
