@@ -9,8 +9,9 @@
 #    1 rank × 2 threads vs PyTorch DDP (gloo, 2 × 1) and PyTorch 1 process × 2 threads;
 # 2. SST-2 slice (batch 32, max length 64, dynamic padding, the first STEPS steps of an
 #    epoch): ddp-train at 2 ranks vs `torch_ref.py train --max-train-rows`;
-# 3. scaling: the fixed shape with the overlapped bucket allreduce at 2, 4 and 8 ranks
-#    (4 and 8 oversubscribed here: they show the overlap and the bytes per step, not speed),
+# 3. scaling: the fixed shape at 2, 4 and 8 ranks, flat (one allreduce after backward) and
+#    with the overlapped bucket allreduce (4 and 8 oversubscribed here: they show the
+#    overlap and the bytes per step, not speed),
 #    and a BERT-base-sized model at 2 ranks (its compute and bytes per step feed
 #    bench/scaling.py).
 #
@@ -62,7 +63,11 @@ if [ "$mode" = all ] || [ "$mode" = sst2 ]; then
         --max-train-rows $(( 32 * sst2_steps )) --data "$sst2" --log-every 1000
 fi
 if [ "$mode" = all ] || [ "$mode" = scaling ]; then
-    for ranks in 2 4 8; do mpi "$ranks" 1 fixed --batch 32 --seq 128 --steps 4 --warmup 1 --overlap true; done
+    for ranks in 2 4 8; do
+        for overlap in false true; do
+            mpi "$ranks" 1 fixed --batch 32 --seq 128 --steps 4 --warmup 1 --overlap "$overlap" --tag scaling
+        done
+    done
     mpi 2 1 fixed --size bert-base --batch 32 --seq 128 --steps 3 --warmup 1
 fi
 

@@ -90,7 +90,7 @@ enum Measurements {
         let samplesPerSecond = Double(settings.batch) * steps / span
         let achieved = stepFlops * steps / span / 1e9
         let json: [String: Any] = [
-            "mode": settings.mode, "model": settings.size, "parameters": parameterCount, "world": world, "threads_per_rank": threads, "batch": settings.batch,
+            "mode": settings.mode, "tag": settings.tag, "model": settings.size, "parameters": parameterCount, "world": world, "threads_per_rank": threads, "batch": settings.batch,
             "seq": settings.mode == "fixed" ? settings.seq : settings.maxLength, "steps_timed": perStep.count,
             "overlap": settings.overlap, "sharded_optimizer": settings.shard,
             "step_s_median": total, "fwd_s_median": forward, "bwd_s_median": backward,

@@ -9,6 +9,7 @@ import Training
 //
 //   ddp-bench fixed [--batch 32] [--seq 128] [--steps 10] [--warmup 3] [--model DIR] [--overlap true|false]
 //   ddp-bench sst2  [--batch 32] [--max-length 64] [--steps 60] [--warmup 5] [--data DIR] [--model DIR]
+//   any mode: [--bucket-mb 25] [--shard true] [--size minilm|bert-base] [--tag NAME]
 //
 // Prints a report on rank 0 and a `RESULT {json}` line for bench/run.sh.
 
@@ -28,6 +29,8 @@ struct Settings {
     /// model of BERT-base's size: 12 layers, hidden 768, 12 heads, FFN 3072).
     var size = "minilm"
     var gemmSeconds = 1.5
+    /// A name carried into the RESULT line, for bench/report.py to tell runs apart.
+    var tag = ""
 
     init(_ arguments: [String]) {
         var i = 0
@@ -46,6 +49,7 @@ struct Settings {
             case "--shard": shard = value == "true"
             case "--bucket-mb": bucketMB = Double(value)!
             case "--size": size = value
+            case "--tag": tag = value
             case "--gemm-seconds": gemmSeconds = Double(value)!
             default: fatalError("unknown option \(arguments[i])")
             }
