@@ -148,9 +148,12 @@ public final class StepEngine {
         }
     }
 
+    /// Elements that train (are updated), whether or not a step's gradient touches them.
+    public var trainedElementCount: Int { runs.reduce(0) { $0 + $1.range.count } }
+
     /// Elements reduced in the last step (the word-embedding rows of its batch, when sparse).
     public var reducedElementCount: Int {
-        let all = runs.reduce(0) { $0 + $1.range.count }
+        let all = trainedElementCount
         guard let sparse = sparseEmbedding else { return all }
         return all - sparse.range.count + sparse.lastRowCount * sparse.width
     }

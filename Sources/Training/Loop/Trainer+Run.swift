@@ -257,7 +257,7 @@ extension Trainer {
         RunSummary(options: options, worldSize: communicator.size, threadsPerRank: model.pool.threads,
                    threadSource: options.threads != nil ? "--threads" : threadPlan.source,
                    trainExamples: trainSet.count, validationExamples: validationSet?.count ?? 0, labels: labels,
-                   parameterCount: model.parameters.count, trainableParameterCount: engine.reducedElementCount,
+                   parameterCount: model.parameters.count, trainableParameterCount: engine.trainedElementCount,
                    stepsPerEpoch: plan.batchesPerEpoch, totalSteps: totalSteps, warmupSteps: schedule.warmupSteps,
                    perRankBatch: (options.batchSize + communicator.size - 1) / communicator.size,
                    longestExample: trainSet.longest,

@@ -236,7 +236,11 @@ public final class Trainer {
         }
         guard let source else { return (inferred, false) }
         let suffix = task == .tokenClassification ? "ForTokenClassification" : "ForSequenceClassification"
-        let hasHead = source.architectures.contains { $0.hasSuffix(suffix) } && source.bert.problemType == task.problemType
+        // A checkpoint without `problem_type` (most on the Hub) gets what transformers infers
+        // for it when training: regression with one label, single-label classification with more.
+        let sourceProblem = source.bert.problemType
+            ?? (task == .tokenClassification ? nil : source.bert.labels.count == 1 ? "regression" : "single_label_classification")
+        let hasHead = source.architectures.contains { $0.hasSuffix(suffix) } && sourceProblem == task.problemType
         if task == .regression {
             return (inferred, hasHead && source.bert.labels.count == 1)
         }
