@@ -59,11 +59,11 @@ public final class ShardedReducer {
                 let upper = min(range.upperBound, lower + communicator.maxElementsPerCall)
                 var counts: [Int32] = [], displacements: [Int32] = []
                 for r in 0..<size {
-                    let block = Self.block(upper - lower, rank: r, size: size)
+                    let block = BatchPlan.shardRange(count: upper - lower, rank: r, worldSize: size)
                     counts.append(Int32(block.count))
                     displacements.append(Int32(block.lowerBound))
                 }
-                let own = Self.block(upper - lower, rank: rank, size: size)
+                let own = BatchPlan.shardRange(count: upper - lower, rank: rank, worldSize: size)
                 chunks.append(Chunk(lowerBound: lower, counts: counts, displacements: displacements, scratchOffset: scratchNeeded))
                 if !own.isEmpty { ownedRanges.append((lower + own.lowerBound)..<(lower + own.upperBound)) }
                 scratchNeeded += own.count
@@ -75,13 +75,6 @@ public final class ShardedReducer {
             scratch = .allocate(capacity: max(scratchNeeded, 1))
             scratchCount = scratchNeeded
         }
-    }
-
-    /// Rank `rank`'s contiguous block of `count` elements.
-    static func block(_ count: Int, rank: Int, size: Int) -> Range<Int> {
-        let base = count / size, extra = count % size
-        let start = rank * base + min(rank, extra)
-        return start..<(start + base + (rank < extra ? 1 : 0))
     }
 
     /// Sums `gradients` over all ranks into this rank's owned ranges (other elements keep

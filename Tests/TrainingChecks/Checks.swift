@@ -7,32 +7,31 @@ enum Checks {
     /// Tolerance: losses within 1e-6 relative, final parameters within 1e-6 of the largest
     /// parameter magnitude (different float summation orders only).
     static func equivalence(_ h: inout Harness) {
-        var outputs: [Int: String] = [:]
-        for ranks in [0, 1, 2, 4] {
-            let output = h.work + "/equivalence-np\(ranks)"
-            let outcome = h.run(ranks: ranks, h.trainArguments(output: output, steps: 8, extra: ["--checksum-steps", "1", "--dropout", "0.1"]))
-            h.check(outcome.status == 0, "equivalence: \(ranks == 0 ? "no launcher" : "np \(ranks)") trains 8 steps with replica checks every step", outcome.output)
-            outputs[ranks] = output
-        }
-        let reference = h.losses(outputs[1]!)
-        h.check(reference.count == 8, "equivalence: np 1 logged 8 losses", "\(reference)")
-        let singleton = WeightComparison(outputs[0]! + "/model.safetensors", outputs[1]! + "/model.safetensors")
-        h.check(singleton.identicalBytes, "equivalence: no launcher and np 1 give bitwise the same model", "\(singleton)")
-        // The other reduction strategies at 2 ranks: bucketed allreduce overlapped with the
+        // Each run: its name, ranks (0: no launcher), options beyond the common ones. The last
+        // two are the other reduction strategies: bucketed allreduce overlapped with the
         // backward pass, and the sharded optimizer (reduce-scatter, shard update, allgather).
-        for (key, flag) in [(102, ["--overlap-communication", "true"]), (202, ["--shard-optimizer", "true"])] {
-            let output = h.work + "/equivalence-np2-\(flag[0].dropFirst(2))"
-            let outcome = h.run(ranks: 2, h.trainArguments(output: output, steps: 8, extra: ["--checksum-steps", "1", "--dropout", "0.1"] + flag))
-            h.check(outcome.status == 0, "equivalence: np 2 with \(flag.joined(separator: " ")) trains with replica checks every step", outcome.output)
-            outputs[key] = output
+        let runs: [(name: String, ranks: Int, extra: [String])] = [
+            ("no launcher", 0, []), ("np 1", 1, []), ("np 2", 2, []), ("np 4", 4, []),
+            ("np 2 overlapped", 2, ["--overlap-communication", "true"]),
+            ("np 2 sharded optimizer", 2, ["--shard-optimizer", "true"]),
+        ]
+        var outputs: [String: String] = [:]
+        for run in runs {
+            let output = h.work + "/equivalence-" + run.name.replacingOccurrences(of: " ", with: "-")
+            let outcome = h.run(ranks: run.ranks, h.trainArguments(output: output, steps: 8, extra: ["--checksum-steps", "1", "--dropout", "0.1"] + run.extra))
+            h.check(outcome.status == 0, "equivalence: \(run.name) trains 8 steps with replica checks every step", outcome.output)
+            outputs[run.name] = output
         }
-        for ranks in [2, 4, 102, 202] {
-            let losses = h.losses(outputs[ranks]!)
+        let reference = h.losses(outputs["np 1"]!)
+        h.check(reference.count == 8, "equivalence: np 1 logged 8 losses", "\(reference)")
+        let singleton = WeightComparison(outputs["no launcher"]! + "/model.safetensors", outputs["np 1"]! + "/model.safetensors")
+        h.check(singleton.identicalBytes, "equivalence: no launcher and np 1 give bitwise the same model", "\(singleton)")
+        for name in runs.dropFirst(2).map(\.name) {
+            let losses = h.losses(outputs[name]!)
             let worst = reference.map { step, loss in abs((losses[step] ?? .infinity) - loss) / loss }.max() ?? .infinity
-            let name = ranks == 102 ? "np 2 overlapped" : ranks == 202 ? "np 2 sharded optimizer" : "np \(ranks)"
             h.check(worst <= 1e-6, "equivalence: \(name) loss trajectory equals np 1 (worst relative difference \(worst))",
                     "np 1: \(reference.sorted { $0.key < $1.key })\n\(name): \(losses.sorted { $0.key < $1.key })")
-            let weights = WeightComparison(outputs[1]! + "/model.safetensors", outputs[ranks]! + "/model.safetensors")
+            let weights = WeightComparison(outputs["np 1"]! + "/model.safetensors", outputs[name]! + "/model.safetensors")
             h.check(weights.problem == nil && weights.maxRelativeDifference <= 1e-6,
                     "equivalence: \(name) final parameters equal np 1 (max difference \(weights.maxRelativeDifference) of the largest magnitude, \(weights.tensorCount) tensors)",
                     "\(weights)")

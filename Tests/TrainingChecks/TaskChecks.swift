@@ -32,7 +32,7 @@ enum TaskChecks {
         ]
         let data = URL(fileURLWithPath: h.demo).deletingLastPathComponent().path
         for c in cases {
-            let output = h.work + "/task-" + c.task + (c.name == "sentence pairs" ? "-pairs" : "")
+            let output = h.work + "/task-" + c.name.replacingOccurrences(of: " ", with: "-")
             let outcome = h.run(ranks: 2, ["train", "--task", c.task, "--train", data + "/" + c.train,
                                            "--validation", data + "/" + c.validation, "--output", output, "--epochs", "3",
                                            "--batch-size", "16", "--learning-rate", "1e-4", "--logging-steps", "10", "--save-steps", "0"])

@@ -95,11 +95,6 @@ import Testing
         }
     }
 
-    @Test func splitCutsRangesAtBoundariesInsideThem() {
-        #expect(StepEngine.split([20..<30, 0..<10], at: [0, 5, 10, 25, 40]) == [20..<25, 25..<30, 0..<5, 5..<10])
-        #expect(StepEngine.split([3..<4], at: [0, 10]) == [3..<4])
-    }
-
     @Test func frozenParametersStayBitwiseAndAreNotReduced() throws {
         try MPITestThread.run { communicator in
             let trainable = FineTuningPlan(layers: 2, freezeLayers: 1).trainable(atStep: 0)

@@ -20,7 +20,7 @@ public enum GradientClipping {
                 pool.forEachChunk(run.range.count, grain: 65_536) { chunk, local in
                     // 16 Float lanes over blocks of 4096 elements, then Double across blocks:
                     // fast, and accurate far beyond what the clipping threshold needs.
-                    var total = 0.0
+                    var chunkTotal = 0.0
                     var i = run.range.lowerBound + local.lowerBound
                     let end = run.range.lowerBound + local.upperBound
                     while i < end {
@@ -33,9 +33,9 @@ public enum GradientClipping {
                         }
                         var sum = lanes.sum()
                         while i < blockEnd { sum += g[i] * g[i]; i += 1 }
-                        total += Double(sum)
+                        chunkTotal += Double(sum)
                     }
-                    out[chunk] = total
+                    out[chunk] = chunkTotal
                 }
             }
             for value in partial { total += value }

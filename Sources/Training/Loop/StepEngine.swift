@@ -71,6 +71,9 @@ public final class StepEngine {
     /// `SparseEmbeddingGradient`); nil otherwise and with a sharded optimizer.
     private var sparseEmbedding: SparseEmbeddingGradient?
     private let wordEmbeddingRange: Range<Int>?
+    /// The trained ranges zeroed densely before each step (all but a sparse word-embedding
+    /// table, which zeroes its own rows); set with what trains, so a step allocates nothing.
+    private var denselyZeroedRanges: [Range<Int>] = []
     /// Label smoothing ε of the cross-entropy.
     public var labelSmoothing: Float = 0
     /// Penalties added to the summed gradients (identically on every rank).
@@ -114,38 +117,23 @@ public final class StepEngine {
         configureReduction(expectedEmbeddingRows: batch.tokenCapacity * communicator.size)
     }
 
-    /// The bucket reducer's ranges: the trained ranges, less the word-embedding table when
-    /// its rows are reduced sparsely, cut at every parameter boundary. Buckets are packed from
-    /// whole ranges, so handing them one merged run would make a single bucket that starts
+    /// The bucket reducer's ranges: one per trained parameter, less the word-embedding table
+    /// when its rows are reduced sparsely, from the end of the slab toward its start. Buckets
+    /// are packed from whole ranges, so the merged runs would make a single bucket that starts
     /// only when backward ends; per-parameter ranges let the top layers' buckets fill and
     /// start while the layers below are still computing.
     private func configureReduction(expectedEmbeddingRows: Int) {
-        var ranges = StepEngine.reducedRanges(runs)
-        if sharded == nil, let word = wordEmbeddingRange, runs.contains(where: { $0.range.overlaps(word) }) {
+        var ranges = model.layout.table.entries.filter(trainable.contains).map(\.range)
+        if sharded == nil, let word = wordEmbeddingRange, ranges.contains(word) {
             if sparseEmbedding == nil {
                 sparseEmbedding = SparseEmbeddingGradient(range: word, width: model.config.hiddenSize, expectedRows: expectedEmbeddingRows)
             }
-            ranges = ranges.subtracting(word)
+            ranges.removeAll { $0 == word }
         } else {
             sparseEmbedding = nil
         }
-        reducer.setRanges(StepEngine.split(ranges, at: model.layout.table.entries.map(\.offset))
-            .sorted { $0.lowerBound > $1.lowerBound })
-    }
-
-    /// `ranges` cut at each of `boundaries` that falls strictly inside one of them.
-    static func split(_ ranges: [Range<Int>], at boundaries: [Int]) -> [Range<Int>] {
-        let cuts = boundaries.sorted()
-        return ranges.flatMap { range -> [Range<Int>] in
-            var pieces: [Range<Int>] = []
-            var lower = range.lowerBound
-            for cut in cuts where cut > lower && cut < range.upperBound {
-                pieces.append(lower..<cut)
-                lower = cut
-            }
-            pieces.append(lower..<range.upperBound)
-            return pieces
-        }
+        reducer.setRanges(ranges.reversed())
+        denselyZeroedRanges = StepEngine.reducedRanges(runs).subtracting(sparseEmbedding?.range ?? 0..<0)
     }
 
     /// Elements that train (are updated), whether or not a step's gradient touches them.
@@ -181,9 +169,7 @@ public final class StepEngine {
             return now.timeIntervalSince(clock)
         }
         let g = model.gradients.base
-        for range in StepEngine.reducedRanges(runs).subtracting(sparseEmbedding?.range ?? 0..<0) {
-            (g + range.lowerBound).update(repeating: 0, count: range.count)
-        }
+        for range in denselyZeroedRanges { (g + range.lowerBound).update(repeating: 0, count: range.count) }
         sparseEmbedding?.zero(g)
         var lossSum = 0.0, exampleCount = 0  // exampleCount: loss units
         for (index, shard) in microBatches.enumerated() where !shard.isEmpty {

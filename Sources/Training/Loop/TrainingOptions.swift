@@ -162,8 +162,9 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var bucketSizeMb: Double = 25
     /// Start each gradient bucket's allreduce during the backward pass (true) or reduce all
     /// gradients in one call after it (false). Unset: overlap when the ranks span several
-    /// nodes. On one node the flat reduction measured faster (bench/RESULTS.md): with every
-    /// core computing and no MPI progress thread, nothing runs the buckets in the meantime.
+    /// nodes. On one node the flat reduction waits no longer (bench/RESULTS.md): over shared
+    /// memory it is short, and what remains after backward either way is the last bucket
+    /// and the slower rank.
     public var overlapCommunication: Bool? = nil
     /// Shard the optimizer over the ranks (ZeRO stage 1): gradients are reduce-scattered,
     /// each rank updates its shard, parameters are allgathered — the same bytes as an
