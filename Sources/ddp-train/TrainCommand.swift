@@ -12,7 +12,7 @@ enum TrainCommand {
         """,
         options: [
             .configFile(),
-            .choice("task", \.task, TaskKind.allCases.map(\.rawValue), "What to fine-tune for."),
+            .choice("task", \.task, TaskRegistry.names, "What to fine-tune for."),
             .path("model", \.model, "Pretrained or fine-tuned model directory (config.json, model.safetensors, tokenizer)."),
             .path("train", \.train, "Training data: .tsv, .csv or .jsonl with a text and a label column."),
             .path("validation", \.validation, "Validation data, same format; evaluated every --eval-steps and at the end."),

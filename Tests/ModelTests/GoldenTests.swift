@@ -23,7 +23,7 @@ import Testing
         let directory = Fixtures.url("model/tiny-bert").path
         let config = try BertConfig(huggingFaceConfigAt: directory + "/config.json")
         #expect(config.labels == ["neg", "neu", "pos"])
-        let model = BertModel(layout: BertLayout(config: config, head: .sequenceClassification(labels: config.labels.count)))
+        let model = BertModel(layout: BertLayout(config: config, head: .sequence(outputs: config.labels.count)))
         let report = try model.loadWeights(from: SafeTensorsFile(contentsOf: directory + "/model.safetensors"))
         #expect(report.missing.isEmpty && report.unused.isEmpty)
 
@@ -134,7 +134,7 @@ import Testing
         let golden = try SafeTensorsFile(contentsOf: Fixtures.url("model/tiny-token-golden.safetensors").path)
         let config = BertConfig(vocabSize: 50, hiddenSize: 32, numHiddenLayers: 2, numAttentionHeads: 4, intermediateSize: 64,
                                 hiddenDropoutProb: 0, attentionProbsDropoutProb: 0, maxPositionEmbeddings: 16)
-        let model = BertModel(layout: BertLayout(config: config, head: .tokenClassification(labels: 5)))
+        let model = BertModel(layout: BertLayout(config: config, head: .token(outputs: 5)))
         #expect(model.layout.table.entries.allSatisfy { !$0.name.contains("pooler") })
         for entry in model.layout.table.entries {
             try golden.read("param." + entry.name, shape: entry.shape,

@@ -148,7 +148,7 @@ import Testing
     /// The whole model — embeddings, every layer, pooler, classifier, with dropout on (its
     /// masks are a function of the key, so the loss is deterministic) — on a tiny random
     /// configuration, checked on a sample of every parameter tensor.
-    @Test(arguments: [TaskHead.sequenceClassification(labels: 3), .tokenClassification(labels: 4)])
+    @Test(arguments: [TaskHead.sequence(outputs: 3), .token(outputs: 4)])
     func wholeModel(head: TaskHead) {
         let config = BertConfig(vocabSize: 20, hiddenSize: 8, numHiddenLayers: 2, numAttentionHeads: 2,
                                 intermediateSize: 12, hiddenDropoutProb: 0.2, attentionProbsDropoutProb: 0.2,
@@ -161,7 +161,7 @@ import Testing
         batch.append(ids: [1, 9, 2, 4, 4, 2], typeIds: [0, 0, 0, 1, 1, 1], sample: 8)
         model.reserve(maxSequences: 2, maxTokens: 12, maxLength: 8)
         let key = DropoutKey(seed: 77, step: 5)
-        let labels: [Int32] = head == .sequenceClassification(labels: 3) ? [2, 0] : [0, 3, 1, -100, 2, 1, 0, 3, 1, 2]
+        let labels: [Int32] = head == .sequence(outputs: 3) ? [2, 0] : [0, 3, 1, -100, 2, 1, 0, 3, 1, 2]
         let rows = labels.count, k = head.labelCount
         func loss(gradient: Bool) -> Double {
             model.forward(batch, dropout: key)

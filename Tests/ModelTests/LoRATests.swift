@@ -17,7 +17,7 @@ import Testing
 
     /// A model with random base weights and random (non-zero) adapters.
     static func adaptedModel() -> BertModel {
-        let model = BertModel(layout: BertLayout(config: config, head: .sequenceClassification(labels: 3), lora: lora))
+        let model = BertModel(layout: BertLayout(config: config, head: .sequence(outputs: 3), lora: lora))
         var random = TestRandom(seed: 21)
         random.fill(model.parameters.base, count: model.parameters.count, scale: 0.5)
         model.reserve(maxSequences: 2, maxTokens: 12, maxLength: 8)
@@ -25,7 +25,7 @@ import Testing
     }
 
     @Test func layoutKeepsAdaptersInsideTheirLayerGroups() {
-        let layout = BertLayout(config: Self.config, head: .sequenceClassification(labels: 3), lora: Self.lora)
+        let layout = BertLayout(config: Self.config, head: .sequence(outputs: 3), lora: Self.lora)
         let adapters = layout.table.entries.filter(\.isAdapter)
         #expect(adapters.count == 2 * 2 * LoRATarget.allCases.count)
         #expect(layout.table["bert.encoder.layer.1.intermediate.dense.lora_A.weight"]?.shape == [2, 8])
@@ -85,7 +85,7 @@ import Testing
         try model.saveWeights(to: path)
         let file = try SafeTensorsFile(contentsOf: path)
         #expect(!file.names.contains { $0.contains("lora") })
-        let plain = BertModel(layout: BertLayout(config: Self.config, head: .sequenceClassification(labels: 3)))
+        let plain = BertModel(layout: BertLayout(config: Self.config, head: .sequence(outputs: 3)))
         let report = try plain.loadWeights(from: file)
         #expect(report.missing.isEmpty && report.unused.isEmpty)
         plain.reserve(maxSequences: 2, maxTokens: 12, maxLength: 8)
@@ -93,7 +93,7 @@ import Testing
         let merged = Array(UnsafeBufferPointer(start: plain.activations!.logits, count: 6))
         expectClose(merged, adapted, absolute: 1e-6, relative: 1e-5, "merged vs adapter logits")
         // The merge changed the weights: the base model alone differs.
-        let base = BertModel(layout: BertLayout(config: Self.config, head: .sequenceClassification(labels: 3), lora: Self.lora))
+        let base = BertModel(layout: BertLayout(config: Self.config, head: .sequence(outputs: 3), lora: Self.lora))
         base.parameters.copy(from: model.parameters)
         for entry in base.layout.table.entries where entry.isAdapter { (base.parameters.base + entry.offset).update(repeating: 0, count: entry.count) }
         base.reserve(maxSequences: 2, maxTokens: 12, maxLength: 8)

@@ -13,22 +13,22 @@ import Testing
     }
 
     @Test func keepsAHeadWithoutProblemTypeForTheSameLabels() {
-        let (labels, keeps) = Trainer.labelSet(task: .classification, names: ["1", "0", "1"],
+        let (labels, keeps) = Trainer.labelSet(task: ClassificationTask(), names: ["1", "0", "1"],
                                                source: Self.source(labels: ["0", "1"], problemType: nil))
         #expect(keeps)
         #expect(labels.names == ["0", "1"])
     }
 
     @Test func keepsARegressionHeadWithoutProblemType() {
-        #expect(Trainer.labelSet(task: .regression, names: ["0.5"], source: Self.source(labels: ["LABEL_0"], problemType: nil)).keepsHead)
+        #expect(Trainer.labelSet(task: RegressionTask(), names: ["0.5"], source: Self.source(labels: ["LABEL_0"], problemType: nil)).keepsHead)
     }
 
     @Test func replacesAHeadOfAnotherTaskOrLabelSet() {
-        #expect(!Trainer.labelSet(task: .classification, names: ["a", "b"], source: Self.source(labels: ["0", "1"], problemType: nil)).keepsHead)
-        #expect(!Trainer.labelSet(task: .multiLabel, names: ["0", "1"], source: Self.source(labels: ["0", "1"], problemType: nil)).keepsHead)
-        #expect(!Trainer.labelSet(task: .classification, names: ["0", "1"],
+        #expect(!Trainer.labelSet(task: ClassificationTask(), names: ["a", "b"], source: Self.source(labels: ["0", "1"], problemType: nil)).keepsHead)
+        #expect(!Trainer.labelSet(task: MultiLabelTask(), names: ["0", "1"], source: Self.source(labels: ["0", "1"], problemType: nil)).keepsHead)
+        #expect(!Trainer.labelSet(task: ClassificationTask(), names: ["0", "1"],
                                   source: Self.source(labels: ["0", "1"], problemType: "multi_label_classification")).keepsHead)
-        #expect(!Trainer.labelSet(task: .classification, names: ["0", "1"],
+        #expect(!Trainer.labelSet(task: ClassificationTask(), names: ["0", "1"],
                                   source: Self.source(labels: ["0", "1"], problemType: nil, architecture: "BertModel")).keepsHead)
     }
 }

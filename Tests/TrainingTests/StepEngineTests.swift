@@ -28,7 +28,7 @@ import Testing
         var withDropout = config
         withDropout.hiddenDropoutProb = 0.1
         withDropout.attentionProbsDropoutProb = 0.1
-        let model = BertModel(layout: BertLayout(config: withDropout, head: .sequenceClassification(labels: 3), lora: lora))
+        let model = BertModel(layout: BertLayout(config: withDropout, head: .sequence(outputs: 3), lora: lora))
         let report = try model.loadWeights(from: SafeTensorsFile(contentsOf: fixture + "/model.safetensors"))
         #expect(report.missing.isEmpty)
         model.initializeAdapters(seed: 3)
@@ -80,7 +80,7 @@ import Testing
     @Test func bucketsFillFromTheTopLayerDown() throws {
         try MPITestThread.run { communicator in
             let engine = try Self.engine(communicator)  // 4 KiB buckets
-            let table = engine.model.layout.table
+            let table = engine.model.parameterTable
             let buckets = engine.reducer.layout.buckets
             #expect(buckets.count >= 4, "\(buckets.count) buckets")
             // The first bucket holds only head, pooler and top-layer gradients.
@@ -108,7 +108,7 @@ import Testing
             }
             let after = engine.model.parameters.array
             var trainedCount = 0
-            for entry in engine.model.layout.table.entries {
+            for entry in engine.model.parameterTable.entries {
                 let changed = after[entry.range] != before[entry.range]
                 if trainable.contains(entry) {
                     trainedCount += entry.count
@@ -134,7 +134,7 @@ import Testing
                                 dropout: nil, learningRate: 1e-3, maxGradNorm: 0)
             let after = engine.model.parameters.array
             for group in [ParameterGroup.head, .layer(1), .layer(0), .embeddings] {
-                let range = engine.model.layout.table.range(of: group)!
+                let range = engine.model.parameterTable.range(of: group)!
                 let largest = range.map { abs(after[$0] - before[$0]) }.max()!
                 let expected = 1e-3 * plan.learningRateScale(group)
                 #expect(abs(largest - expected) <= 1e-3 * expected, "\(group): largest step \(largest), expected \(expected)")
@@ -152,7 +152,7 @@ import Testing
             model.gradients.zero()
             let regularization = Regularization(l1: 0.01, l2SpAlpha: 0.1, reference: reference)
             regularization.addGradients(parameters: model.parameters, gradients: model.gradients, runs: engine.runs, pool: .serial)
-            for entry in model.layout.table.entries {
+            for entry in model.parameterTable.entries {
                 for i in entry.range.prefix(5) {
                     let w = model.parameters.base[i]
                     var expected: Float = entry.group == .head ? 0 : 0.1 * -0.25
@@ -174,9 +174,9 @@ import Testing
                                     dropout: DropoutKey(seed: 2, step: UInt64(step)), learningRate: 1e-3, maxGradNorm: 1)
             }
             let after = engine.model.parameters.array
-            let adapterAndHead = engine.model.layout.table.entries.filter { $0.isAdapter || $0.group == .head }
+            let adapterAndHead = engine.model.parameterTable.entries.filter { $0.isAdapter || $0.group == .head }
             #expect(engine.reducedElementCount == adapterAndHead.reduce(0) { $0 + $1.count })
-            for entry in engine.model.layout.table.entries {
+            for entry in engine.model.parameterTable.entries {
                 #expect((after[entry.range] != before[entry.range]) == (entry.isAdapter || entry.group == .head), "\(entry.name)")
             }
         }

@@ -75,7 +75,7 @@ if settings.size == "bert-base" {
     config = BertConfig(vocabSize: 30522, hiddenSize: 768, numHiddenLayers: 12, numAttentionHeads: 12, intermediateSize: 3072)
 }
 config.labels = ["0", "1"]
-let layout = BertLayout(config: config, head: .sequenceClassification(labels: 2))
+let layout = BertLayout(config: config, head: .sequence(outputs: 2))
 let model = BertModel(layout: layout, pool: pool)
 if settings.size == "bert-base" {
     for entry in layout.table.entries { ParameterInitializer.initialize(entry, in: model.parameters.base, seed: 42) }
@@ -92,9 +92,8 @@ case "fixed":
     dataset = Measurements.randomSequences(count: settings.batch, length: settings.seq, vocabulary: config.vocabSize)
     plan = BatchPlan(datasetSize: dataset.count, globalBatchSize: settings.batch, seed: 42, shuffle: false)
 case "sst2":
-    let rows = try TextDatasetReader.read(settings.data + "/train.tsv")
-    dataset = try EncodedDataset.encode(rows, file: "train.tsv", tokenizer: directory.tokenizer, maxLength: settings.maxLength,
-                                        labelSet: LabelSet(names: ["0", "1"]))
+    let request = DataRequest(columns: ColumnSelection(), tokenizer: directory.tokenizer, maxLength: settings.maxLength)
+    dataset = try ClassificationTask().read(settings.data + "/train.tsv", request).encode(LabelSet(names: ["0", "1"]))
     plan = BatchPlan(datasetSize: dataset.count, globalBatchSize: settings.batch, seed: 42)
 default:
     fatalError("mode must be fixed or sst2")

@@ -33,16 +33,11 @@ public final class BertModel: @unchecked Sendable {
                                       maxLength: maxLength, threads: pool.threads)
     }
 
-    /// Dropout probabilities used in training (from the config unless overridden).
-    public var hiddenDropout: Float
-    { get { _hiddenDropout ?? config.hiddenDropoutProb } set { _hiddenDropout = newValue } }
-    public var attentionDropout: Float
-    { get { _attentionDropout ?? config.attentionProbsDropoutProb } set { _attentionDropout = newValue } }
-    public var classifierDropout: Float
-    { get { _classifierDropout ?? config.classifierDropout ?? config.hiddenDropoutProb } set { _classifierDropout = newValue } }
-    private var _hiddenDropout: Float?
-    private var _attentionDropout: Float?
-    private var _classifierDropout: Float?
+    /// Dropout probabilities used in training, from the config (the classifier's defaults to
+    /// the hidden one, as transformers).
+    public var hiddenDropout: Float { config.hiddenDropoutProb }
+    public var attentionDropout: Float { config.attentionProbsDropoutProb }
+    public var classifierDropout: Float { config.classifierDropout ?? config.hiddenDropoutProb }
 
     // MARK: Forward
 
@@ -79,7 +74,7 @@ public final class BertModel: @unchecked Sendable {
                 Pooler.forward(hidden: hidden, batch: batch, weight: w.poolerWeight!, bias: w.poolerBias!,
                                cls: a.cls.rows(0, count: b), pooled: a.pooled.rows(0, count: b), pool: pool)
             }
-        case .sequenceClassification(let k):
+        case .sequence(let k):
             let pooled = a.pooled.rows(0, count: b), dropped = a.pooledDropped.rows(0, count: b)
             Pooler.forward(hidden: hidden, batch: batch, weight: w.poolerWeight!, bias: w.poolerBias!,
                            cls: a.cls.rows(0, count: b), pooled: pooled, pool: pool)
@@ -88,7 +83,7 @@ public final class BertModel: @unchecked Sendable {
                                      probability: dropout == nil ? 0 : classifierDropout)
             Linear.forward(input: dropped, weight: w.classifierWeight!, bias: w.classifierBias!,
                            output: MatrixView(a.logits, rows: b, cols: k), pool: pool)
-        case .tokenClassification(let k):
+        case .token(let k):
             let dropped = a.hiddenDropped.rows(0, count: n)
             dropped.data.update(from: hidden.data, count: n * config.hiddenSize)
             Dropout.applyToTokens(dropped, batch: batch, key: key, site: .classifier,
@@ -205,7 +200,7 @@ public final class BertModel: @unchecked Sendable {
         switch layout.head {
         case .none:
             preconditionFailure("BertModel.backward: the bare encoder has no loss")
-        case .sequenceClassification(let k):
+        case .sequence(let k):
             let logitsGrad = MatrixView(a.logitsGrad, rows: b, cols: k)
             let pooledGrad = a.pooledGrad.rows(0, count: b)
             let needsPooledGrad = trainable.pooler || encoderNeedsGrad
@@ -223,7 +218,7 @@ public final class BertModel: @unchecked Sendable {
                             biasGrad: trainable.pooler ? g.poolerBias : nil,
                             clsGrad: a.clsGrad.rows(0, count: b), hiddenGrad: encoderNeedsGrad ? hiddenGrad : nil, pool: pool)
             observer?.gradientsReady(.pooler)
-        case .tokenClassification(let k):
+        case .token(let k):
             let logitsGrad = MatrixView(a.logitsGrad, rows: n, cols: k)
             Linear.backward(outputGrad: logitsGrad, input: a.hiddenDropped.rows(0, count: n), weight: w.classifierWeight!,
                             inputGrad: encoderNeedsGrad ? hiddenGrad : nil,

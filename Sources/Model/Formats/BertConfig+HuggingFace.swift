@@ -35,6 +35,8 @@ public struct HuggingFaceConfig: Equatable, Sendable {
     /// `architectures`, e.g. `["BertModel"]` or `["BertForSequenceClassification"]`; empty
     /// when the file has none. Written back as given.
     public var architectures: [String]
+    /// `model_type`: which `ModelFamily` reads the model (BERT when absent).
+    public var modelType: String = "bert"
     /// Uninterpreted fields sorted by key (so equality ignores file order); written back
     /// unchanged.
     var preserved: [JSONMember]
@@ -86,8 +88,11 @@ public struct HuggingFaceConfig: Equatable, Sendable {
         }
         var fields = ConfigFields(file: file, members: members)
 
-        if let modelType = try fields.string("model_type"), modelType != "bert" {
-            throw fields.error("model_type", "\"\(modelType)\" is not supported, expected \"bert\"")
+        if let type = try fields.string("model_type") {
+            guard ModelFamilies.modelTypes.contains(type) else {
+                throw fields.error("model_type", "\"\(type)\" is not supported, expected \(ModelFamilies.expected)")
+            }
+            modelType = type
         }
         architectures = try fields.stringArray("architectures") ?? []
 
@@ -150,7 +155,7 @@ public struct HuggingFaceConfig: Equatable, Sendable {
         }
         var members = preserved
         func set(_ key: String, _ value: JSONValue) { members.append(JSONMember(key: key, value: value)) }
-        set("model_type", .string("bert"))
+        set("model_type", .string(modelType))
         if !architectures.isEmpty { set("architectures", .array(architectures.map { .string($0) })) }
         set("vocab_size", .number(String(bert.vocabSize)))
         set("hidden_size", .number(String(bert.hiddenSize)))

@@ -13,14 +13,15 @@ public enum Checkpoints {
     /// earlier checkpoints as they were and no `checkpoint-<step>` directory, or a complete one.
     @discardableResult
     public static func write(
-        step: Int, output: String, model: BertModel, optimizer: AdamW, state: TrainerState,
-        config: HuggingFaceConfig, tokenizerSource: String
+        step: Int, output: String, model: any TrainableModel, optimizer: AdamW, state: TrainerState,
+        config: HuggingFaceConfig, tokenizerSource: String, maxLength: Int
     ) throws -> String {
         let destination = path(output: output, step: step)
         let directory = try DurableDirectory(destination: destination)
         do {
-            try ModelDirectory.write(model: model, config: config, tokenizerSource: tokenizerSource, into: directory)
-            try writeOptimizer(optimizer, layout: model.layout, to: directory.path("optimizer.safetensors"))
+            try ModelDirectory.write(model: model, config: config, tokenizerSource: tokenizerSource,
+                                     maxLength: maxLength, into: directory)
+            try writeOptimizer(optimizer, table: model.parameterTable, to: directory.path("optimizer.safetensors"))
             try directory.write(try state.jsonText(), as: TrainerState.fileName)
             if FaultInjection.crashInCheckpoint == step { abort() }
             try directory.write(try Manifest.make(for: directory.temporary).jsonText(), as: Manifest.fileName)
@@ -33,9 +34,9 @@ public enum Checkpoints {
     }
 
     /// AdamW moments as `exp_avg.<parameter>` and `exp_avg_sq.<parameter>` tensors.
-    static func writeOptimizer(_ optimizer: AdamW, layout: BertLayout, to path: String) throws {
+    static func writeOptimizer(_ optimizer: AdamW, table: ParameterTable, to path: String) throws {
         var entries: [SafeTensorsEntry] = []
-        for entry in layout.table.entries {
+        for entry in table.entries {
             entries.append(SafeTensorsEntry(name: "exp_avg." + entry.name, shape: entry.shape,
                                             data: UnsafeBufferPointer(start: optimizer.firstMoment.base + entry.offset, count: entry.count)))
             entries.append(SafeTensorsEntry(name: "exp_avg_sq." + entry.name, shape: entry.shape,
@@ -47,18 +48,18 @@ public enum Checkpoints {
     /// Reads a checkpoint's trained parameters into `model`: all of `model.safetensors`, or —
     /// for a LoRA model, whose `model.safetensors` holds merged weights — the adapters and
     /// the classifier from `adapter_model.safetensors` (the frozen base stays as loaded).
-    public static func readModel(into model: BertModel, from checkpoint: String) throws {
-        if model.layout.lora != nil {
+    public static func readModel(into model: any TrainableModel, from checkpoint: String) throws {
+        if model.lora != nil {
             try model.loadAdapters(from: SafeTensorsFile(contentsOf: checkpoint + "/" + ModelDirectory.adapterWeightsFile))
         } else {
-            _ = try model.loadWeights(from: SafeTensorsFile(contentsOf: checkpoint + "/model.safetensors"))
+            _ = try model.loadWeights(from: SafeTensorsFile(contentsOf: checkpoint + "/model.safetensors"), loadHead: true)
         }
     }
 
     /// Reads the AdamW moments of a checkpoint into `optimizer` (same layout required).
-    public static func readOptimizer(into optimizer: AdamW, layout: BertLayout, from checkpoint: String) throws {
+    public static func readOptimizer(into optimizer: AdamW, table: ParameterTable, from checkpoint: String) throws {
         let file = try SafeTensorsFile(contentsOf: checkpoint + "/optimizer.safetensors")
-        for entry in layout.table.entries {
+        for entry in table.entries {
             try file.read("exp_avg." + entry.name, shape: entry.shape,
                           into: UnsafeMutableBufferPointer(start: optimizer.firstMoment.base + entry.offset, count: entry.count))
             try file.read("exp_avg_sq." + entry.name, shape: entry.shape,

@@ -43,20 +43,23 @@ public struct ModelDirectory: Sendable {
     /// with the architecture and labels of the model's head), `model.safetensors` (LoRA
     /// adapters merged in), and the tokenizer files of `tokenizerSource`; with LoRA also the
     /// adapters in PEFT's form (`adapter/adapter_model.safetensors`, `adapter/adapter_config.json`).
-    public static func write(model: BertModel, config: HuggingFaceConfig, tokenizerSource: String, into directory: DurableDirectory) throws {
-        var config = config
-        config.bert = model.config
-        config.architectures = [model.layout.head.architecture]
+    /// `tokenizer_config.json` records `maxLength`, the length the model was trained with.
+    public static func write(model: any TrainableModel, config: HuggingFaceConfig, tokenizerSource: String, maxLength: Int,
+                             into directory: DurableDirectory) throws {
+        let config = model.savedConfig(config)
         try directory.write(try config.jsonText(file: directory.path("config.json")), as: "config.json")
         try model.saveWeights(to: directory.path("model.safetensors"))
-        if let lora = model.layout.lora {
+        if let lora = model.lora {
             try FileManager.default.createDirectory(atPath: directory.path(adapterDirectory), withIntermediateDirectories: true)
             try model.saveAdapters(to: directory.path(adapterWeightsFile))
             try directory.write(adapterConfigJSON(lora, baseModel: tokenizerSource), as: adapterConfigFile)
         }
-        for name in tokenizerFiles where FileManager.default.fileExists(atPath: tokenizerSource + "/" + name) {
+        for name in tokenizerFiles where name != TrainedLength.file
+            && FileManager.default.fileExists(atPath: tokenizerSource + "/" + name) {
             try directory.copy(tokenizerSource + "/" + name, as: name)
         }
+        let tokenizerConfig = FileManager.default.contents(atPath: tokenizerSource + "/" + TrainedLength.file)
+        try directory.write(TrainedLength.text(setting: maxLength, in: tokenizerConfig), as: TrainedLength.file)
     }
 
     /// PEFT's `adapter_config.json` for a LoRA sequence classifier. Target names are PEFT

@@ -55,6 +55,13 @@ public struct EncodedDataset: Sendable {
         }
     }
 
+    /// This data set with `targets` in place of its own (same examples).
+    func withTargets(_ targets: Targets) -> EncodedDataset {
+        var copy = self
+        copy.targets = targets
+        return copy
+    }
+
     mutating func append(_ encoding: Encoding, line: Int) {
         ids.append(contentsOf: encoding.ids)
         typeIds.append(contentsOf: encoding.typeIds)
@@ -75,105 +82,11 @@ public struct EncodedDataset: Sendable {
     }
 }
 
-// MARK: Encoding each kind of data
+// MARK: Encoding
 
 extension EncodedDataset {
-    /// Text classification: tokenises `rows` (with `[CLS]`/`[SEP]`, truncated to
-    /// `maxLength`) and maps labels to ids through `labelSet`. A label outside the set is an
-    /// error naming the file and line; `nil` labels are allowed only when `requireLabels`
-    /// is false (they become −1).
-    public static func encode(
-        _ rows: [LabelledText], file: String, tokenizer: WordPieceTokenizer, maxLength: Int,
-        labelSet: LabelSet?, requireLabels: Bool = true
-    ) throws -> EncodedDataset {
-        var classes: [Int32] = []
-        classes.reserveCapacity(rows.count)
-        for row in rows {
-            if let name = row.label, let labelSet {
-                guard let id = labelSet.id(of: name) else {
-                    throw DataError(file: file, line: row.line, "label \"\(name)\" is not one of \(labelSet)")
-                }
-                classes.append(Int32(id))
-            } else if requireLabels {
-                throw DataError(file: file, line: row.line, "example has no label")
-            } else {
-                classes.append(-1)
-            }
-        }
-        return tokenized(rows, file: file, tokenizer: tokenizer, maxLength: maxLength, targets: .classes(classes))
-    }
-
-    /// Regression: the label field of each row must be a number.
-    public static func encodeRegression(
-        _ rows: [LabelledText], file: String, tokenizer: WordPieceTokenizer, maxLength: Int, requireLabels: Bool = true
-    ) throws -> EncodedDataset {
-        var values: [Float] = []
-        values.reserveCapacity(rows.count)
-        for row in rows {
-            guard let text = row.label else {
-                if requireLabels { throw DataError(file: file, line: row.line, "example has no value") }
-                values.append(.nan)
-                continue
-            }
-            guard let value = Float(text), value.isFinite else {
-                throw DataError(file: file, line: row.line, "label \"\(text)\" is not a number (regression needs one number per example)")
-            }
-            values.append(value)
-        }
-        return tokenized(rows, file: file, tokenizer: tokenizer, maxLength: maxLength, targets: .values(values))
-    }
-
-    /// Multi-label classification: each row's label set becomes a 0/1 vector over `labelSet`.
-    public static func encodeMultiLabel(
-        _ rows: [MultiLabelText], file: String, tokenizer: WordPieceTokenizer, maxLength: Int, labelSet: LabelSet,
-        requireLabels: Bool = true
-    ) throws -> EncodedDataset {
-        let k = labelSet.count
-        var hot = [Float](repeating: 0, count: rows.count * k)
-        for (i, row) in rows.enumerated() {
-            guard let labels = row.labels else {
-                if requireLabels { throw DataError(file: file, line: row.line, "example has no labels field") }
-                continue
-            }
-            for name in labels {
-                guard let id = labelSet.id(of: name) else {
-                    throw DataError(file: file, line: row.line, "label \"\(name)\" is not one of \(labelSet)")
-                }
-                hot[i * k + id] = 1
-            }
-        }
-        var dataset = EncodedDataset(file: file, targets: .multiHot(hot, labelCount: k))
-        for row in rows {
-            dataset.append(tokenizer.encode(row.text, pair: row.pair, maxLength: maxLength), line: row.line)
-        }
-        return dataset
-    }
-
-    /// Token classification: words to pieces (`[CLS] … [SEP]`, truncated), each word's tag id
-    /// on its first piece and −100 on the rest, as transformers' token-classification recipe.
-    public static func encodeTokens(
-        _ sentences: [TaggedSentence], file: String, tokenizer: WordPieceTokenizer, maxLength: Int, tagSet: LabelSet
-    ) throws -> EncodedDataset {
-        var labels: [Int32] = []
-        var dataset = EncodedDataset(file: file, targets: .tokens([]))
-        for sentence in sentences {
-            let alignment = tokenizer.encode(words: sentence.words, maxLength: maxLength)
-            var wordLabels = [Int32](repeating: WordAlignment.ignoredLabel, count: sentence.words.count)
-            if let tags = sentence.tags {
-                for (w, tag) in tags.enumerated() {
-                    guard let id = tagSet.id(of: tag) else {
-                        throw DataError(file: file, line: sentence.line + w, "tag \"\(tag)\" is not one of \(tagSet)")
-                    }
-                    wordLabels[w] = Int32(id)
-                }
-            }
-            labels.append(contentsOf: alignment.tokenLabels(wordLabels))
-            dataset.append(alignment.encoding, line: sentence.line)
-        }
-        dataset.targets = .tokens(labels)
-        return dataset
-    }
-
+    /// `rows` tokenised (with `[CLS]`/`[SEP]`, truncated to `maxLength`), with `targets`
+    /// already mapped by the task.
     static func tokenized(_ rows: [LabelledText], file: String, tokenizer: WordPieceTokenizer, maxLength: Int,
                           targets: Targets) -> EncodedDataset {
         var dataset = EncodedDataset(file: file, targets: targets)

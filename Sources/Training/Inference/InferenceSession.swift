@@ -5,63 +5,56 @@ import Text
 
 /// A fine-tuned model loaded for `evaluate` and `predict`: rank 0 reads the weights and
 /// broadcasts them, every rank runs its share of the examples. The task follows from the
-/// model's `config.json` (architecture and `problem_type`).
+/// model's `config.json` (`TaskRegistry.task(savedAs:)`).
 public final class InferenceSession {
     public let directory: ModelDirectory
-    public let task: TaskKind
+    public let task: any FineTuningTask
     public let labels: LabelSet
-    public let model: BertModel
+    public let model: any TrainableModel
     let communicator: Communicator
+    /// Tokens per example: as asked, else the length the model was trained with.
     public let maxLength: Int
     let localBatchSize: Int
 
-    /// Opens the fine-tuned model (or checkpoint) in `path`.
-    public init(modelPath: String, communicator: Communicator, maxLength: Int, globalBatchSize: Int, threads: Int?) throws {
+    /// Opens the fine-tuned model (or checkpoint) in `path`; `maxLength` nil takes the
+    /// model's own (`TrainedLength`).
+    public init(modelPath: String, communicator: Communicator, maxLength: Int?, globalBatchSize: Int,
+                threads: Int?) throws {
         self.communicator = communicator
-        let opened = try communicator.agreeing { () -> (ModelDirectory, TaskKind) in
+        let opened = try communicator.agreeing { () -> (ModelDirectory, any FineTuningTask, Int) in
             let directory = try ModelDirectory(modelPath)
-            guard let task = InferenceSession.task(of: directory.config) else {
-                throw CheckpointError("\(modelPath)/config.json: architectures \(directory.config.architectures) has no classification or regression head; fine-tune the model first (ddp-train train)")
+            guard let task = TaskRegistry.task(savedAs: directory.config) else {
+                throw CheckpointError("\(modelPath)/config.json: architectures \(directory.config.architectures) has no head of a task ddp-train knows (\(TaskRegistry.names.joined(separator: ", "))); fine-tune the model first (ddp-train train)")
             }
-            if maxLength > directory.config.bert.maxPositionEmbeddings {
-                throw OptionError("--max-length \(maxLength) exceeds the model's max_position_embeddings (\(directory.config.bert.maxPositionEmbeddings))")
+            let positions = directory.config.bert.maxPositionEmbeddings
+            if let maxLength, maxLength > positions {
+                throw OptionError("--max-length \(maxLength) exceeds the model's max_position_embeddings (\(positions))")
             }
-            return (directory, task)
+            return (directory, task, maxLength ?? TrainedLength.defaultMaxLength(of: directory))
         }
         directory = opened.0
         task = opened.1
+        self.maxLength = opened.2
         labels = LabelSet(names: directory.config.bert.labels)
         let threads = try threads ?? ThreadPlan(ranksOnNode: communicator.localSize).threads
         BLAS.setThreads(threads)
-        let model = BertModel(layout: BertLayout(config: directory.config.bert, head: task.head(labels: labels.count)),
-                              pool: ThreadPool(threads: threads))
+        let model = ModelFamilies.family(of: directory.config).makeModel(
+            config: directory.config, head: task.head(labels: labels.count), lora: nil, pool: ThreadPool(threads: threads))
         self.model = model
         let weights = directory.weightsPath
         try communicator.agreeing {
-            if communicator.rank == 0 { _ = try model.loadWeights(from: SafeTensorsFile(contentsOf: weights)) }
+            if communicator.rank == 0 { _ = try model.loadWeights(from: SafeTensorsFile(contentsOf: weights), loadHead: true) }
         }
         try communicator.broadcast(model.parameters.buffer, root: 0)
-        self.maxLength = maxLength
-        localBatchSize = max(1, (globalBatchSize + communicator.size - 1) / communicator.size)
-    }
-
-    /// The task a saved model was fine-tuned for, from its architecture and `problem_type`.
-    public static func task(of config: HuggingFaceConfig) -> TaskKind? {
-        if config.architectures.contains(where: { $0.hasSuffix("ForTokenClassification") }) { return .tokenClassification }
-        guard config.architectures.contains(where: { $0.hasSuffix("ForSequenceClassification") }) else { return nil }
-        switch config.bert.problemType {
-        case "regression": return .regression
-        case "multi_label_classification": return .multiLabel
-        case nil where config.bert.labels.count == 1: return .regression
-        default: return config.bert.labels.count >= 2 ? .classification : nil
-        }
+        localBatchSize = max(1, BatchPlan.largestShare(of: globalBatchSize, parts: communicator.size))
     }
 
     /// Reads `path` for this model's task; `.encode(labels)` of the result maps labels when
     /// present (unknown labels are an error).
-    public func read(_ path: String, columns: ColumnSelection, labelSeparator: Character = ",", requireLabels: Bool) throws -> TaskData {
-        try TaskData.read(path, task: task, columns: columns, labelSeparator: labelSeparator, tokenizer: directory.tokenizer,
-                          maxLength: maxLength, requireLabels: requireLabels)
+    public func read(_ path: String, columns: ColumnSelection, labelSeparator: Character = ",",
+                     requireLabels: Bool) throws -> TaskData {
+        try task.read(path, DataRequest(columns: columns, labelSeparator: labelSeparator, tokenizer: directory.tokenizer,
+                                        maxLength: maxLength, requireLabels: requireLabels))
     }
 
     /// Buffers big enough for this rank's shards of `dataset`.
@@ -69,7 +62,8 @@ public final class InferenceSession {
         let longest = max(dataset.longest, 1)
         model.reserve(maxSequences: localBatchSize, maxTokens: localBatchSize * longest, maxLength: longest)
         return (PackedBatch(sequenceCapacity: localBatchSize, tokenCapacity: localBatchSize * longest),
-                TargetBuffer(integerCapacity: localBatchSize * longest, floatCapacity: localBatchSize * max(labels.count, 1)))
+                TargetBuffer(integerCapacity: localBatchSize * longest,
+                             floatCapacity: localBatchSize * max(labels.count, 1)))
     }
 
     /// The task's metrics over `dataset`.
@@ -80,12 +74,12 @@ public final class InferenceSession {
         return try evaluator.evaluate(dataset)
     }
 
-    /// The logits of every example — `[examples × labels]`, or for token classification
+    /// The logits of every example — `[examples × labels]`, or for a per-token head
     /// `[tokens × labels]` aligned with the data set's token ids — complete on every rank:
     /// each rank fills its shard and one allreduce sums the (otherwise zero) rows.
     public func logits(_ dataset: EncodedDataset) throws -> [Float] {
         let k = labels.count
-        let perToken = task == .tokenClassification
+        let perToken = model.head.isPerToken
         var all = [Float](repeating: 0, count: (perToken ? dataset.ids.count : dataset.count) * k)
         let (batch, _) = buffers(for: dataset)
         let shard = BatchPlan.shardRange(count: dataset.count, rank: communicator.rank, worldSize: communicator.size)
@@ -95,7 +89,7 @@ public final class InferenceSession {
             batch.removeAll()
             for i in start..<end { dataset.append(i, to: batch, sample: UInt64(i)) }
             model.forward(batch, dropout: nil)
-            let logits = model.activations!.logits
+            let logits = model.logits.values
             let first = perToken ? dataset.offsets[start] : start
             let rows = perToken ? batch.tokenCount : end - start
             for r in 0..<rows {
@@ -105,5 +99,19 @@ public final class InferenceSession {
         }
         try all.withUnsafeMutableBufferPointer { try communicator.allreduce($0, operation: .sum) }
         return all
+    }
+
+    /// One JSON line per example (`{"line": …, <the task's prediction>}`), from `logits`.
+    public func predictionLines(_ data: TaskData, dataset: EncodedDataset, logits: [Float]) -> String {
+        let k = labels.count
+        let context = PredictionContext(data: data, dataset: dataset, labels: labels, tokenizer: directory.tokenizer,
+                                        maxLength: maxLength)
+        var text = ""
+        for i in 0..<dataset.count {
+            let rows = model.head.isPerToken
+                ? (dataset.offsets[i] * k)..<(dataset.offsets[i + 1] * k) : (i * k)..<((i + 1) * k)
+            text += "{\"line\": \(dataset.lines[i]), " + task.prediction(i, logits: logits[rows], context: context) + "}\n"
+        }
+        return text
     }
 }

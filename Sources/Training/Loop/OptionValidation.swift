@@ -13,11 +13,9 @@ extension TrainingOptions {
         guard let train, !train.isEmpty else {
             throw OptionError("--train is required (a .tsv, .csv or .jsonl file of labelled text)")
         }
-        guard let kind = TaskKind(rawValue: task) else {
-            throw OptionError("--task \(task): expected one of \(TaskKind.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        if kind == .tokenClassification && augmentation.isEnabled {
-            throw OptionError("--augment-* options change words, which would misalign the word tags of token classification")
+        let task = try fineTuningTask()
+        if !task.allowsTextAugmentation && augmentation.isEnabled {
+            throw OptionError("--augment-* options change words, which would misalign the word tags of \(task.name)")
         }
         if labelSeparator.count != 1 { throw OptionError("--label-separator \"\(labelSeparator)\": expected one character") }
         if batchSize < 1 { throw OptionError("--batch-size \(batchSize): must be at least 1") }

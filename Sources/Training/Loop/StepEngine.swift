@@ -49,7 +49,7 @@ public struct StepResult: Sendable {
 /// summed gradients are those of the global mean loss however the batch is split among
 /// ranks and micro-batches. Only the trained ranges are zeroed, reduced and updated.
 public final class StepEngine {
-    public let model: BertModel
+    public let model: any TrainableModel
     public let optimizer: AdamW
     let communicator: Communicator
     public let reducer: GradientBucketReducer
@@ -58,7 +58,7 @@ public final class StepEngine {
     let learningRateScale: (ParameterGroup) -> Float
     let batch: PackedBatch
     let targets: TargetBuffer
-    public let task: TaskKind
+    public let task: any FineTuningTask
     private let observer: ReductionObserver
     /// Reduce in buckets during the backward pass (true) or all at once after it (without
     /// a sharded optimizer).
@@ -70,7 +70,8 @@ public final class StepEngine {
     /// The word-embedding gradient, reduced by rows when the embeddings train (see
     /// `SparseEmbeddingGradient`); nil otherwise and with a sharded optimizer.
     private var sparseEmbedding: SparseEmbeddingGradient?
-    private let wordEmbeddingRange: Range<Int>?
+    /// The word-embedding table `[V, C]`, when the model has one.
+    private let wordEmbedding: ParameterEntry?
     /// The trained ranges zeroed densely before each step (all but a sparse word-embedding
     /// table, which zeroes its own rows); set with what trains, so a step allocates nothing.
     private var denselyZeroedRanges: [Range<Int>] = []
@@ -79,7 +80,7 @@ public final class StepEngine {
     /// Penalties added to the summed gradients (identically on every rank).
     public var regularization = Regularization()
 
-    public init(model: BertModel, optimizer: AdamW, communicator: Communicator, task: TaskKind = .classification,
+    public init(model: any TrainableModel, optimizer: AdamW, communicator: Communicator, task: any FineTuningTask = TaskRegistry.defaultTask,
                 trainable: TrainableGroups, learningRateScale: @escaping (ParameterGroup) -> Float = { _ in 1 },
                 bucketBytes: Int, overlapsCommunication: Bool, shardsOptimizer: Bool = false, maxSequences: Int, maxTokens: Int) {
         self.model = model
@@ -88,11 +89,11 @@ public final class StepEngine {
         self.trainable = trainable
         self.learningRateScale = learningRateScale
         self.overlapsCommunication = overlapsCommunication
-        runs = model.layout.table.updateRuns(trainable: trainable.contains, learningRateScale: learningRateScale)
-        wordEmbeddingRange = model.layout.table.entries.first { $0.name.hasSuffix("word_embeddings.weight") }?.range
+        runs = model.parameterTable.updateRuns(trainable: trainable.contains, learningRateScale: learningRateScale)
+        wordEmbedding = model.parameterTable.entries.first { $0.name.hasSuffix("word_embeddings.weight") }
         reducer = GradientBucketReducer(communicator: communicator, gradients: model.gradients.base, count: model.gradients.count,
                                         ranges: [], bucketBytes: bucketBytes)
-        observer = ReductionObserver(reducer: reducer, table: model.layout.table)
+        observer = ReductionObserver(reducer: reducer, table: model.parameterTable)
         let sharded = shardsOptimizer
             ? ShardedReducer(communicator: communicator, count: model.gradients.count, ranges: StepEngine.reducedRanges(runs))
             : nil
@@ -101,7 +102,7 @@ public final class StepEngine {
         self.task = task
         batch = PackedBatch(sequenceCapacity: maxSequences, tokenCapacity: maxTokens)
         targets = TargetBuffer(integerCapacity: max(maxSequences, maxTokens),
-                               floatCapacity: maxSequences * max(model.layout.head.labelCount, 1))
+                               floatCapacity: maxSequences * max(model.head.labelCount, 1))
         configureReduction(expectedEmbeddingRows: maxTokens * communicator.size)
     }
 
@@ -109,7 +110,7 @@ public final class StepEngine {
     /// reduced ranges follow.
     public func setTrainable(_ groups: TrainableGroups) {
         trainable = groups
-        runs = model.layout.table.updateRuns(trainable: groups.contains, learningRateScale: learningRateScale)
+        runs = model.parameterTable.updateRuns(trainable: groups.contains, learningRateScale: learningRateScale)
         if let sharded {
             sharded.setRanges(StepEngine.reducedRanges(runs))
             ownedRuns = runs.restricted(to: sharded.ownedRanges)
@@ -123,12 +124,13 @@ public final class StepEngine {
     /// only when backward ends; per-parameter ranges let the top layers' buckets fill and
     /// start while the layers below are still computing.
     private func configureReduction(expectedEmbeddingRows: Int) {
-        var ranges = model.layout.table.entries.filter(trainable.contains).map(\.range)
-        if sharded == nil, let word = wordEmbeddingRange, ranges.contains(word) {
+        var ranges = model.parameterTable.entries.filter(trainable.contains).map(\.range)
+        if sharded == nil, let word = wordEmbedding, ranges.contains(word.range) {
             if sparseEmbedding == nil {
-                sparseEmbedding = SparseEmbeddingGradient(range: word, width: model.config.hiddenSize, expectedRows: expectedEmbeddingRows)
+                sparseEmbedding = SparseEmbeddingGradient(range: word.range, width: word.shape[1],
+                                                          expectedRows: expectedEmbeddingRows)
             }
-            ranges.removeAll { $0 == word }
+            ranges.removeAll { $0 == word.range }
         } else {
             sparseEmbedding = nil
         }
@@ -181,7 +183,7 @@ public final class StepEngine {
             }
             sparseEmbedding?.mark(batch)
             model.forward(batch, dropout: dropout)
-            lossSum += TaskLoss.lossAndGradient(task: task, model: model, batch: batch, targets: targets,
+            lossSum += task.lossAndGradient(model.logits, batch: batch, targets: targets,
                                                 labelSmoothing: labelSmoothing, gradScale: 1 / Float(max(globalLossUnits, 1)))
             times.forward += lap()
             let last = index == microBatches.count - 1

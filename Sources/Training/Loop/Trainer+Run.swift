@@ -124,15 +124,10 @@ extension Trainer {
         }
     }
 
-    /// This rank's share of each micro-batch of a global batch: the global batch cut into
-    /// `gradientAccumulationSteps` consecutive parts, each split among the ranks.
+    /// This rank's share of each micro-batch of a global batch.
     func microBatches(of globalBatch: ArraySlice<Int>) -> [ArraySlice<Int>] {
-        let parts = options.gradientAccumulationSteps
-        return (0..<parts).map { part in
-            let range = BatchPlan.shardRange(count: globalBatch.count, rank: part, worldSize: parts)
-            let micro = globalBatch[(globalBatch.startIndex + range.lowerBound)..<(globalBatch.startIndex + range.upperBound)]
-            return BatchPlan.shard(micro, rank: communicator.rank, worldSize: communicator.size)
-        }
+        BatchPlan.microBatches(globalBatch, accumulationSteps: options.gradientAccumulationSteps,
+                               rank: communicator.rank, worldSize: communicator.size)
     }
 
     /// Sums of the steps since the last log line, on this rank.
@@ -162,7 +157,7 @@ extension Trainer {
         ]
         if options.layerLrDecay != 1 {
             values["learning_rate_embeddings"] = learningRate * Double(fineTuning.learningRateScale(.embeddings))
-            for l in 0..<model.config.numHiddenLayers {
+            for l in 0..<model.layerCount {
                 values["learning_rate_layer_\(l)"] = learningRate * Double(fineTuning.learningRateScale(.layer(l)))
             }
         }
@@ -180,7 +175,7 @@ extension Trainer {
     /// Evaluates on the validation set (every rank takes part) and logs it; tracks the best
     /// value of the chosen metric and the early-stopping count. Returns whether it improved.
     func evaluate(tracksBest: Bool = true) throws -> (record: MetricsRecord, improved: Bool) {
-        let evaluator = Evaluator(model: model, communicator: communicator, task: options.taskKind, labels: labels,
+        let evaluator = Evaluator(model: model, communicator: communicator, task: task, labels: labels,
                                   batch: engine.batch, targets: engine.targets, globalBatchSize: options.evalBatchSize)
         let report = try evaluator.evaluate(validationSet!)
         let record = report.record(step: state.globalStep, epoch: state.epoch)
@@ -212,7 +207,8 @@ extension Trainer {
         state.optimizerSteps = Dictionary(uniqueKeysWithValues: optimizer.stepCounts.map { ($0.key.description, $0.value) })
         guard isRoot else { return }
         let path = try Checkpoints.write(step: state.globalStep, output: options.output, model: model, optimizer: optimizer,
-                                         state: state, config: outputConfig, tokenizerSource: source.path)
+                                         state: state, config: outputConfig, tokenizerSource: source.path,
+                                         maxLength: options.maxLength)
         Checkpoints.prune(output: options.output, keep: options.saveTotalLimit, protected: state.bestModelCheckpoint)
         emit(.checkpointSaved(path))
     }
@@ -230,7 +226,8 @@ extension Trainer {
     /// replaced atomically.
     func writeFinalModel() throws -> String {
         let directory = try DurableDirectory(destination: options.output + "/.final-model")
-        try ModelDirectory.write(model: model, config: outputConfig, tokenizerSource: source.path, into: directory)
+        try ModelDirectory.write(model: model, config: outputConfig, tokenizerSource: source.path,
+                                 maxLength: options.maxLength, into: directory)
         for name in try FileManager.default.contentsOfDirectory(atPath: directory.temporary) {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: options.output + "/" + name, isDirectory: &isDirectory), isDirectory.boolValue {
@@ -259,7 +256,7 @@ extension Trainer {
                    trainExamples: trainSet.count, validationExamples: validationSet?.count ?? 0, labels: labels,
                    parameterCount: model.parameters.count, trainableParameterCount: engine.trainedElementCount,
                    stepsPerEpoch: plan.batchesPerEpoch, totalSteps: totalSteps, warmupSteps: schedule.warmupSteps,
-                   perRankBatch: (options.batchSize + communicator.size - 1) / communicator.size,
+                   perRankBatch: BatchPlan.largestShare(of: options.batchSize, parts: communicator.size),
                    longestExample: trainSet.longest,
                    meanTokensPerExample: Double(trainSet.ids.count) / Double(max(trainSet.count, 1)),
                    resumedFrom: resumedFrom, startStep: state.globalStep)

@@ -9,8 +9,8 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     // MARK: Data and model
     /// Pretrained (or already fine-tuned) model directory in Hugging Face format.
     public var model: String = DefaultPaths.pretrainedModel
-    /// classification, regression, multi-label or token-classification.
-    public var task: String = "classification"
+    /// The `--task` name, one of `TaskRegistry.names`.
+    public var task: String = TaskRegistry.defaultTask.name
     /// Training data: .tsv, .csv or .jsonl (CoNLL .conll/.txt for token classification).
     public var train: String? = nil
     /// Validation data, same format; evaluated every `evalSteps` and at the end.
@@ -26,8 +26,8 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// Separator of the labels in one field of multi-label data ("sports,politics").
     public var labelSeparator: String = ","
 
-    /// The task, validated by `validate`.
-    public var taskKind: TaskKind { TaskKind(rawValue: task) ?? .classification }
+    /// The task `task` names (an error listing the choices when it names none).
+    public func fineTuningTask() throws -> any FineTuningTask { try TaskRegistry.task(named: task) }
 
     // MARK: Length of training
     /// Passes over the training data (fractions allowed); ignored when `maxSteps` > 0.

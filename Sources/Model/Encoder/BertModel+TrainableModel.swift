@@ -1,0 +1,20 @@
+extension BertModel: TrainableModel {
+    public var parameterTable: ParameterTable { layout.table }
+    public var head: TaskHead { layout.head }
+    public var lora: LoRAConfiguration? { layout.lora }
+    public var layerCount: Int { config.numHiddenLayers }
+
+    public var logits: Logits {
+        guard let a = activations else { preconditionFailure("BertModel.logits before reserve(...)") }
+        return Logits(values: a.logits, gradient: a.logitsGrad, outputs: layout.head.labelCount)
+    }
+
+    public func saveWeights(to path: String) throws { try saveWeights(to: path, metadata: ["format": "pt"]) }
+
+    public func savedConfig(_ config: HuggingFaceConfig) -> HuggingFaceConfig {
+        var saved = config
+        saved.bert = self.config
+        saved.architectures = [layout.head.architecture]
+        return saved
+    }
+}

@@ -1,0 +1,97 @@
+import Model
+import Text
+
+/// Everything a fine-tuning task is: how its files are read and encoded, its label policy,
+/// the head it puts on the model and how that is saved for transformers, its loss, its
+/// metrics and its predictions. One type per task (a folder under `Tasks/`), listed once in
+/// `TaskRegistry`; the trainer, evaluator, inference session and CLI ask the task and hold
+/// no branch on which task it is. `Tasks/README.md` walks through adding one.
+public protocol FineTuningTask: Sendable {
+    /// The `--task` value.
+    var name: String { get }
+    /// One line for `--help`.
+    var summary: String { get }
+
+    // MARK: Data
+
+    /// Reads `path` (labels required for training and evaluation, optional for prediction
+    /// input) into rows whose encoding waits for the label set.
+    func read(_ path: String, _ request: DataRequest) throws -> TaskData
+    /// The label set of a training file, from every label name it uses (saved as `id2label`).
+    func labelSet(inferredFrom names: [String]) -> LabelSet
+    /// Fewest labels the task can train with (a single class cannot be classified).
+    var minimumLabels: Int { get }
+    /// Whether word-level augmentation keeps this task's targets valid.
+    var allowsTextAugmentation: Bool { get }
+
+    // MARK: Model
+
+    /// The head this task puts on the encoder for `labels` outputs.
+    func head(labels: Int) -> TaskHead
+    /// `problem_type` written to `config.json` (nil: none, as transformers' token classifiers).
+    var problemType: String? { get }
+    /// Whether a saved model's `config.json` carries this task's head, read as transformers
+    /// reads it when training (a missing `problem_type` is inferred from the label count).
+    func isSaved(as config: HuggingFaceConfig) -> Bool
+    /// When the source model already has this task's head: the label set to keep it with, or
+    /// nil when `inferred` (the training data's) does not fit it and the head must be replaced.
+    func labelsKeepingHead(inferred: LabelSet, saved: [String]) -> LabelSet?
+
+    // MARK: Training and evaluation
+
+    /// The summed loss of this rank's batch; writes the logits' gradient scaled by `gradScale`
+    /// (1 / loss units in the global batch). `logits` is `[rows × outputs]`, one row per
+    /// sequence or per token as the head has it.
+    func lossAndGradient(_ logits: Logits, batch: PackedBatch, targets: TargetBuffer, labelSmoothing: Float,
+                         gradScale: Float) -> Double
+    /// A fresh accumulator of this task's evaluation metrics over `dataset`.
+    func metrics(labels: LabelSet, dataset: EncodedDataset) -> any TaskMetrics
+    /// The `--metric-for-best-model` default.
+    var defaultBestMetric: String { get }
+
+    // MARK: Prediction
+
+    /// The JSON members (`"label": …, "probabilities": …`) of example `i`'s prediction;
+    /// `logits` holds its rows (one, or one per token of its encoding).
+    func prediction(_ i: Int, logits: ArraySlice<Float>, context: PredictionContext) -> String
+}
+
+extension FineTuningTask {
+    public var minimumLabels: Int { 2 }
+    public var allowsTextAugmentation: Bool { true }
+    public var defaultBestMetric: String { "eval_loss" }
+
+    /// Keep the saved head when its labels cover the training data's, in the saved order.
+    public func labelsKeepingHead(inferred: LabelSet, saved: [String]) -> LabelSet? {
+        !saved.isEmpty && Set(inferred.names).isSubset(of: saved) ? LabelSet(names: saved) : nil
+    }
+}
+
+/// How a data file is to be read for a task.
+public struct DataRequest {
+    public var columns: ColumnSelection
+    /// Separator of several labels in one field.
+    public var labelSeparator: Character
+    public var tokenizer: WordPieceTokenizer
+    public var maxLength: Int
+    /// Training and evaluation need every label; prediction input may lack them.
+    public var requireLabels: Bool
+
+    public init(columns: ColumnSelection, labelSeparator: Character = ",", tokenizer: WordPieceTokenizer,
+                maxLength: Int, requireLabels: Bool = true) {
+        self.columns = columns
+        self.labelSeparator = labelSeparator
+        self.tokenizer = tokenizer
+        self.maxLength = maxLength
+        self.requireLabels = requireLabels
+    }
+}
+
+/// What a task's prediction of one example may need besides its logits.
+public struct PredictionContext {
+    public let data: TaskData
+    public let dataset: EncodedDataset
+    public let labels: LabelSet
+    public let tokenizer: WordPieceTokenizer
+    public let maxLength: Int
+}
