@@ -26,14 +26,17 @@ let package = Package(
                        providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
-        .target(name: "Model", dependencies: ["CBLAS"], swiftSettings: fastRelease),
-        .target(name: "Text", swiftSettings: fastRelease),
+        // The one JSON value, parser and writer for every JSON file the project reads or writes.
+        .target(name: "JSON", swiftSettings: fastRelease),
+        .target(name: "Model", dependencies: ["CBLAS", "JSON"], swiftSettings: fastRelease),
+        .target(name: "Text", dependencies: ["JSON"], swiftSettings: fastRelease),
         .target(name: "Parallel", dependencies: ["CMPI"], swiftSettings: fastRelease),
-        .target(name: "Training", dependencies: ["Model", "Text", "Parallel"], swiftSettings: fastRelease),
+        .target(name: "Training", dependencies: ["JSON", "Model", "Text", "Parallel"], swiftSettings: fastRelease),
         .executableTarget(name: "ddp-train", dependencies: ["Training", "Model", "Text", "Parallel"], swiftSettings: fastRelease),
         // Tests find their golden files in Tests/Fixtures through #filePath.
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "ModelTests", dependencies: ["Model"]),
-        .testTarget(name: "TextTests", dependencies: ["Text"]),
+        .testTarget(name: "TextTests", dependencies: ["Text", "JSON"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),
         .testTarget(name: "ParallelTests", dependencies: ["Parallel"]),
         // Multi-rank checks of Parallel, run under mpirun by Tests/mpi/run-parallel-checks.sh.

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 extension WordPieceTokenizer {
     /// Reads a Hugging Face `tokenizer.json` with a WordPiece model.
@@ -18,8 +19,8 @@ extension WordPieceTokenizer {
         guard FileManager.default.fileExists(atPath: path) else {
             throw .missingFile(path: path, hint: "expected a Hugging Face tokenizer.json")
         }
-        let json = JSONReader(path: path)
-        let root = try json.object(try JSONReader.parse(url), key: "(top level)")
+        let json = TokenizerJSONFile.reader(path: path)
+        let root = try json.object(try TokenizerJSONFile.parse(url), key: "(top level)")
 
         // model
         let model = try json.object(root["model"], key: "model")
@@ -31,8 +32,9 @@ extension WordPieceTokenizer {
         var vocabulary: [String: Int32] = [:]
         vocabulary.reserveCapacity(vocabObject.count)
         var tokenOfId: [Int32: String] = [:]
-        for (token, value) in vocabObject {
-            let id = Int32(try json.int(value, key: "model.vocab.\(token)"))
+        for member in vocabObject {
+            let token = member.key
+            let id = Int32(try json.int(member.value, key: "model.vocab.\(token)"))
             if let other = tokenOfId[id] {
                 throw .duplicateId(path: path, key: "model.vocab", id: Int(id), tokens: [other, token].sorted())
             }
@@ -93,7 +95,9 @@ extension WordPieceTokenizer {
             provenance: "")
     }
 
-    private static func readNormalizer(_ value: JSONValue?, json: JSONReader) throws(TokenizerError) -> BertNormalizer {
+    private static func readNormalizer(
+        _ value: JSONValue?, json: JSONReader<TokenizerError>
+    ) throws(TokenizerError) -> BertNormalizer {
         // No normalizer: the text goes to the pre-tokenizer as it is.
         guard let value, value != .null else {
             return BertNormalizer(cleanText: false, handleChineseChars: false, stripAccents: false, lowercase: false)
@@ -102,7 +106,7 @@ extension WordPieceTokenizer {
         let type = try json.string(object["type"], key: "normalizer.type")
         guard type == "BertNormalizer" else {
             throw .unsupported(
-                path: json.path, key: "normalizer.type", found: "\"\(type)\"", supported: "\"BertNormalizer\" or null")
+                path: json.file, key: "normalizer.type", found: "\"\(type)\"", supported: "\"BertNormalizer\" or null")
         }
         return BertNormalizer(
             cleanText: try json.bool(object["clean_text"], key: "normalizer.clean_text", default: true),
@@ -114,11 +118,11 @@ extension WordPieceTokenizer {
 
     /// The template of a `TemplateProcessing` or `BertProcessing` post-processor.
     private static func readTemplate(
-        _ value: JSONValue?, json: JSONReader, vocabulary: [String: Int32]
+        _ value: JSONValue?, json: JSONReader<TokenizerError>, vocabulary: [String: Int32]
     ) throws(TokenizerError) -> PostProcessingTemplate {
         let supported = "\"TemplateProcessing\" or \"BertProcessing\""
         guard let value, value != .null else {
-            throw .unsupported(path: json.path, key: "post_processor", found: "null", supported: supported)
+            throw .unsupported(path: json.file, key: "post_processor", found: "null", supported: supported)
         }
         let object = try json.object(value, key: "post_processor")
         let type = try json.string(object["type"], key: "post_processor.type")
@@ -131,14 +135,15 @@ extension WordPieceTokenizer {
                 let pair = try json.array(object[name], key: key)
                 guard pair.count == 2 else { throw json.mismatch(object[name], key: key, expected: "[token, id]") }
                 let token = try json.string(pair[0], key: key + "[0]")
-                guard vocabulary[token] != nil else { throw .missingToken(path: json.path, key: key, token: token) }
+                guard vocabulary[token] != nil else { throw .missingToken(path: json.file, key: key, token: token) }
                 return Int32(try json.int(pair[1], key: key + "[1]"))
             }
             template = .bert(cls: try special("cls"), sep: try special("sep"))
         case "TemplateProcessing":
             var specialIds: [String: [Int32]] = [:]
             let specials = try json.object(object["special_tokens"], key: "post_processor.special_tokens")
-            for (name, entry) in specials {
+            for special in specials {
+                let (name, entry) = (special.key, special.value)
                 let key = "post_processor.special_tokens.\(name)"
                 let ids = try json.array(try json.object(entry, key: key)["ids"], key: key + ".ids")
                 var resolved: [Int32] = []
@@ -155,7 +160,7 @@ extension WordPieceTokenizer {
                         let id = try json.string(body["id"], key: key + ".SpecialToken.id")
                         let typeId = Int32(try json.int(body["type_id"], key: key + ".SpecialToken.type_id"))
                         guard let ids = specialIds[id] else {
-                            throw .missingToken(path: json.path, key: "post_processor.special_tokens", token: id)
+                            throw .missingToken(path: json.file, key: "post_processor.special_tokens", token: id)
                         }
                         result.append(.special(ids: ids, typeId: typeId))
                     } else if let sequence = piece["Sequence"] {
@@ -176,7 +181,7 @@ extension WordPieceTokenizer {
             }
             template = PostProcessingTemplate(single: try pieces("single"), pair: try pieces("pair"))
         default:
-            throw .unsupported(path: json.path, key: "post_processor.type", found: "\"\(type)\"", supported: supported)
+            throw .unsupported(path: json.file, key: "post_processor.type", found: "\"\(type)\"", supported: supported)
         }
         // BERT needs a [CLS] first and a [SEP] last in the single template.
         let specials = template.single.compactMap { piece -> [Int32]? in
@@ -185,12 +190,12 @@ extension WordPieceTokenizer {
         }
         guard specials.count >= 2, let cls = specials.first?.first, let sep = specials.last?.last else {
             throw .invalidValue(
-                path: json.path, key: "post_processor.single", expected: "a [CLS] token first and a [SEP] token last",
+                path: json.file, key: "post_processor.single", expected: "a [CLS] token first and a [SEP] token last",
                 found: "\(specials.count) special tokens")
         }
         let ids = Set(vocabulary.values)
         for (id, name) in [(cls, "[CLS]"), (sep, "[SEP]")] where !ids.contains(id) {
-            throw .missingToken(path: json.path, key: "post_processor (id \(id))", token: name)
+            throw .missingToken(path: json.file, key: "post_processor (id \(id))", token: name)
         }
         return template
     }

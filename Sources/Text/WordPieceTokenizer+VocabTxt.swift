@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 extension WordPieceTokenizer {
     /// Reads the tokenizer of a model directory: its `tokenizer.json` when there is one, else
@@ -26,8 +27,8 @@ extension WordPieceTokenizer {
                 vocabTxt: vocabTxt, lowercase: true, stripAccents: nil, handleChineseChars: true,
                 provenance: "no tokenizer_config.json: BERT defaults")
         }
-        let json = JSONReader(path: configURL.path)
-        let config = try json.object(try JSONReader.parse(configURL), key: "(top level)")
+        let json = TokenizerJSONFile.reader(path: configURL.path)
+        let config = try json.object(try TokenizerJSONFile.parse(configURL), key: "(top level)")
         func tokenName(_ key: String, default fallback: String) throws(TokenizerError) -> String {
             // A token is a string, or an AddedToken object {"content": ...} in older files.
             switch config[key] {

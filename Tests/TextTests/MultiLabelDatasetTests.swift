@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Testing
 @testable import Text
 
@@ -30,7 +31,7 @@ import Testing
 
     @Test func jsonValues() throws {
         func parse(_ json: String) throws -> Set<String> {
-            let value = try JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed])
+            let value = try JSONParser.parse(json)
             return try MultiLabelField.parse(jsonValue: value, path: "train.jsonl", line: 2)
         }
         #expect(try parse(#"["joy", "anger"]"#) == ["joy", "anger"])

@@ -1,6 +1,8 @@
 // Reading and writing a Hugging Face `config.json` for BERT (transformers' `BertConfig`,
 // whose defaults and field names are followed here; checked against transformers 5.24).
 
+import JSON
+
 /// A problem with a `config.json`: unreadable, not JSON, a missing or mistyped key, or a
 /// value this project does not support. The description names the file and the key:
 ///

@@ -5,6 +5,8 @@
 //               plus an optional "__metadata__": {string: string}; may end in spaces
 //     rest      the data buffer; offsets are relative to its start; row-major, little-endian
 
+import JSON
+
 /// One tensor's entry in a safetensors header.
 public struct SafeTensorInfo: Equatable, Sendable {
     public let name: String

@@ -1,3 +1,5 @@
+import JSON
+
 /// One F32 tensor for `SafeTensorsWriter`: a name, a row-major shape and a view of the
 /// caller's data (e.g. a parameter's slice of a slab), which must stay valid during the
 /// write.

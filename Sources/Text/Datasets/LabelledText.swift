@@ -1,20 +1,28 @@
 /// One example of a text data set: one text, or a pair for sentence-pair tasks, and its
-/// label as written in the file (the label set and its order are decided by the caller).
-public struct LabelledText: Equatable, Sendable {
+/// label as `Label`: the label field as written for single-label data (`LabelledText`; the
+/// label set and its order are decided by the caller), the set of label names for
+/// multi-label data (`MultiLabelText`).
+public struct LabelledExample<Label> {
     public var text: String
     public var pair: String?
-    /// The label field as written (`nil` for unlabelled input, e.g. to `predict`).
-    public var label: String?
+    /// The label, or `nil` for unlabelled input (e.g. to `predict`).
+    public var label: Label?
     /// 1-based line in the file where the example starts, for error messages.
     public var line: Int
 
-    public init(text: String, pair: String? = nil, label: String?, line: Int) {
+    public init(text: String, pair: String? = nil, label: Label?, line: Int) {
         self.text = text
         self.pair = pair
         self.label = label
         self.line = line
     }
 }
+
+extension LabelledExample: Equatable where Label: Equatable {}
+extension LabelledExample: Sendable where Label: Sendable {}
+
+/// A single-label example; `label` is the field as written.
+public typealias LabelledText = LabelledExample<String>
 
 /// Which columns hold the text, the optional second text and the label.
 ///
@@ -36,7 +44,9 @@ public struct ColumnSelection: Equatable, Sendable {
         self.requireLabel = requireLabel
     }
 
-    static let textNames = ["sentence", "text", "sentence1", "question", "question1", "premise", "content", "review", "document"]
+    static let textNames = [
+        "sentence", "text", "sentence1", "question", "question1", "premise", "content", "review", "document",
+    ]
     static let pairNames = ["sentence2", "question2", "hypothesis", "text_pair", "text2"]
     static let labelNames = ["label", "labels", "gold_label", "class", "target", "score"]
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// The label set of a multi-label example, from the field that holds it:
 ///
@@ -19,13 +20,7 @@ public enum MultiLabelField {
         let trimmed = field.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty { return [] }
         if trimmed.hasPrefix("[") {
-            let value: Any
-            do {
-                value = try JSONSerialization.jsonObject(with: Data(trimmed.utf8), options: [.fragmentsAllowed])
-            } catch {
-                throw DataError(file: path, line: line, "labels \(trimmed) start with \"[\" but are not a JSON array")
-            }
-            guard let array = value as? [Any] else {
+            guard case .array(let array)? = try? JSONParser.parse(trimmed) else {
                 throw DataError(file: path, line: line, "labels \(trimmed) start with \"[\" but are not a JSON array")
             }
             return try names(ofArray: array, path: path, line: line)
@@ -41,56 +36,54 @@ public enum MultiLabelField {
         return names
     }
 
-    /// The label names in a value of a JSON Lines object (a `JSONSerialization` result).
+    /// The label names in a value of a JSON Lines object.
     public static func parse(
-        jsonValue value: Any, separator: Character = ",", path: String, line: Int
+        jsonValue value: JSONValue, separator: Character = ",", path: String, line: Int
     ) throws -> Set<String> {
         switch value {
-        case is NSNull: return []
-        case let array as [Any]: return try names(ofArray: array, path: path, line: line)
-        case let string as String: return try parse(string, separator: separator, path: path, line: line)
+        case .null: return []
+        case .array(let array): return try names(ofArray: array, path: path, line: line)
+        case .string(let string): return try parse(string, separator: separator, path: path, line: line)
         default:
             if let name = integerName(value) { return [name] }
-            throw DataError(file: path, line: line,
-                            "labels must be an array of strings or integers, a string or null; found \(describe(value))")
+            throw DataError(file: path, line: line, "labels must be an array of strings or integers, "
+                                + "a string or null; found \(describe(value))")
         }
     }
 
-    private static func names(ofArray array: [Any], path: String, line: Int) throws -> Set<String> {
+    private static func names(ofArray array: [JSONValue], path: String, line: Int) throws -> Set<String> {
         var names = Set<String>()
         for element in array {
-            if let string = element as? String {
+            if case .string(let string) = element {
                 let name = string.trimmingCharacters(in: .whitespaces)
-                guard !name.isEmpty else { throw DataError(file: path, line: line, "empty label name in a label array") }
+                guard !name.isEmpty else {
+                    throw DataError(file: path, line: line, "empty label name in a label array")
+                }
                 names.insert(name)
             } else if let name = integerName(element) {
                 names.insert(name)
             } else {
-                throw DataError(file: path, line: line, "label \(describe(element)) in a label array is not a string or an integer")
+                throw DataError(file: path, line: line,
+                                "label \(describe(element)) in a label array is not a string or an integer")
             }
         }
         return names
     }
 
-    /// The decimal text of an integral JSON number (not a boolean), else nil.
-    private static func integerName(_ value: Any) -> String? {
-        guard let number = value as? NSNumber, !isBoolean(number) else { return nil }
-        let double = number.doubleValue
-        guard double == double.rounded(), abs(double) < 1e15 else { return nil }
-        return String(Int64(double))
+    /// The decimal text of a whole JSON number (`3`, `3.0`), else nil.
+    private static func integerName(_ value: JSONValue) -> String? {
+        guard case .number(let literal) = value, let double = Double(literal), double == double.rounded() else {
+            return nil
+        }
+        return JSON.normalizedNumber(literal)
     }
 
-    /// JSON booleans arrive from `JSONSerialization` as NSNumber of the boolean class.
-    private static func isBoolean(_ number: NSNumber) -> Bool { type(of: number) == type(of: NSNumber(value: true)) }
-
-    /// A JSON value as a message shows it.
-    private static func describe(_ value: Any) -> String {
+    /// A JSON value as a message shows it: scalars as written, containers by kind.
+    private static func describe(_ value: JSONValue) -> String {
         switch value {
-        case is [String: Any]: return "an object"
-        case is [Any]: return "an array"
-        case let string as String: return "\"\(string)\""
-        case let number as NSNumber: return isBoolean(number) ? (number.boolValue ? "true" : "false") : "\(number)"
-        default: return "\(value)"
+        case .object: return "an object"
+        case .array: return "an array"
+        default: return value.summary
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Model
 import Text
 
@@ -66,18 +67,20 @@ public struct ModelDirectory: Sendable {
     /// module-name suffixes; because "output.dense" is also a suffix of
     /// "attention.output.dense", a target list with `output.dense` is written as a regular
     /// expression over full module names instead (PEFT accepts both).
-    static func adapterConfigJSON(_ lora: LoRAConfiguration, baseModel: String) throws -> String {
+    static func adapterConfigJSON(_ lora: LoRAConfiguration, baseModel: String) -> String {
         let names = lora.targets.map(\.modulePath)
-        let targets: Any = lora.targets.contains(.output)
-            ? #".*encoder\.layer\.\d+\.("# + names.map { $0.replacingOccurrences(of: ".", with: #"\."#) }.joined(separator: "|") + ")"
-            : lora.targets.map(\.rawValue)
-        let object: [String: Any] = [
-            "peft_type": "LORA", "task_type": "SEQ_CLS", "r": lora.rank, "lora_alpha": Double(lora.alpha),
-            "lora_dropout": 0.0, "target_modules": targets, "modules_to_save": ["classifier", "score"],
-            "bias": "none", "fan_in_fan_out": false, "inference_mode": true, "init_lora_weights": true,
-            "base_model_name_or_path": baseModel, "use_rslora": false, "use_dora": false,
+        let targets: JSONValue = lora.targets.contains(.output)
+            ? .string(#".*encoder\.layer\.\d+\.("#
+                + names.map { $0.replacingOccurrences(of: ".", with: #"\."#) }.joined(separator: "|") + ")")
+            : .array(lora.targets.map { .string($0.rawValue) })
+        let members: [(String, JSONValue)] = [
+            ("peft_type", .string("LORA")), ("task_type", .string("SEQ_CLS")), ("r", JSONValue(lora.rank)),
+            ("lora_alpha", JSONValue(lora.alpha)), ("lora_dropout", JSONValue(0.0)),
+            ("target_modules", targets), ("modules_to_save", .array([.string("classifier"), .string("score")])),
+            ("bias", .string("none")), ("fan_in_fan_out", .bool(false)), ("inference_mode", .bool(true)),
+            ("init_lora_weights", .bool(true)), ("base_model_name_or_path", JSONValue(baseModel)),
+            ("use_rslora", .bool(false)), ("use_dora", .bool(false)),
         ]
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return JSONWriter.pretty(.object(members.map { JSONMember(key: $0.0, value: $0.1) }))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// One line of `metrics.jsonl` (and one entry of `log_history`): a flat JSON object of
 /// numbers, e.g. `{"step": 50, "epoch": 0.02, "loss": 0.61, "learning_rate": 4.9e-05,
@@ -25,21 +26,16 @@ public struct MetricsRecord: Codable, Equatable, Sendable {
         try container.encode(values)
     }
 
-    /// The record as one line of JSON, keys sorted with `step` and `epoch` first.
+    /// The record as one line of JSON, keys sorted with `step` and `epoch` first; whole
+    /// numbers without a fraction (`"step": 50`), non-finite values as `null`.
     public var jsonLine: String {
         let ordered = values.keys.sorted { a, b in
             let rank = { (k: String) in k == "step" ? 0 : k == "epoch" ? 1 : 2 }
             return rank(a) != rank(b) ? rank(a) < rank(b) : a < b
         }
-        let fields = ordered.map { key -> String in
-            let value = values[key]!
-            let text: String
-            if !value.isFinite { text = "null" }
-            else if value == value.rounded() && abs(value) < 1e15 { text = String(Int64(value)) }
-            else { text = String(value) }
-            return "\"\(key)\": \(text)"
-        }
-        return "{" + fields.joined(separator: ", ") + "}"
+        var record = JSONRecord()
+        for key in ordered { record.append(key, values[key]!) }
+        return record.line
     }
 }
 
@@ -56,8 +52,12 @@ public final class MetricsLog {
         let manager = FileManager.default
         if let globalStep, let data = manager.contents(atPath: path) {
             let kept = String(decoding: data, as: UTF8.self).split(separator: "\n").filter { line in
-                guard let record = try? JSONDecoder().decode(MetricsRecord.self, from: Data(line.utf8)) else { return false }
-                return record.step <= globalStep
+                // A line that is not a JSON object is dropped; one without a step counts as step
+                // 0. A null value (a non-finite loss) keeps its line.
+                guard let record = try? JSONParser.parse(String(line)), record.objectMembers != nil else {
+                    return false
+                }
+                return (record["step"]?.doubleValue ?? 0) <= Double(globalStep)
             }
             try (kept.map { $0 + "\n" }.joined()).write(toFile: path, atomically: true, encoding: .utf8)
         } else if globalStep == nil {

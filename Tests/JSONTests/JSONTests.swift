@@ -1,8 +1,7 @@
+import JSON
 import Testing
 
-@testable import Model
-
-/// The strict JSON parser and writer behind the safetensors header and config.json.
+/// The strict JSON parser and writer (first written for the safetensors header and config.json).
 @Suite struct JSONTests {
     static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         try JSONParser.parse(Array(text.utf8))
