@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Model
 
 /// The maximum length a model was fine-tuned with, kept as `model_max_length` in its

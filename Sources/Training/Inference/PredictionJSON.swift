@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// The pieces of a prediction line (`{"line": 3, "label": "positive", …}`) as JSON text.
 public enum PredictionJSON {
@@ -23,23 +24,6 @@ public enum PredictionJSON {
         return exps.map { $0 / sum }
     }
 
-    /// `text` as a JSON string literal (quotes, backslashes and control characters escaped).
-    public static func string(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// `text` as a JSON string literal.
+    public static func string(_ text: String) -> String { JSON.quoted(text) }
 }
