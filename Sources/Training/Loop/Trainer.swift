@@ -104,8 +104,7 @@ public final class Trainer {
                              shuffle: !options.noShuffle, groupingLengths: options.groupByLength ? prepared.train.lengths : nil)
         self.plan = plan
         totalSteps = options.maxSteps > 0 ? options.maxSteps : Int((options.epochs * Double(plan.batchesPerEpoch)).rounded(.up))
-        let warmup = options.warmupSteps > 0 ? options.warmupSteps
-            : LearningRateSchedule.warmupSteps(ratio: options.warmupRatio, totalSteps: totalSteps)
+        let warmup = options.warmupStepCount(totalSteps: totalSteps)
         schedule = LearningRateSchedule(kind: LearningRateSchedule.Kind(rawValue: options.lrScheduler)!,
                                         warmupSteps: warmup, totalSteps: totalSteps)
         let unfreezeEvery = options.gradualUnfreezing.map { $0 == "epoch" ? plan.batchesPerEpoch : Int($0)! }
