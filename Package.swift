@@ -33,18 +33,22 @@ let package = Package(
         .target(name: "Parallel", dependencies: ["CMPI"], swiftSettings: fastRelease),
         .target(name: "Training", dependencies: ["JSON", "Model", "Text", "Parallel"], swiftSettings: fastRelease),
         .executableTarget(name: "ddp-train", dependencies: ["Training", "Model", "Text", "Parallel"], swiftSettings: fastRelease),
-        // Tests find their golden files in Tests/Fixtures through #filePath.
+        // What every test target shares: tolerances, the pretrained-model locator, the paths
+        // of Tests/Fixtures (found through #filePath) and the one missing-fixture error.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
-        .testTarget(name: "ModelTests", dependencies: ["Model"]),
-        .testTarget(name: "TextTests", dependencies: ["Text", "JSON"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training"]),
-        .testTarget(name: "ParallelTests", dependencies: ["Parallel"]),
-        // Multi-rank checks of Parallel, run under mpirun by Tests/mpi/run-parallel-checks.sh.
-        .executableTarget(name: "mpi-checks", dependencies: ["Parallel"], path: "Tests/MPIChecks"),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"]),
+        .testTarget(name: "TextTests", dependencies: ["Text", "JSON", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
+        .testTarget(name: "ParallelTests", dependencies: ["Parallel", "TestSupport"]),
+        // The command line: option table, --config files, commands, progress style.
+        .testTarget(name: "CommandLineTests", dependencies: ["ddp-train", "Training", "TestSupport"]),
+        // Multi-rank checks under mpirun, in Tests/MultiRank: of the Parallel module
+        // (run-parallel-checks.sh) and of the ddp-train binary end to end (run-training-checks.sh).
+        .executableTarget(name: "parallel-checks", dependencies: ["Parallel"], path: "Tests/MultiRank/ParallelChecks"),
+        .executableTarget(name: "training-checks", dependencies: ["Model"], path: "Tests/MultiRank/TrainingChecks"),
         // The benchmark of the training step (bench/run.sh runs it beside PyTorch).
         .executableTarget(name: "ddp-bench", dependencies: ["Training", "Model", "Parallel", "Text"], path: "bench/DDPBench",
                           swiftSettings: fastRelease),
-        // End-to-end multi-rank checks of the ddp-train binary, run by Tests/mpi/run-training-checks.sh.
-        .executableTarget(name: "training-checks", dependencies: ["Model"], path: "Tests/TrainingChecks"),
     ]
 )

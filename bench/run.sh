@@ -18,6 +18,7 @@
 # Site settings (environment):
 #   DDP_REF_VENV   the PyTorch + transformers environment (made by tools/reference-env.sh)
 #   SST2_DIR       SST-2 data (default ../shared/data/sst2)
+#   TORCH_REF      the PyTorch reference script (default ../shared/bench/torch_ref.py)
 #   STEPS          timed steps of the fixed shape (default 10); SST2_STEPS for SST-2 (default 300)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,8 +28,7 @@ model=${DDP_TRAIN_MODEL:-${XDG_CACHE_HOME:-$HOME/.cache}/ddp-train/all-MiniLM-L6
 sst2=${SST2_DIR:-$root/../shared/data/sst2}
 steps=${STEPS:-10}
 sst2_steps=${SST2_STEPS:-300}
-reference=$root/../shared/bench/torch_ref.py
-[ -f "$reference" ] || reference=/work/shared/bench/torch_ref.py
+reference=${TORCH_REF:-$root/../shared/bench/torch_ref.py}
 export MINILM_DIR=$model
 # ddp-train's allocator and OpenBLAS settings (as launch.sh sets them) go to its ranks only:
 # a 256 MiB malloc top pad slows PyTorch's reference by about a fifth here.

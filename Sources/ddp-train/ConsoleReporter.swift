@@ -2,10 +2,14 @@ import Foundation
 import Training
 
 /// Shows training events on rank 0: the resolved configuration first, then a progress bar
-/// when standard output is a terminal, or plain log lines when it is a file (a batch log).
+/// or plain log lines, as `ProgressStyle.choose` decides.
 final class ConsoleReporter {
-    let interactive = ConsoleReporter.isInteractive()
+    let interactive: Bool
     private var barShown = false
+
+    init(progress: ProgressStyle) {
+        interactive = progress == .bar
+    }
 
     func handle(_ event: TrainingEvent) {
         switch event {
@@ -61,21 +65,6 @@ final class ConsoleReporter {
         clearBar()
         print(text)
         fflush(nil)
-    }
-
-    /// Whether to draw a progress bar. Under mpirun a rank's standard output is a
-    /// pseudo-terminal even when mpirun writes to a file, so a terminal is also required to
-    /// be named (`TERM`) and a Slurm batch job (no `srun --pty`) counts as a file.
-    /// `DDP_TRAIN_PROGRESS=bar|lines` overrides the guess.
-    static func isInteractive() -> Bool {
-        let env = ProcessInfo.processInfo.environment
-        switch env["DDP_TRAIN_PROGRESS"] {
-        case "bar": return true
-        case "lines": return false
-        default: break
-        }
-        guard isatty(STDOUT_FILENO) != 0, let term = env["TERM"], !term.isEmpty, term != "dumb" else { return false }
-        return env["SLURM_JOB_ID"] == nil || env["SLURM_PTY_PORT"] != nil
     }
 
     static func describe(_ s: RunSummary) -> String {

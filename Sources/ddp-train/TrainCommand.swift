@@ -31,7 +31,7 @@ enum TrainCommand {
             .double("learning-rate", \.learningRate, "Peak AdamW learning rate."),
             .choice("lr-scheduler", \.lrScheduler, ["linear", "cosine", "constant", "slanted_triangular"], "Learning-rate schedule after warm-up."),
             .double("warmup-ratio", \.warmupRatio, "Fraction of the steps used for linear warm-up."),
-            .int("warmup-steps", \.warmupSteps, "Warm-up steps (instead of --warmup-ratio)."),
+            .double("warmup-steps", \.warmupSteps, "Warm-up steps; a fraction in (0, 1) is a ratio of the steps, as in transformers 5 (instead of --warmup-ratio)."),
             .double("weight-decay", \.weightDecay, "AdamW decoupled weight decay (not on biases and LayerNorm)."),
             .double("adam-beta1", \.adamBeta1, "AdamW β1."),
             .double("adam-beta2", \.adamBeta2, "AdamW β2."),

@@ -12,23 +12,13 @@ import Training
 // A run stopped on SIGUSR1 at a checkpoint exits 75 (EX_TEMPFAIL: not finished, rerun
 // with --resume auto), so that a batch script can tell it from a finished run.
 
-let usage = """
-usage: ddp-train [train | evaluate | predict | inspect] [options]
-
-  train      fine-tune a model on labelled text, data-parallel over the MPI ranks
-  evaluate   loss, accuracy, macro-F1 and per-class precision/recall on a labelled file
-  predict    label, probabilities and logits for every row of a file (JSON lines)
-  inspect    a model directory's configuration, parameter counts and tokenizer
-
-With no arguments, runs the demo job: the pretrained all-MiniLM-L6-v2 (from tools/setup.sh)
-fine-tuned on the small sentiment data set in data/demo, output in runs/demo.
-Run `ddp-train <command> --help` for the options of each command.
-"""
+/// The environment as the launcher set it, before MPI_Init can add to it.
+let launchEnvironment = ProcessInfo.processInfo.environment
 
 /// The rank before MPI is initialised (for printing usage errors once), from the launcher's
 /// environment.
 let launcherRank = ["OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"].lazy
-    .compactMap { ProcessInfo.processInfo.environment[$0].flatMap(Int.init) }.first ?? 0
+    .compactMap { launchEnvironment[$0].flatMap(Int.init) }.first ?? 0
 
 /// Ends the program before MPI starts; every rank finds the same error, rank 0 prints it.
 func fail(_ message: String, status: Int32) -> Never {
@@ -47,21 +37,17 @@ func exitStatus(for error: Error) -> Int32 {
     }
 }
 
-var arguments = Array(CommandLine.arguments.dropFirst())
-let command = arguments.first.map { $0.hasPrefix("--") ? "train" : $0 } ?? "demo"
-if let first = arguments.first, !first.hasPrefix("--") { arguments.removeFirst() }
-
-if arguments.contains("--help") || arguments.contains("-h") || command == "help" {
-    if launcherRank == 0 {
-        switch command {
-        case "train": print(TrainCommand.parser.help(defaults: TrainingOptions()))
-        case "evaluate": print(EvaluateCommand.parser.help(defaults: InferenceOptions()))
-        case "predict": print(PredictCommand.parser.help(defaults: InferenceOptions()))
-        case "inspect": print(InspectCommand.parser.help(defaults: InferenceOptions()))
-        default: print(usage)
-        }
-    }
+let command: String
+let arguments: [String]
+let commandNamed: Bool
+switch Commands.route(Array(CommandLine.arguments.dropFirst())) {
+case .help(let text):
+    if launcherRank == 0 { print(text) }
     exit(0)
+case .usageError(let message):
+    fail(message, status: 64)
+case .run(let name, let rest, let named):
+    (command, arguments, commandNamed) = (name, rest, named)
 }
 
 // Parse every option before MPI starts: a typo costs no job start-up.
@@ -84,8 +70,10 @@ do {
         do { try InspectCommand.run(inferenceOptions) } catch { fail("\(error)", status: exitStatus(for: error)) }
         exit(0)
     default:
-        throw UsageError("unknown command \"\(command)\"\n\n" + usage)
+        throw UsageError("unknown command \"\(command)\"\n\n" + Commands.usage)
     }
+} catch let error as UsageError where !commandNamed && !arguments.isEmpty {
+    fail(Commands.impliedCommandError(error.description, command: command), status: 64)
 } catch {
     fail("\(error)", status: exitStatus(for: error))
 }
@@ -102,7 +90,8 @@ var preempted = false
 do {
     switch command {
     case "demo", "train":
-        let reporter = ConsoleReporter()
+        let reporter = ConsoleReporter(progress: ProgressStyle.choose(
+            environment: launchEnvironment, standardOutputIsTerminal: isatty(STDOUT_FILENO) != 0))
         let trainer = try Trainer(options: trainOptions, communicator: communicator,
                                   emit: { event in if communicator.rank == 0 { reporter.handle(event) } })
         running = true

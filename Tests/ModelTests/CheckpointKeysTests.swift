@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import Model
@@ -6,7 +7,7 @@ import Testing
 /// prefix and a head), buffers to skip, and names nobody knows.
 @Suite struct CheckpointKeysTests {
     @Test func miniLMKeysAreBareEncoderNames() throws {
-        let file = try SafeTensorsFile(contentsOf: try FormatsFixtures.modelDirectory() + "/model.safetensors")
+        let file = try SafeTensorsFile(contentsOf: try PretrainedModel.directory().path + "/model.safetensors")
         let keys = try CheckpointKeys(fileKeys: file.names, file: file.file)
         #expect(!keys.hasBertPrefix)
         #expect(keys.encoder.count == 103)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Model
 
@@ -99,7 +100,7 @@ import Testing
     }
 
     @Test func miniLMEncoderMatchesTransformers() throws {
-        let directory = try Fixtures.miniLM().path
+        let directory = try PretrainedModel.directory().path
         let config = try BertConfig(huggingFaceConfigAt: directory + "/config.json")
         let model = BertModel(layout: BertLayout(config: config, head: .none), pool: ThreadPool(threads: 2))
         let report = try model.loadWeights(from: SafeTensorsFile(contentsOf: directory + "/model.safetensors"))

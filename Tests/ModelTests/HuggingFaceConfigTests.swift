@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Model
@@ -22,7 +23,7 @@ import Testing
     }
 
     @Test func readsTheMiniLMConfig() throws {
-        let path = try FormatsFixtures.modelDirectory() + "/config.json"
+        let path = try PretrainedModel.directory().path + "/config.json"
         let file = try HuggingFaceConfig(contentsOf: path)
         let expected = BertConfig(
             vocabSize: 30522, hiddenSize: 384, numHiddenLayers: 6, numAttentionHeads: 12, intermediateSize: 1536,

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Model
@@ -10,7 +11,7 @@ import Testing
     static let torchToDType = ["float32": "F32", "float16": "F16", "bfloat16": "BF16", "int64": "I64"]
 
     @Test func miniLMTensorListMatchesPython() throws {
-        let file = try SafeTensorsFile(contentsOf: try FormatsFixtures.modelDirectory() + "/model.safetensors")
+        let file = try SafeTensorsFile(contentsOf: try PretrainedModel.directory().path + "/model.safetensors")
         let golden = try FormatsFixtures.json("minilm-values.json")
         let entries = try #require(golden["tensors"] as? [[String: Any]])
 
@@ -28,7 +29,7 @@ import Testing
     }
 
     @Test func miniLMKnownShapesAndParameterCount() throws {
-        let file = try SafeTensorsFile(contentsOf: try FormatsFixtures.modelDirectory() + "/model.safetensors")
+        let file = try SafeTensorsFile(contentsOf: try PretrainedModel.directory().path + "/model.safetensors")
         #expect(file.info("embeddings.word_embeddings.weight")?.shape == [30522, 384])
         #expect(file.info("embeddings.position_embeddings.weight")?.shape == [512, 384])
         #expect(file.info("encoder.layer.0.intermediate.dense.weight")?.shape == [1536, 384])
@@ -42,7 +43,7 @@ import Testing
     }
 
     @Test func miniLMValuesMatchPython() throws {
-        let file = try SafeTensorsFile(contentsOf: try FormatsFixtures.modelDirectory() + "/model.safetensors")
+        let file = try SafeTensorsFile(contentsOf: try PretrainedModel.directory().path + "/model.safetensors")
         let golden = try FormatsFixtures.json("minilm-values.json")
         let values = try #require(golden["values"] as? [[String: Any]])
         #expect(values.count >= 10)
@@ -60,7 +61,7 @@ import Testing
     }
 
     @Test func readIntoCallerBufferChecksShapeAndCount() throws {
-        let file = try SafeTensorsFile(contentsOf: try FormatsFixtures.modelDirectory() + "/model.safetensors")
+        let file = try SafeTensorsFile(contentsOf: try PretrainedModel.directory().path + "/model.safetensors")
         var slab = [Float](repeating: .nan, count: 384 + 2)
         try slab.withUnsafeMutableBufferPointer { buffer in
             let view = UnsafeMutableBufferPointer(rebasing: buffer[1..<385])
@@ -84,7 +85,7 @@ import Testing
     }
 
     @Test func refusesWrongDTypesAndUnknownNames() throws {
-        let file = try SafeTensorsFile(contentsOf: try FormatsFixtures.modelDirectory() + "/model.safetensors")
+        let file = try SafeTensorsFile(contentsOf: try PretrainedModel.directory().path + "/model.safetensors")
         let asFloat = #expect(throws: SafeTensorsError.self) { try file.floats("embeddings.position_ids") }
         #expect(asFloat?.description == "\(file.file): tensor \"embeddings.position_ids\": dtype I64 cannot be read as Float (readable: F32, F16, BF16)")
         let asInt = #expect(throws: SafeTensorsError.self) { try file.int64s("pooler.dense.bias") }

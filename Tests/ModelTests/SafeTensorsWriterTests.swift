@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Model
@@ -76,7 +77,7 @@ import Testing
     /// With DDP_TRAIN_FORMATS_EXPORT=DIR the output (and a config.json) is kept in DIR for
     /// `tools/formats-fixtures.py --check DIR`, which loads it with Python.
     @Test func miniLMRoundTrip() throws {
-        let model = try FormatsFixtures.modelDirectory()
+        let model = try PretrainedModel.directory().path
         let original = try SafeTensorsFile(contentsOf: model + "/model.safetensors")
         let names = original.tensors.filter { $0.dtype == .f32 }.map(\.name)
         let values = try names.map { try original.floats($0) }

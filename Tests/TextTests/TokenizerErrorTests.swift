@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Text
 
@@ -52,7 +53,7 @@ struct TokenizerErrorTests {
 
     /// Writes `json` as tokenizer.json in a new directory and loads it.
     static func load(_ json: [String: Any]) throws -> Result<WordPieceTokenizer, TokenizerError> {
-        let directory = try TestSupport.temporaryDirectory()
+        let directory = try Fixtures.temporaryDirectory("text-tests")
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("tokenizer.json")
         try JSONSerialization.data(withJSONObject: json).write(to: url)
@@ -86,7 +87,7 @@ struct TokenizerErrorTests {
 
     @Test("missing files")
     func missingFiles() throws {
-        let directory = try TestSupport.temporaryDirectory()
+        let directory = try Fixtures.temporaryDirectory("text-tests")
         defer { try? FileManager.default.removeItem(at: directory) }
         #expect {
             try WordPieceTokenizer.load(directory: directory)
@@ -110,7 +111,7 @@ struct TokenizerErrorTests {
 
     @Test("malformed JSON names the file")
     func malformedJSON() throws {
-        let directory = try TestSupport.temporaryDirectory()
+        let directory = try Fixtures.temporaryDirectory("text-tests")
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("tokenizer.json")
         try Data("{\"model\": {\"type\": \"WordPiece\", ".utf8).write(to: url)
@@ -182,7 +183,7 @@ struct TokenizerErrorTests {
         for (name, key) in [
             ("[UNK]", "unk_token"), ("[CLS]", "cls_token"), ("[SEP]", "sep_token"), ("[PAD]", "pad_token"),
         ] {
-            let directory = try TestSupport.temporaryDirectory()
+            let directory = try Fixtures.temporaryDirectory("text-tests")
             defer { try? FileManager.default.removeItem(at: directory) }
             let url = directory.appendingPathComponent("vocab.txt")
             try full.keys.filter { $0 != name }.sorted().map { $0 + "\n" }.joined().write(
@@ -195,7 +196,7 @@ struct TokenizerErrorTests {
 
     @Test("a token repeated in vocab.txt names both lines")
     func duplicateToken() throws {
-        let directory = try TestSupport.temporaryDirectory()
+        let directory = try Fixtures.temporaryDirectory("text-tests")
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("vocab.txt")
         try "[PAD]\n[UNK]\n[CLS]\n[SEP]\nhello\nworld\nhello\n".write(to: url, atomically: true, encoding: .utf8)
@@ -208,7 +209,7 @@ struct TokenizerErrorTests {
 
     @Test("vocab.txt that is not UTF-8")
     func notUTF8() throws {
-        let directory = try TestSupport.temporaryDirectory()
+        let directory = try Fixtures.temporaryDirectory("text-tests")
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("vocab.txt")
         try Data([0x5B, 0x55, 0x4E, 0x4B, 0x5D, 0x0A, 0xFF, 0xFE, 0x0A]).write(to: url)
@@ -219,7 +220,7 @@ struct TokenizerErrorTests {
 
     @Test("tokenizer_config.json with a value of the wrong kind")
     func badConfig() throws {
-        let directory = try TestSupport.temporaryDirectory()
+        let directory = try Fixtures.temporaryDirectory("text-tests")
         defer { try? FileManager.default.removeItem(at: directory) }
         try "[PAD]\n[UNK]\n[CLS]\n[SEP]\n".write(
             to: directory.appendingPathComponent("vocab.txt"), atomically: true, encoding: .utf8)

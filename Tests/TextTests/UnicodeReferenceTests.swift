@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Text
 
@@ -25,7 +26,7 @@ struct UnicodeReferenceTests {
 
     @Test("normalizer + pre-tokenizer on all 1,112,064 scalars", arguments: 0..<4)
     func allCodePoints(setting: Int) throws {
-        let fixture = try TestSupport.fixture("unicode-chunks.json", as: UnicodeChunksFixture.self)
+        let fixture = try TextTestSupport.fixture("unicode-chunks.json", as: UnicodeChunksFixture.self)
         try #require(fixture.configs.count == 4)
         let config = fixture.configs[setting]
         let size = UInt32(fixture.chunkSize)
@@ -37,7 +38,7 @@ struct UnicodeReferenceTests {
         for (index, expected) in config.hashes.enumerated() {
             let first = UInt32(index) * size
             let words = BertPreTokenizer.split(normalizer.normalize(Self.chunkText(first: first, size: size)))
-            if TestSupport.fnv1a64(words.joined(separator: "\n").utf8) != expected {
+            if TextTestSupport.fnv1a64(words.joined(separator: "\n").utf8) != expected {
                 mismatched.append("U+" + String(first, radix: 16, uppercase: true))
             }
         }

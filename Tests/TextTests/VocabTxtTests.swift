@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Text
 
@@ -7,20 +8,20 @@ import Text
 struct VocabTxtTests {
     /// Every edge-case text and the first SST-2 dev rows.
     static func sampleTexts() throws -> [(String, String?)] {
-        let fixture = try TestSupport.fixture("edge-cases.json", as: EdgeCaseFixture.self)
+        let fixture = try TextTestSupport.fixture("edge-cases.json", as: EdgeCaseFixture.self)
         var texts = fixture.cases.map { ($0.text, $0.pair) }
-        let dev = try TestSupport.sst2Sentences(try TestSupport.sst2Directory().appendingPathComponent("dev.tsv"))
+        let dev = try TextTestSupport.sst2Sentences(try TextTestSupport.sst2Directory().appendingPathComponent("dev.tsv"))
         texts += dev.prefix(200).map { ($0, nil) }
         return texts
     }
 
     @Test("vocab.txt + tokenizer_config.json give the ids of tokenizer.json", arguments: ["\n", "\r\n"])
     func sameIdsAsTokenizerJSON(lineEnding: String) throws {
-        let model = try TestSupport.modelDirectory()
-        let reference = try TestSupport.modelTokenizer()
-        let directory = try TestSupport.temporaryDirectory()
+        let model = try PretrainedModel.directory()
+        let reference = try TextTestSupport.modelTokenizer()
+        let directory = try Fixtures.temporaryDirectory("text-tests")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let vocabTxt = try TestSupport.writeVocabTxt(from: model, to: directory, lineEnding: lineEnding)
+        let vocabTxt = try TextTestSupport.writeVocabTxt(from: model, to: directory, lineEnding: lineEnding)
         try FileManager.default.copyItem(
             at: model.appendingPathComponent("tokenizer_config.json"),
             to: directory.appendingPathComponent("tokenizer_config.json"))
@@ -47,17 +48,17 @@ struct VocabTxtTests {
 
     @Test("other tokenizer_config.json settings, against transformers")
     func configVariants() throws {
-        let model = try TestSupport.modelDirectory()
-        let fixture = try TestSupport.fixture("edge-cases.json", as: EdgeCaseFixture.self)
+        let model = try PretrainedModel.directory()
+        let fixture = try TextTestSupport.fixture("edge-cases.json", as: EdgeCaseFixture.self)
         let baseConfig = try #require(
             try JSONSerialization.jsonObject(
                 with: Data(contentsOf: model.appendingPathComponent("tokenizer_config.json")))
                 as? [String: Any])
         #expect(fixture.variants.count == 4)
         for variant in fixture.variants {
-            let directory = try TestSupport.temporaryDirectory()
+            let directory = try Fixtures.temporaryDirectory("text-tests")
             defer { try? FileManager.default.removeItem(at: directory) }
-            _ = try TestSupport.writeVocabTxt(from: model, to: directory)
+            _ = try TextTestSupport.writeVocabTxt(from: model, to: directory)
             var config = baseConfig
             for (key, value) in variant.tokenizerConfig { config[key] = value }
             try JSONSerialization.data(withJSONObject: config).write(
@@ -73,7 +74,7 @@ struct VocabTxtTests {
 
     @Test("without tokenizer_config.json the BERT defaults apply")
     func defaultsWithoutConfig() throws {
-        let directory = try TestSupport.temporaryDirectory()
+        let directory = try Fixtures.temporaryDirectory("text-tests")
         defer { try? FileManager.default.removeItem(at: directory) }
         let tokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "cafe", "ist", "##anbul"]
         try tokens.map { $0 + "\n" }.joined().write(

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Text
 
@@ -22,12 +23,12 @@ import Text
     }
 
     static func fixture() throws -> Fixture {
-        let url = TestSupport.repository.appendingPathComponent("Tests/Fixtures/tasks/word-alignment.json")
+        let url = Fixtures.url("tasks/word-alignment.json")
         return try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
     }
 
     @Test func matchesTransformers() throws {
-        let tokenizer = try TestSupport.modelTokenizer()
+        let tokenizer = try TextTestSupport.modelTokenizer()
         let fixture = try Self.fixture()
         #expect(fixture.cases.count >= 20)
         for c in fixture.cases {
@@ -43,7 +44,7 @@ import Text
     /// The first token of each word carries the word index; continuation pieces, special tokens
     /// and words that vanish or are truncated away get none.
     @Test func firstTokensAndPredictedWords() throws {
-        let tokenizer = try TestSupport.modelTokenizer()
+        let tokenizer = try TextTestSupport.modelTokenizer()
         let alignment = tokenizer.encode(words: ["Unaffable", "\u{200B}", "x", "wonderfully"], maxLength: 7)
         // [CLS] una ##ffa ##ble x wonderful [SEP]
         #expect(alignment.wordIds == [-1, 0, 0, 0, 2, 3, -1])
@@ -57,7 +58,7 @@ import Text
     /// Encoding a sentence's words gives the ids of encoding the words joined by spaces when no
     /// word splits differently in context (BERT's pre-tokenizer splits at spaces anyway).
     @Test func agreesWithTheTextEncodingOfJoinedWords() throws {
-        let tokenizer = try TestSupport.modelTokenizer()
+        let tokenizer = try TextTestSupport.modelTokenizer()
         let words = ["EU", "rejects", "German", "call", "to", "boycott", "British", "lamb", "."]
         #expect(tokenizer.encode(words: words, maxLength: 8).encoding == tokenizer.encode(words.joined(separator: " "), maxLength: 8))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Model
 @testable import Parallel
@@ -8,8 +9,7 @@ import Testing
 /// golden tests with random data: what accumulation, freezing, layer-wise rates and
 /// penalties do to the update.
 @Suite(.serialized) struct StepEngineTests {
-    static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/model/tiny-bert").path
+    static let fixture = Fixtures.url("model/tiny-bert").path
 
     /// 32 sequences of 3–15 random tokens with random labels.
     static func dataset() -> EncodedDataset {
@@ -185,18 +185,4 @@ import Testing
 
 extension FloatSlab {
     var array: [Float] { Array(buffer) }
-}
-
-/// Every element within `tolerance` × the largest magnitude of `expected`; NaN never passes.
-func expectClose(_ actual: [Float], _ expected: [Float], relativeToLargest tolerance: Float, _ name: String,
-                 sourceLocation: SourceLocation = #_sourceLocation) {
-    guard actual.count == expected.count else {
-        Issue.record("\(name): \(actual.count) values, expected \(expected.count)", sourceLocation: sourceLocation)
-        return
-    }
-    let scale = expected.map(abs).max() ?? 0
-    let worst = zip(actual, expected).map { abs($0 - $1) }.max() ?? 0
-    if !(worst <= tolerance * scale) {
-        Issue.record("\(name): largest difference \(worst) exceeds \(tolerance) × \(scale)", sourceLocation: sourceLocation)
-    }
 }

@@ -1,13 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The golden files of Tests/Fixtures/tasks, written by tools/make_task_fixtures.py.
 enum TaskFixtures {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/tasks")
-
     static func load<T: Decodable>(_ name: String, as type: T.Type) throws -> T {
-        try JSONDecoder().decode(T.self, from: Data(contentsOf: directory.appendingPathComponent(name)))
+        try Fixtures.decode("tasks/" + name, as: T.self, generator: "tools/make_task_fixtures.py")
     }
 }
 

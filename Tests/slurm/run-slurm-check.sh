@@ -10,6 +10,9 @@
 #
 #   Tests/slurm/run-slurm-check.sh [--no-build]
 #
+# Environment: DDP_TRAIN_BUILD_PATH (SwiftPM scratch path, default .build), DDP_TRAIN_SLURM_SETUP
+# (the single-node set-up, default ../shared/slurm-single-node beside the repository).
+#
 # Needs a running Slurm (sbatch, squeue, scontrol). If none answers and the single-node
 # set-up of ../shared/slurm-single-node is there, it installs the Debian packages if missing
 # and starts that one (as root), and stops its daemons at the end. A requeued
@@ -25,13 +28,17 @@ TIMEOUT=${DDP_TRAIN_SLURM_CHECK_TIMEOUT:-600}
 cd "$(dirname "$0")/../.."
 root=$PWD
 case "$WORK" in /*) ;; *) WORK=$root/$WORK ;; esac
-if [ "${1:-}" != "--no-build" ]; then swift build -c release --product ddp-train; fi
+# The binary the batch script runs (it reads $DDP_TRAIN), from the scratch path of the build.
+build=${DDP_TRAIN_BUILD_PATH:-.build}
+case "$build" in /*) ;; *) build=$root/$build ;; esac
+if [ "${1:-}" != "--no-build" ]; then swift build -c release --scratch-path "$build" --product ddp-train; fi
+export DDP_TRAIN=$build/release/ddp-train
 
 if ! sinfo -h >/dev/null 2>&1; then
     start=""
-    for dir in "$root/../shared/slurm-single-node" /work/shared/slurm-single-node; do
-        [ -x "$dir/start-slurm.sh" ] && { start=$dir/start-slurm.sh; break; }
-    done
+    # The single-node set-up sits beside the repository; $DDP_TRAIN_SLURM_SETUP names another.
+    setup=${DDP_TRAIN_SLURM_SETUP:-$root/../shared/slurm-single-node}
+    [ -x "$setup/start-slurm.sh" ] && start=$setup/start-slurm.sh
     if [ -z "$start" ] || [ "$(id -u)" -ne 0 ]; then
         echo "FAIL slurm: no Slurm answers (sinfo) and there is no single-node set-up to start" >&2
         exit 1

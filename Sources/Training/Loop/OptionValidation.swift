@@ -30,7 +30,11 @@ extension TrainingOptions {
             throw OptionError("--lr-scheduler \(lrScheduler): expected one of \(LearningRateSchedule.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if !(0...1).contains(warmupRatio) { throw OptionError("--warmup-ratio \(warmupRatio): must be between 0 and 1") }
-        if warmupSteps < 0 { throw OptionError("--warmup-steps \(warmupSteps): must not be negative") }
+        if warmupSteps < 0 { throw OptionError("--warmup-steps \(Self.show(warmupSteps)): must not be negative") }
+        if warmupSteps >= 1 && warmupSteps != warmupSteps.rounded() {
+            throw OptionError(
+                "--warmup-steps \(warmupSteps): expected a whole number of steps, or a fraction in [0, 1) of the total steps")
+        }
         if warmupSteps > 0 && warmupRatio > 0 {
             throw OptionError("--warmup-steps and --warmup-ratio both given: choose one")
         }
@@ -91,6 +95,11 @@ extension TrainingOptions {
 }
 
 extension TrainingOptions {
+    /// A number as the command line would spell it: 3 rather than 3.0.
+    static func show(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
+
     /// The metric that picks the best model, as it appears in evaluation records
     /// (`accuracy` → `eval_accuracy`).
     public var bestMetricKey: String {

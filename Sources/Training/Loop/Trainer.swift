@@ -222,8 +222,7 @@ public final class Trainer {
 
     /// The learning-rate schedule over `totalSteps`.
     static func schedule(_ options: TrainingOptions, totalSteps: Int) -> LearningRateSchedule {
-        let warmup = options.warmupSteps > 0 ? options.warmupSteps
-            : LearningRateSchedule.warmupSteps(ratio: options.warmupRatio, totalSteps: totalSteps)
+        let warmup = options.warmupStepCount(totalSteps: totalSteps)
         return LearningRateSchedule(kind: LearningRateSchedule.Kind(rawValue: options.lrScheduler)!,
                                     warmupSteps: warmup, totalSteps: totalSteps)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Model
 import Text
 
 /// Everything that shapes a training run. Option names on the command line are the
@@ -54,8 +55,10 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var lrScheduler: String = "linear"
     /// Fraction of the steps spent warming up linearly from 0.
     public var warmupRatio: Double = 0
-    /// Warm-up steps; overrides `warmupRatio` when > 0.
-    public var warmupSteps: Int = 0
+    /// Warm-up steps when ≥ 1 (a whole number); a value in (0, 1) is a ratio of the total
+    /// steps, as `warmup_steps` of transformers 5, which dropped `warmup_ratio`. Excludes
+    /// `warmupRatio`; see `warmupSteps(totalSteps:)`.
+    public var warmupSteps: Double = 0
     /// AdamW's decoupled weight decay (not applied to biases and LayerNorm weights).
     public var weightDecay: Double = 0
     public var adamBeta1: Double = 0.9
@@ -175,6 +178,17 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var checksumSteps: Int = 100
 
     public init() {}
+}
+
+extension TrainingOptions {
+    /// The warm-up of a run of `totalSteps` optimizer steps: `warmupSteps` when it is ≥ 1;
+    /// a fraction in (0, 1) of `warmupSteps`, else `warmupRatio`, taken of the total as the
+    /// Hugging Face Trainer does (`ceil(total · ratio)`). Assumes `validate` passed.
+    public func warmupStepCount(totalSteps: Int) -> Int {
+        if warmupSteps >= 1 { return Int(warmupSteps) }
+        let ratio = warmupSteps > 0 ? warmupSteps : warmupRatio
+        return LearningRateSchedule.warmupSteps(ratio: ratio, totalSteps: totalSteps)
+    }
 }
 
 /// Where set-up puts things, and where `ddp-train` looks for them by default.

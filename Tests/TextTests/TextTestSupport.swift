@@ -1,58 +1,20 @@
 import Foundation
+import TestSupport
 import Testing
 import Text
 
-/// A test could not find what it needs; the message says what and where it looked.
-struct SetupError: Error, CustomStringConvertible {
-    var description: String
-}
-
-/// Paths and data shared by the tests.
-enum TestSupport {
-    /// Tests/Fixtures/tokenizer, found from this file.
-    static let fixtures = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures").appendingPathComponent("tokenizer")
-
-    /// The repository root, found from this file.
-    static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    /// The pretrained model: `$DDP_TRAIN_MODEL`, else ~/.cache/ddp-train/all-MiniLM-L6-v2.
-    static func modelDirectory() throws -> URL {
-        let environment = ProcessInfo.processInfo.environment
-        let directory: URL
-        if let path = environment["DDP_TRAIN_MODEL"], !path.isEmpty {
-            directory = URL(fileURLWithPath: path)
-        } else {
-            directory = FileManager.default.homeDirectoryForCurrentUser
-                .appendingPathComponent(".cache/ddp-train/all-MiniLM-L6-v2")
-        }
-        let file = directory.appendingPathComponent("tokenizer.json").path
-        guard FileManager.default.fileExists(atPath: file) else {
-            throw SetupError(
-                description: "the pretrained model is missing: no \(file). Set DDP_TRAIN_MODEL to the all-MiniLM-L6-v2 "
-                    + "directory (config.json, model.safetensors, tokenizer.json), or install it at ~/.cache/ddp-train/all-MiniLM-L6-v2"
-            )
+/// Data and helpers shared by the tokenizer tests (paths and the model come from TestSupport).
+enum TextTestSupport {
+    /// SST-2: `$SST2_DIR`, else `<repository>/../shared/data/sst2` (no machine-specific path).
+    static func sst2Directory() throws -> URL {
+        let environment = ProcessInfo.processInfo.environment["SST2_DIR"]
+        let directory = environment.flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+            ?? Fixtures.repository.deletingLastPathComponent().appendingPathComponent("shared/data/sst2")
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("dev.tsv").path) else {
+            throw FixtureMissing("SST-2 (dev.tsv)", at: directory.path,
+                                 remedy: "set SST2_DIR to the directory with train.tsv and dev.tsv")
         }
         return directory
-    }
-
-    /// SST-2: `$SST2_DIR`, else <repository>/../shared/data/sst2, else /work/shared/data/sst2.
-    static func sst2Directory() throws -> URL {
-        var candidates: [URL] = []
-        if let path = ProcessInfo.processInfo.environment["SST2_DIR"], !path.isEmpty {
-            candidates.append(URL(fileURLWithPath: path))
-        }
-        candidates.append(repository.deletingLastPathComponent().appendingPathComponent("shared/data/sst2"))
-        candidates.append(URL(fileURLWithPath: "/work/shared/data/sst2"))
-        for candidate in candidates
-        where FileManager.default.fileExists(atPath: candidate.appendingPathComponent("dev.tsv").path) {
-            return candidate
-        }
-        throw SetupError(
-            description: "SST-2 is missing: no dev.tsv in " + candidates.map(\.path).joined(separator: ", ")
-                + ". Set SST2_DIR to the directory with train.tsv and dev.tsv")
     }
 
     /// Sentences of an SST-2 TSV: header `sentence<TAB>label`, each row split at its last tab,
@@ -61,7 +23,7 @@ enum TestSupport {
         let text = try String(contentsOf: url, encoding: .utf8)
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard lines.first == "sentence\tlabel" else {
-            throw SetupError(description: "\(url.path):1: expected the header \"sentence<TAB>label\"")
+            throw FixtureMissing("\(url.path):1: expected the header \"sentence<TAB>label\"")
         }
         lines.removeFirst()
         return lines.filter { !$0.isEmpty }.map { line in
@@ -79,21 +41,9 @@ enum TestSupport {
         try sharedModelTokenizer.get()
     }
 
-    /// Decodes a fixture file.
+    /// Decodes a fixture file of Tests/Fixtures/tokenizer.
     static func fixture<T: Decodable>(_ name: String, as type: T.Type) throws -> T {
-        let url = fixtures.appendingPathComponent(name)
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw SetupError(description: "fixture \(url.path) is missing; tools/make_tokenizer_fixtures.py writes it")
-        }
-        return try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
-    }
-
-    /// A new empty directory under the system's temporary directory.
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("ddp-train-text-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try Fixtures.decode("tokenizer/" + name, as: T.self, generator: "tools/make_tokenizer_fixtures.py")
     }
 
     /// FNV-1a 64-bit hash as 16 hex digits (as the fixture script computes it).
@@ -115,11 +65,10 @@ enum TestSupport {
         let data = try Data(contentsOf: modelDirectory.appendingPathComponent("tokenizer.json"))
         guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any],
             let model = root["model"] as? [String: Any], let vocab = model["vocab"] as? [String: Int]
-        else { throw SetupError(description: "\(modelDirectory.path)/tokenizer.json: no model.vocab") }
+        else { throw FixtureMissing("\(modelDirectory.path)/tokenizer.json: no model.vocab") }
         let ordered = vocab.sorted { $0.value < $1.value }
         guard ordered.enumerated().allSatisfy({ $0.offset == $0.element.value }) else {
-            throw SetupError(
-                description: "\(modelDirectory.path)/tokenizer.json: model.vocab ids are not 0..<\(vocab.count)")
+            throw FixtureMissing("\(modelDirectory.path)/tokenizer.json: model.vocab ids are not 0..<\(vocab.count)")
         }
         let url = directory.appendingPathComponent("vocab.txt")
         try ordered.map { $0.key + lineEnding }.joined().write(to: url, atomically: true, encoding: .utf8)
@@ -128,7 +77,7 @@ enum TestSupport {
 }
 
 private let sharedModelTokenizer = Result<WordPieceTokenizer, any Error> {
-    try WordPieceTokenizer.load(directory: try TestSupport.modelDirectory())
+    try WordPieceTokenizer.load(directory: try PretrainedModel.directory())
 }
 
 // MARK: Fixture formats (written by tools/make_tokenizer_fixtures.py)

@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
-# End-to-end multi-rank checks of the release `ddp-train` binary (Tests/TrainingChecks):
+# End-to-end multi-rank checks of the release `ddp-train` binary (Tests/MultiRank/TrainingChecks):
 # world-size equivalence (np 1/2/4 and no launcher), exact resume, faults (kill -9, a crash
 # while checkpointing, a damaged checkpoint), SIGUSR1 preemption, bad input, and
 # evaluate/predict — on the real pretrained model and the demo data.
 #
-#   Tests/mpi/run-training-checks.sh [--no-build] [check ...]
+#   Tests/MultiRank/run-training-checks.sh [--no-build] [check ...]
 #
 # Checks: equivalence resume faults signal bad-input inference (default: all).
+# Environment: DDP_TRAIN_BUILD_PATH  SwiftPM scratch path of the binaries (default .build;
+#              a relative path is taken from the repository root).
 # Exit status 0 only if everything passed.
 set -euo pipefail
 
 # --- site settings ---------------------------------------------------------------------
 WORK=${DDP_TRAIN_CHECKS_DIR:-${TMPDIR:-/tmp}/ddp-train-checks}
 MODEL=${DDP_TRAIN_MODEL:-${XDG_CACHE_HOME:-$HOME/.cache}/ddp-train/all-MiniLM-L6-v2}
+BUILD_PATH=${DDP_TRAIN_BUILD_PATH:-.build}
 # -----------------------------------------------------------------------------------------
 
 cd "$(dirname "$0")/../.."
@@ -22,10 +25,11 @@ if [ "${1:-}" = "--no-build" ]; then
     shift
 fi
 if [ "$build" = 1 ]; then
-    echo "+ swift build -c release --product ddp-train --product training-checks" >&2
-    swift build -c release --product ddp-train
-    swift build -c release --product training-checks
+    echo "+ swift build -c release --scratch-path $BUILD_PATH --product ddp-train --product training-checks" >&2
+    swift build -c release --scratch-path "$BUILD_PATH" --product ddp-train
+    swift build -c release --scratch-path "$BUILD_PATH" --product training-checks
 fi
-command=(.build/release/training-checks "$PWD/.build/release/ddp-train" "$WORK" "$MODEL" "$PWD/data/demo" "$@")
+case "$BUILD_PATH" in /*) ;; *) BUILD_PATH=$PWD/$BUILD_PATH ;; esac
+command=("$BUILD_PATH/release/training-checks" "$BUILD_PATH/release/ddp-train" "$WORK" "$MODEL" "$PWD/data/demo" "$@")
 echo "+ ${command[*]}" >&2
 "${command[@]}"

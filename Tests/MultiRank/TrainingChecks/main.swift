@@ -1,6 +1,6 @@
 import Foundation
 
-// Multi-rank end-to-end checks of `ddp-train`, run by Tests/mpi/run-training-checks.sh:
+// Multi-rank end-to-end checks of `ddp-train`, run by Tests/MultiRank/run-training-checks.sh:
 //
 //   training-checks BINARY WORK_DIR MODEL_DIR DEMO_DATA_DIR [check ...]
 //

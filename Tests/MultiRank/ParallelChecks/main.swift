@@ -1,11 +1,11 @@
-// Multi-rank checks of the Parallel module. Run by Tests/mpi/run-parallel-checks.sh under
+// Multi-rank checks of the Parallel module. Run by Tests/MultiRank/run-parallel-checks.sh under
 // mpirun at 1–4 ranks, and directly (a singleton MPI_Init). Modes:
-//   mpi-checks                     all checks; exit 1 if any failed (on every rank)
-//   mpi-checks spin [seconds]      allreduce loop, for the kill test
-//   mpi-checks wait-signal [secs]  stop by agreement after SIGUSR1
-//   mpi-checks bench [s/layer]     allreduce timing and overlap
-//   mpi-checks fail-one            a check fails on the last rank only: all ranks exit 1
-//   mpi-checks abort-one           the last rank aborts while the others are in a collective
+//   parallel-checks                     all checks; exit 1 if any failed (on every rank)
+//   parallel-checks spin [seconds]      allreduce loop, for the kill test
+//   parallel-checks wait-signal [secs]  stop by agreement after SIGUSR1
+//   parallel-checks bench [s/layer]     allreduce timing and overlap
+//   parallel-checks fail-one            a check fails on the last rank only: all ranks exit 1
+//   parallel-checks abort-one           the last rank aborts while the others wait in a collective
 import Foundation
 import Parallel
 
@@ -27,7 +27,7 @@ do {
     switch mode {
     case "checks":
         let runner = CheckRunner(communicator: communicator)
-        runner.say("mpi-checks: \(communicator.size) rank(s)")
+        runner.say("parallel-checks: \(communicator.size) rank(s)")
         identityChecks(runner)
         broadcastChecks(runner)
         allreduceChecks(runner)
@@ -67,7 +67,8 @@ do {
     case "bench":
         try bench(communicator, computeSecondsPerLayer: number ?? 0.05)
     default:
-        FileHandle.standardError.write("usage: mpi-checks [checks | spin [s] | wait-signal [s] | bench [s/layer] | fail-one | abort-one]\n".data(using: .utf8)!)
+        FileHandle.standardError.write(Data(
+            "usage: parallel-checks [checks | spin [s] | wait-signal [s] | bench [s/layer] | fail-one | abort-one]\n".utf8))
         exitCode = 64
     }
     try communicator.finalize()

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Multi-rank checks of the Parallel module (Tests/MPIChecks): builds the release `mpi-checks`
-# product, then runs
+# Multi-rank checks of the Parallel module (Tests/MultiRank/ParallelChecks): builds the release
+# `parallel-checks` product, then runs
 #   1. the checks as a singleton (no launcher) and under mpirun at 1, 2, 3 and 4 ranks, and
 #      compares the batch-plan fingerprint across all of them (world-size invariance);
 #   1b. a check failing on one rank (all ranks report it and exit 1), and MPI_Abort on one
@@ -10,7 +10,9 @@
 #   3. the kill test: one of 3 ranks looping over allreduces gets SIGKILL; mpirun must exit
 #      non-zero within KILL_DEADLINE seconds instead of leaving the others hanging.
 # Options: --bench  also time the 91 MB allreduce and the bucket overlap at 2 ranks.
-#          --no-build  use the existing .build/release/mpi-checks.
+#          --no-build  use the existing $DDP_TRAIN_BUILD_PATH/release/parallel-checks.
+# Environment: DDP_TRAIN_BUILD_PATH  SwiftPM scratch path (default .build; a relative path is
+#              taken from the repository root).
 # Exit status 0 only if everything passed.
 set -u
 
@@ -27,7 +29,8 @@ RUN_TIMEOUT=300             # seconds any single run may take before it counts a
 # -----------------------------------------------------------------------------------------
 
 cd "$(dirname "$0")/../.."
-BINARY=.build/release/mpi-checks
+BUILD_PATH=${DDP_TRAIN_BUILD_PATH:-.build}
+BINARY=$BUILD_PATH/release/parallel-checks
 BENCH=0
 BUILD=1
 for argument in "$@"; do
@@ -48,7 +51,7 @@ run() {
 }
 
 if [ "$BUILD" = 1 ]; then
-    run swift build --configuration release --product mpi-checks || exit 1
+    run swift build --configuration release --scratch-path "$BUILD_PATH" --product parallel-checks || exit 1
 fi
 
 # --- 1. checks: singleton, then 1..4 ranks ------------------------------------------------
