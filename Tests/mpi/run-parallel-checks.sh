@@ -27,7 +27,8 @@ RUN_TIMEOUT=300             # seconds any single run may take before it counts a
 # -----------------------------------------------------------------------------------------
 
 cd "$(dirname "$0")/../.."
-BINARY=.build/release/mpi-checks
+# The release products' folder (another --scratch-path: DDP_TRAIN_BUILD_DIR=<scratch>/release, with --no-build).
+BINARY=${DDP_TRAIN_BUILD_DIR:-.build/release}/mpi-checks
 BENCH=0
 BUILD=1
 for argument in "$@"; do

@@ -26,6 +26,8 @@ if [ "$build" = 1 ]; then
     swift build -c release --product ddp-train
     swift build -c release --product training-checks
 fi
-command=(.build/release/training-checks "$PWD/.build/release/ddp-train" "$WORK" "$MODEL" "$PWD/data/demo" "$@")
+# The release products' folder (another --scratch-path: DDP_TRAIN_BUILD_DIR=<scratch>/release, with --no-build).
+BIN=$(cd "${DDP_TRAIN_BUILD_DIR:-.build/release}" && pwd)
+command=("$BIN/training-checks" "$BIN/ddp-train" "$WORK" "$MODEL" "$PWD/data/demo" "$@")
 echo "+ ${command[*]}" >&2
 "${command[@]}"
