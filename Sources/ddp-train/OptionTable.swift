@@ -1,5 +1,5 @@
 import Foundation
-import Model
+import Training
 
 /// A command-line usage error: printed without a stack of context, exit status 64.
 struct UsageError: Error, CustomStringConvertible {
@@ -92,9 +92,7 @@ struct Option<Root> {
         guard let value = Double(text), value.isFinite else { throw UsageError("--\(name): \"\(text)\" is not a number") }
         return value
     }
-    static func format(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
-    }
+    static func format(_ value: Double) -> String { ConfigFile.text(value) }
 }
 
 /// Parses arguments and config files against a table of options.
@@ -142,33 +140,19 @@ struct OptionParser<Root> {
         }
     }
 
-    /// A JSON object whose keys are option names, kebab- or snake-case
-    /// (`{"learning_rate": 2e-5, "no-shuffle": true}`).
+    /// A JSON object whose keys are option names, kebab- or snake-case (`ConfigFile`).
     func applyConfigFile(_ path: String, into root: inout Root) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw UsageError("--config \(path): no such file or it cannot be read")
-        }
-        let object: JSONValue
+        let entries: [ConfigFile.Entry]
         do {
-            object = try JSONParser.parse(Array(data))
+            entries = try ConfigFile.entries(path)
         } catch {
-            throw UsageError("--config \(path): not valid JSON (\(error.description))")
+            throw UsageError(error.description)
         }
-        guard let members = object.objectMembers else {
-            throw UsageError("--config \(path): expected a JSON object of option names to values")
-        }
-        for member in members {
-            let name = member.key.replacingOccurrences(of: "_", with: "-")
-            guard name != "config", let option = options.first(where: { $0.name == name }) else {
-                throw UsageError("--config \(path): unknown option \"\(member.key)\"" + suggestion(for: name))
+        for entry in entries {
+            guard entry.name != "config", let option = options.first(where: { $0.name == entry.name }) else {
+                throw UsageError("--config \(path): unknown option \"\(entry.key)\"" + suggestion(for: entry.name))
             }
-            let value: String
-            switch member.value {
-            case .string(let text), .number(let text): value = text
-            case .bool(let flag): value = flag ? "true" : "false"
-            case .null: continue
-            default: throw UsageError("--config \(path): \"\(member.key)\" must be a string, number or boolean")
-            }
+            guard let value = entry.value else { continue }
             do {
                 try option.apply(&root, value)
             } catch let error as UsageError {

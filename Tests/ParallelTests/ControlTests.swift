@@ -6,7 +6,7 @@ import Glibc
 
 @Suite struct ControlFlagsTests {
     @Test func slotsRoundTrip() {
-        let flags = ControlFlags(stop: true, save: false, skipStep: true, earlyStop: false, evaluate: true, failed: true, level: -3)
+        let flags = ControlFlags(stop: true, save: false, earlyStop: false, failed: true)
         #expect(ControlFlags(slots: flags.slots) == flags)
         #expect(ControlFlags(slots: ControlFlags().slots) == ControlFlags())
     }

@@ -22,8 +22,9 @@ import Testing
         return EncodedDataset(file: "random", sequences: sequences, labels: (0..<32).map { _ in Int32(next(3)) })
     }
 
-    static func engine(_ communicator: Communicator, trainable: TrainableGroups? = nil, scale: @escaping (ParameterGroup) -> Float = { _ in 1 },
-                       lora: LoRAConfiguration? = nil) throws -> StepEngine {
+    static func engine(_ communicator: Communicator, trainable: TrainableGroups? = nil,
+                       scale: @escaping (ParameterGroup) -> Float = { _ in 1 },
+                       lora: LoRAConfiguration? = nil, overlaps: Bool = true, shards: Bool = false) throws -> StepEngine {
         let config = try BertConfig(huggingFaceConfigAt: fixture + "/config.json")
         var withDropout = config
         withDropout.hiddenDropoutProb = 0.1
@@ -35,7 +36,8 @@ import Testing
         model.reserve(maxSequences: 32, maxTokens: 32 * 16, maxLength: 16)
         return StepEngine(model: model, optimizer: AdamW(parameterCount: model.parameters.count, weightDecay: 0.01),
                           communicator: communicator, trainable: trainable ?? .all(layers: 2), learningRateScale: scale,
-                          bucketBytes: 4096, overlapsCommunication: true, maxSequences: 32, maxTokens: 32 * 16)
+                          bucketBytes: 4096, overlapsCommunication: overlaps, shardsOptimizer: shards,
+                          maxSequences: 32, maxTokens: 32 * 16)
     }
 
     @Test func fourMicroBatchesOfEightEqualOneBatchOfThirtyTwo() throws {
@@ -181,6 +183,11 @@ import Testing
             }
         }
     }
+}
+
+extension StepEngine {
+    /// The bucket reducer of an engine that overlaps communication.
+    var reducer: GradientBucketReducer { (reduction as! BucketedReduction).reducer }
 }
 
 extension FloatSlab {

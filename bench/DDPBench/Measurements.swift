@@ -17,12 +17,12 @@ enum Measurements {
             BLAS.gemm(av, bv, into: cv)
             try communicator.barrier()
             var calls = 0
-            let start = Date()
-            while Date().timeIntervalSince(start) < seconds {
+            let start = monotonicSeconds()
+            while monotonicSeconds() - start < seconds {
                 BLAS.gemm(av, bv, into: cv)
                 calls += 1
             }
-            return Double(2 * m * n * k * calls) / Date().timeIntervalSince(start) / 1e9
+            return Double(2 * m * n * k * calls) / (monotonicSeconds() - start) / 1e9
         }
         return try communicator.allreduce(rate, operation: .sum)
     }

@@ -115,8 +115,7 @@ for step in 0..<(settings.warmup + settings.steps) {
     let shard = BatchPlan.shard(globalBatch, rank: rank, worldSize: world)
     try communicator.barrier()
     if step == settings.warmup {
-        engine.reducer.resetStatistics()
-        engine.sharded?.resetStatistics()
+        engine.resetReductionStatistics()
     }
     let result = try engine.step(microBatches: [shard], examples: dataset, globalLossUnits: globalBatch.count,
                                  dropout: DropoutKey(seed: 42, step: UInt64(step)), learningRate: 1e-5, maxGradNorm: 1)
@@ -132,7 +131,7 @@ for step in 0..<(settings.warmup + settings.steps) {
 // 5. Memory and communication.
 var peakRSS = [Double](repeating: 0, count: world)
 try peakRSS.withUnsafeMutableBufferPointer { try communicator.allgather(Measurements.peakResidentMiB(), into: $0) }
-let statistics = engine.reducer.statistics
+let statistics = engine.reductionStatistics
 
 if rank == 0 {
     let summary = Measurements.summarize(

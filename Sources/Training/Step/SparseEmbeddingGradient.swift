@@ -7,7 +7,8 @@ import Parallel
 /// marks gives every rank the same set, and the marked rows are packed, summed with one
 /// allreduce, and unpacked. Rows nobody marked are exactly zero on every rank, so the
 /// result equals the dense reduction bit for bit; it moves R·C floats instead of V·C.
-/// Zeroing between steps likewise touches only the rows written.
+/// Zeroing between steps likewise touches only the rows written (every row when a penalty
+/// wrote them all).
 ///
 /// The optimizer still updates every row (AdamW moves a row with zero gradient through its
 /// moments, as PyTorch's dense update does).
@@ -19,8 +20,11 @@ final class SparseEmbeddingGradient {
     private var touched: [Int]
     /// Packing buffer, grown (rarely) when a step marks more rows than ever before.
     private var packed: FloatSlab
-    /// Something other than the backward pass (a penalty) wrote every row: zero them all.
-    var isDense = true
+    /// A penalty writes every row after each step's reduction: zero them all before a step.
+    private var penalized = false
+    /// Every row may hold a value the marks do not record (before the first step, and after
+    /// `configure`): the next zeroing is dense.
+    private var unknownRows = true
 
     init(range: Range<Int>, width: Int, expectedRows: Int) {
         self.range = range
@@ -32,14 +36,20 @@ final class SparseEmbeddingGradient {
         packed = FloatSlab(count: min(expectedRows, rows) * width)
     }
 
+    /// Whether a penalty writes every row (told when what trains or the penalties change).
+    func configure(penalized: Bool) {
+        self.penalized = penalized
+        unknownRows = true
+    }
+
     /// Rows reduced in the last step.
     var lastRowCount: Int { touched.count }
 
-    /// Zeroes the rows the last step wrote (all of them after a dense write).
+    /// Zeroes the rows the last step wrote (all of them with a penalty).
     func zero(_ gradients: UnsafeMutablePointer<Float>) {
-        if isDense {
+        if penalized || unknownRows {
             (gradients + range.lowerBound).update(repeating: 0, count: range.count)
-            isDense = false
+            unknownRows = false
         } else {
             for row in touched { (gradients + range.lowerBound + row * width).update(repeating: 0, count: width) }
         }
@@ -58,9 +68,13 @@ final class SparseEmbeddingGradient {
         for i in marks.indices where marks[i] != 0 { touched.append(i) }
         if touched.count * width > packed.count { packed = FloatSlab(count: touched.count * width * 2) }
         let base = gradients + range.lowerBound
-        for (k, row) in touched.enumerated() { (packed.base + k * width).update(from: base + row * width, count: width) }
+        for (k, row) in touched.enumerated() {
+            (packed.base + k * width).update(from: base + row * width, count: width)
+        }
         try communicator.allreduceSum(UnsafeMutableBufferPointer(start: packed.base, count: touched.count * width))
-        for (k, row) in touched.enumerated() { (base + row * width).update(from: packed.base + k * width, count: width) }
+        for (k, row) in touched.enumerated() {
+            (base + row * width).update(from: packed.base + k * width, count: width)
+        }
     }
 }
 

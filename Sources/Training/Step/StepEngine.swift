@@ -1,0 +1,154 @@
+import Model
+import Parallel
+
+/// One data-parallel optimizer step, shared by the trainer and the benchmarks:
+///
+///     zero the trained gradients
+///     for each micro-batch: forward, loss, backward            (no communication)
+///     sum the gradients over ranks                              (a `GradientReduction`)
+///     penalties; clip on the global norm; AdamW on what this rank updates
+///     share the update                                          (sharded optimizer only)
+///
+/// The reduction is chosen once: sharded (ZeRO-1) when the optimizer is sharded, else
+/// bucketed during backward when communication overlaps, else flat after backward.
+///
+/// The loss of every example is scaled by 1 / (loss units in the whole global batch), so the
+/// summed gradients are those of the global mean loss however the batch is split among
+/// ranks and micro-batches. Only the trained ranges are zeroed, reduced and updated.
+public final class StepEngine {
+    public let model: any TrainableModel
+    public let optimizer: AdamW
+    let communicator: Communicator
+    let reduction: any GradientReduction
+    public private(set) var trainable: TrainableGroups
+    public private(set) var runs: [UpdateRun]
+    let learningRateScale: (ParameterGroup) -> Float
+    let batch: PackedBatch
+    let targets: TargetBuffer
+    public let task: any FineTuningTask
+    /// The word-embedding table `[V, C]`, when the model has one.
+    private let wordEmbedding: ParameterEntry?
+    /// Label smoothing ε of the cross-entropy.
+    public var labelSmoothing: Float = 0
+    /// Penalties added to the summed gradients (identically on every rank). Setting it tells
+    /// the reduction whether every trained gradient is written after the sum.
+    public var regularization = Regularization() {
+        didSet { configureReduction() }
+    }
+
+    public init(model: any TrainableModel, optimizer: AdamW, communicator: Communicator, task: any FineTuningTask = TaskRegistry.defaultTask,
+                trainable: TrainableGroups, learningRateScale: @escaping (ParameterGroup) -> Float = { _ in 1 },
+                bucketBytes: Int, overlapsCommunication: Bool, shardsOptimizer: Bool = false,
+                maxSequences: Int, maxTokens: Int) {
+        self.model = model
+        self.optimizer = optimizer
+        self.communicator = communicator
+        self.trainable = trainable
+        self.learningRateScale = learningRateScale
+        runs = model.parameterTable.updateRuns(trainable: trainable.contains, learningRateScale: learningRateScale)
+        wordEmbedding = model.parameterTable.entries.first { $0.name.hasSuffix("word_embeddings.weight") }
+        let expectedRows = maxTokens * communicator.size
+        if shardsOptimizer {
+            reduction = ShardedReduction(communicator: communicator, gradients: model.gradients)
+        } else if overlapsCommunication {
+            reduction = BucketedReduction(communicator: communicator, gradients: model.gradients,
+                                          table: model.parameterTable, bucketBytes: bucketBytes,
+                                          expectedEmbeddingRows: expectedRows)
+        } else {
+            reduction = FlatReduction(communicator: communicator, gradients: model.gradients,
+                                      expectedEmbeddingRows: expectedRows)
+        }
+        self.task = task
+        batch = PackedBatch(sequenceCapacity: maxSequences, tokenCapacity: maxTokens)
+        targets = TargetBuffer(integerCapacity: max(maxSequences, maxTokens),
+                               floatCapacity: maxSequences * max(model.head.labelCount, 1))
+        configureReduction()
+    }
+
+    /// Changes what trains (between steps, at a step every rank agreed on): the updated and
+    /// reduced ranges follow.
+    public func setTrainable(_ groups: TrainableGroups) {
+        trainable = groups
+        runs = model.parameterTable.updateRuns(trainable: groups.contains, learningRateScale: learningRateScale)
+        configureReduction()
+    }
+
+    private func configureReduction() {
+        let ranges = model.parameterTable.entries.filter(trainable.contains).map(\.range)
+        let word = wordEmbedding.flatMap { ranges.contains($0.range) ? $0 : nil }
+        reduction.configure(TrainedSet(parameterRanges: ranges, runs: runs, wordEmbeddings: word?.range,
+                                       embeddingWidth: word?.shape[1] ?? 0, penalized: regularization.isActive))
+    }
+
+    /// Elements that train (are updated), whether or not a step's gradient touches them.
+    public var trainedElementCount: Int { runs.reduce(0) { $0 + $1.range.count } }
+
+    /// Elements reduced in the last step (the word-embedding rows of its batch, when sparse).
+    public var reducedElementCount: Int { reduction.reducedElementCount }
+
+    /// Timing of the bucketed reductions since `resetReductionStatistics()` (zero otherwise).
+    public var reductionStatistics: ReductionStatistics { reduction.statistics }
+
+    public func resetReductionStatistics() { reduction.resetStatistics() }
+
+    /// Makes every rank's optimizer moments complete (a sharded optimizer keeps each shard's
+    /// moments on its owner only): before a checkpoint is written.
+    public func gatherOptimizerState() throws {
+        try reduction.gatherOptimizerState(optimizer)
+    }
+
+    /// Runs one optimizer step over this rank's `microBatches` (indices into `examples`;
+    /// some may be empty — the rank still joins the collectives). `globalLossUnits` is the
+    /// denominator of the mean loss over the whole global batch (see `ExampleSource.lossUnits`).
+    public func step(
+        microBatches: [ArraySlice<Int>], examples: some ExampleSource, epoch: Int = 0, globalLossUnits: Int,
+        dropout: DropoutKey?, learningRate: Float, maxGradNorm: Float
+    ) throws -> StepResult {
+        var times = StepTimes()
+        var clock = monotonicSeconds()
+        func lap() -> Double {
+            let now = monotonicSeconds()
+            defer { clock = now }
+            return now - clock
+        }
+        reduction.zeroGradients()
+        var lossSum = 0.0, lossUnits = 0
+        for (index, shard) in microBatches.enumerated() where !shard.isEmpty {
+            batch.removeAll()
+            targets.removeAll()
+            for sample in shard {
+                examples.append(sample, epoch: epoch, to: batch, targets: targets)
+                lossUnits += examples.lossUnits(sample)
+            }
+            reduction.prepare(batch)
+            model.forward(batch, dropout: dropout)
+            lossSum += task.lossAndGradient(model.logits, batch: batch, targets: targets,
+                                            labelSmoothing: labelSmoothing, gradScale: 1 / Float(max(globalLossUnits, 1)))
+            times.forward += lap()
+            let last = index == microBatches.count - 1
+            model.backward(batch, dropout: dropout, trainable: trainable,
+                           observer: last ? reduction.backwardObserver : nil)
+            times.backward += lap()
+        }
+        _ = lap()
+        try reduction.finish()
+        times.communication = lap()
+
+        let updated = reduction.updatedRuns
+        regularization.addGradients(parameters: model.parameters, gradients: model.gradients, runs: updated,
+                                    pool: model.pool)
+        // Identical sums give every rank the same norm, hence the same decision.
+        let norm = try reduction.globalNorm(pool: model.pool)
+        let applied = norm.isFinite
+        if applied {
+            GradientClipping.clip(model.gradients, runs: updated, norm: norm, maxNorm: maxGradNorm, pool: model.pool)
+            optimizer.step(parameters: model.parameters, gradients: model.gradients, runs: runs, updating: updated,
+                           learningRate: learningRate, pool: model.pool)
+        }
+        times.optimizer = lap()
+        if applied { try reduction.shareUpdate(parameters: model.parameters) }
+        times.communication += lap()
+        return StepResult(localLossSum: lossSum, localLossUnits: lossUnits, gradientNorm: norm, applied: applied,
+                          times: times)
+    }
+}
