@@ -1,5 +1,5 @@
 /// Which samples make up every global batch: a pure function of (seed, epoch, step) and the
-/// options, never of the number of ranks (DESIGN invariant 2). Each global batch is then
+/// options, never of the number of ranks (docs/ARCHITECTURE.md, invariant 2). Each global batch is then
 /// split among ranks with `shard`.
 ///
 /// Per epoch: a permutation of `0..<datasetSize` (SplitMix64 seeded by (seed, epoch),

@@ -1,5 +1,5 @@
 /// A fast 64-bit hash of a float slab's bits, and the collective that compares it across ranks
-/// (DESIGN invariant 1: after every step all replicas are bitwise identical).
+/// (docs/ARCHITECTURE.md, invariant 1: after every step all replicas are bitwise identical).
 ///
 /// The hash is XXH64 (Yann Collet's xxHash, 64-bit variant, seed 0) over the slab's bytes:
 /// four independent multiply–rotate lanes over 32-byte stripes run at memory speed, and

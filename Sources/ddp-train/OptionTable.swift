@@ -57,6 +57,29 @@ struct Option<Root> {
             options[keyPath: key] = value
         }, show: { $0[keyPath: key] })
     }
+    /// One of an enumeration's cases, by raw value.
+    static func choice<Value: RawRepresentable & CaseIterable>(
+        _ name: String, _ key: WritableKeyPath<Root, Value>, _ help: String
+    ) -> Option where Value.RawValue == String {
+        let choices = Value.allCases.map(\.rawValue)
+        return Option(name: name, valueName: choices.joined(separator: "|"), help: help, apply: { options, value in
+            guard let parsed = Value(rawValue: value) else {
+                throw UsageError("--\(name): \"\(value)\" is not one of \(choices.joined(separator: ", "))")
+            }
+            options[keyPath: key] = parsed
+        }, show: { $0[keyPath: key].rawValue })
+    }
+
+    /// A value of a type that parses itself from text (nil: the text says what is expected).
+    static func value<Value: LosslessStringConvertible>(
+        _ name: String, _ key: WritableKeyPath<Root, Value?>, _ help: String, valueName: String, expected: String
+    ) -> Option {
+        Option(name: name, valueName: valueName, help: help, apply: { options, text in
+            guard let parsed = Value(text) else { throw UsageError("--\(name) \(text): expected \(expected)") }
+            options[keyPath: key] = parsed
+        }, show: { $0[keyPath: key].map(\.description) })
+    }
+
     /// A boolean given as a value: `--name true|false`.
     static func boolean(_ name: String, _ key: WritableKeyPath<Root, Bool>, _ help: String) -> Option {
         Option(name: name, valueName: "true|false", help: help, apply: { $0[keyPath: key] = try parseBool($1, name) },

@@ -13,7 +13,7 @@ import Training
         #expect(options.learningRate == 2e-5)
         #expect(options.batchSize == 8)
         #expect(options.noShuffle)
-        #expect(options.lrScheduler == "cosine")
+        #expect(options.lrScheduler == .cosine)
         #expect(options.maxLength == 96)
         #expect(options.validation == nil)
         #expect(options.greaterIsBetter == false)

@@ -46,6 +46,8 @@ import Training
             == "--shard-optimizer: expected true or false, got \"maybe\"")
         #expect(trainError(["--task", "tagging"])
             == "--task: \"tagging\" is not one of classification, regression, multi-label, token-classification")
+        #expect(trainError(["--gradual-unfreezing", "0"])
+            == "--gradual-unfreezing 0: expected a step count (≥ 1) or \"epoch\"")
         #expect(trainError(["--lr-scheduler", "step"])
             == "--lr-scheduler: \"step\" is not one of linear, cosine, constant, slanted_triangular")
     }

@@ -9,7 +9,7 @@ import Glibc
 /// `multiplier(step)` is for the update made at `step` (0-based), matching a PyTorch
 /// `LambdaLR` stepped after every optimizer step — so the first update uses step 0.
 public struct LearningRateSchedule: Equatable, Sendable {
-    public enum Kind: String, CaseIterable, Sendable {
+    public enum Kind: String, CaseIterable, Codable, Sendable {
         /// Linear decay to 0 at `totalSteps`.
         case linear
         /// Half a cosine from 1 to 0 at `totalSteps`.

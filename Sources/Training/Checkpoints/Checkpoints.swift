@@ -1,7 +1,7 @@
 import Foundation
 import Model
 
-/// The checkpoints of a run, as DESIGN.md lays them out: `<output>/checkpoint-<step>/`
+/// The checkpoints of a run: `<output>/checkpoint-<step>/`
 /// holding a loadable Hugging Face model (config, weights, tokenizer), the AdamW moments
 /// (`optimizer.safetensors`), `trainer_state.json`, and `manifest.json` written last.
 public enum Checkpoints {

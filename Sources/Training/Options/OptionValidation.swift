@@ -26,9 +26,6 @@ extension TrainingOptions {
         if maxLength < 2 { throw OptionError("--max-length \(maxLength): must be at least 2 ([CLS] and [SEP])") }
         if epochs <= 0 && maxSteps <= 0 { throw OptionError("--epochs \(epochs): must be positive (or give --max-steps)") }
         if learningRate <= 0 { throw OptionError("--learning-rate \(learningRate): must be positive") }
-        if LearningRateSchedule.Kind(rawValue: lrScheduler) == nil {
-            throw OptionError("--lr-scheduler \(lrScheduler): expected one of \(LearningRateSchedule.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         if !(0...1).contains(warmupRatio) { throw OptionError("--warmup-ratio \(warmupRatio): must be between 0 and 1") }
         if warmupSteps < 0 { throw OptionError("--warmup-steps \(Self.show(warmupSteps)): must not be negative") }
         if warmupSteps >= 1 && warmupSteps != warmupSteps.rounded() {
@@ -68,9 +65,6 @@ extension TrainingOptions {
             throw OptionError("--label-smoothing-factor \(labelSmoothingFactor): must be in [0, 1)")
         }
         if freezeLayers < 0 { throw OptionError("--freeze-layers \(freezeLayers): must not be negative") }
-        if let unfreezing = gradualUnfreezing, unfreezing != "epoch", (Int(unfreezing) ?? 0) < 1 {
-            throw OptionError("--gradual-unfreezing \(unfreezing): expected a step count (≥ 1) or \"epoch\"")
-        }
         if !(layerLrDecay > 0 && layerLrDecay <= 1) { throw OptionError("--layer-lr-decay \(layerLrDecay): must be in (0, 1]") }
         if gradientAccumulationSteps < 1 || gradientAccumulationSteps > batchSize {
             throw OptionError("--gradient-accumulation-steps \(gradientAccumulationSteps): must be between 1 and --batch-size (\(batchSize))")

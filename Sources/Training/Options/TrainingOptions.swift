@@ -52,7 +52,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// Peak learning rate of AdamW.
     public var learningRate: Double = 5e-5
     /// linear, cosine, constant or slanted_triangular.
-    public var lrScheduler: String = "linear"
+    public var lrScheduler: LearningRateSchedule.Kind = .linear
     /// Fraction of the steps spent warming up linearly from 0.
     public var warmupRatio: Double = 0
     /// Warm-up steps when ≥ 1 (a whole number); a value in (0, 1) is a ratio of the total
@@ -92,7 +92,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var freezeLayers: Int = 0
     /// ULMFiT gradual unfreezing: train the head first, then unfreeze one more layer from
     /// the top every N steps, or every epoch with `epoch` (embeddings last); unset: off.
-    public var gradualUnfreezing: String? = nil
+    public var gradualUnfreezing: UnfreezeInterval? = nil
     /// Discriminative learning rates: each layer gets the rate of the layer above times F
     /// (head 1, top layer F, …, embeddings F^(L+1)); 1 disables.
     public var layerLrDecay: Double = 1

@@ -13,9 +13,9 @@ extension Trainer {
             emit(.started(summary()))
         }
         SignalFlags.install()
-        let started = Date()
+        let started = monotonicSeconds()
         let firstStep = state.globalStep
-        var window = LogWindow(start: Date(), step: state.globalStep)
+        var window = LogWindow(start: monotonicSeconds(), step: state.globalStep)
         var epochPlan: EpochPlan?
         var stopReason: String?
         var lastEvaluation: MetricsRecord?
@@ -41,7 +41,7 @@ extension Trainer {
             let completed = state.globalStep
             if isRoot {
                 emit(.progress(step: completed, totalSteps: totalSteps, epoch: state.epoch,
-                               samplesPerSecond: Double((completed - window.step) * options.batchSize) / max(Date().timeIntervalSince(window.start), 1e-9)))
+                               samplesPerSecond: Double((completed - window.step) * options.batchSize) / max(monotonicSeconds() - window.start, 1e-9)))
             }
             if completed % options.loggingSteps == 0 || completed == totalSteps {
                 try logTraining(&window, learningRate: learningRate, gradientNorm: result.gradientNorm)
@@ -97,7 +97,7 @@ extension Trainer {
             }
             if isRoot { finalModel = try writeFinalModel() }
         }
-        let seconds = Date().timeIntervalSince(started)
+        let seconds = monotonicSeconds() - started
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         let peak = try communicator.allreduce(Double(usage.ru_maxrss) / 1024, operation: .max)
@@ -132,7 +132,8 @@ extension Trainer {
 
     /// Sums of the steps since the last log line, on this rank.
     struct LogWindow {
-        var start: Date
+        /// `monotonicSeconds()` when the window opened.
+        var start: Double
         var step: Int
         var lossSum = 0.0
         var examples = 0
@@ -148,7 +149,7 @@ extension Trainer {
     func logTraining(_ window: inout LogWindow, learningRate: Double, gradientNorm: Double) throws {
         var sums = [window.lossSum, Double(window.examples)]
         try sums.withUnsafeMutableBufferPointer { try communicator.allreduce($0, operation: .sum) }
-        let elapsed = Date().timeIntervalSince(window.start)
+        let elapsed = monotonicSeconds() - window.start
         var values: [String: Double] = [
             "step": Double(state.globalStep), "epoch": state.epoch, "loss": sums[0] / max(sums[1], 1),
             "learning_rate": learningRate, "grad_norm": gradientNorm,
@@ -162,7 +163,7 @@ extension Trainer {
             }
         }
         log(MetricsRecord(values))
-        window = LogWindow(start: Date(), step: state.globalStep)
+        window = LogWindow(start: monotonicSeconds(), step: state.globalStep)
     }
 
     func log(_ record: MetricsRecord) {

@@ -223,14 +223,14 @@ public final class Trainer {
     /// The learning-rate schedule over `totalSteps`.
     static func schedule(_ options: TrainingOptions, totalSteps: Int) -> LearningRateSchedule {
         let warmup = options.warmupStepCount(totalSteps: totalSteps)
-        return LearningRateSchedule(kind: LearningRateSchedule.Kind(rawValue: options.lrScheduler)!,
+        return LearningRateSchedule(kind: options.lrScheduler,
                                     warmupSteps: warmup, totalSteps: totalSteps)
     }
 
     /// What trains at each step and at which rate: freezing, gradual unfreezing, layer decay.
     static func fineTuningPlan(_ options: TrainingOptions, layers: Int, lora: Bool,
                                batchesPerEpoch: Int) -> FineTuningPlan {
-        let unfreezeEvery = options.gradualUnfreezing.map { $0 == "epoch" ? batchesPerEpoch : Int($0)! }
+        let unfreezeEvery = options.gradualUnfreezing?.steps(batchesPerEpoch: batchesPerEpoch)
         return FineTuningPlan(layers: layers, freezeEmbeddings: options.freezeEmbeddings,
                               freezeLayers: options.freezeLayers, unfreezeEvery: unfreezeEvery, usesLoRA: lora,
                               layerLearningRateDecay: options.layerLrDecay)
