@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what a fresh machine lacks (tools/setup.sh), then runs
+#   0. the source checks: swift-format's lint with the committed .swift-format (strict), and
+#      the size limits (tools/check-source-limits.py: lines ≤ 120 characters, files ≤ 350 lines);
 #   1. the unit, golden and gradient-check tests (swift test, debug build);
 #   2. the multi-rank checks of the Parallel module under mpirun
 #      (Tests/MultiRank/run-parallel-checks.sh);
@@ -19,6 +21,8 @@ scratch=(--scratch-path "$DDP_TRAIN_BUILD_PATH")
 run() { echo "+ $*" >&2; "$@"; }
 
 run tools/setup.sh --no-build
+run swift format lint --strict --recursive --configuration .swift-format Sources Tests bench
+run tools/check-source-limits.py
 run swift build "${scratch[@]}" --build-tests
 run swift test "${scratch[@]}" --skip-build
 run swift build "${scratch[@]}" -c release --product ddp-train

@@ -14,13 +14,16 @@ extension BatchPlan {
 
     /// `rank`'s share of each micro-batch of `globalBatch`: the batch cut into
     /// `accumulationSteps` consecutive parts, each split among the ranks.
-    public static func microBatches(_ globalBatch: ArraySlice<Int>, accumulationSteps: Int, rank: Int,
-                                    worldSize: Int) -> [ArraySlice<Int>] {
+    public static func microBatches(
+        _ globalBatch: ArraySlice<Int>, accumulationSteps: Int, rank: Int,
+        worldSize: Int
+    ) -> [ArraySlice<Int>] {
         (0..<accumulationSteps).map { part in
             let range = shardRange(count: globalBatch.count, rank: part, worldSize: accumulationSteps)
             let start = globalBatch.startIndex
-            return shard(globalBatch[(start + range.lowerBound)..<(start + range.upperBound)], rank: rank,
-                         worldSize: worldSize)
+            return shard(
+                globalBatch[(start + range.lowerBound)..<(start + range.upperBound)], rank: rank,
+                worldSize: worldSize)
         }
     }
 }

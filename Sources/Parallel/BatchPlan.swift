@@ -24,14 +24,17 @@ public struct BatchPlan: Sendable, Equatable {
     /// Global batches per length-sorted mega-chunk (50, as in Hugging Face).
     public let lengthGroupBatches: Int
 
-    public init(datasetSize: Int, globalBatchSize: Int, seed: UInt64, shuffle: Bool = true,
-                dropLast: Bool = false, groupingLengths lengths: [Int]? = nil, lengthGroupBatches: Int = 50) {
+    public init(
+        datasetSize: Int, globalBatchSize: Int, seed: UInt64, shuffle: Bool = true,
+        dropLast: Bool = false, groupingLengths lengths: [Int]? = nil, lengthGroupBatches: Int = 50
+    ) {
         precondition(datasetSize >= 0, "dataset size \(datasetSize) is negative")
         precondition(globalBatchSize > 0, "global batch size \(globalBatchSize) must be positive")
         precondition(lengthGroupBatches > 0, "lengthGroupBatches \(lengthGroupBatches) must be positive")
         if let lengths {
-            precondition(lengths.count == datasetSize,
-                         "\(lengths.count) lengths for a dataset of \(datasetSize) samples")
+            precondition(
+                lengths.count == datasetSize,
+                "\(lengths.count) lengths for a dataset of \(datasetSize) samples")
         }
         self.datasetSize = datasetSize
         self.globalBatchSize = globalBatchSize
@@ -49,7 +52,9 @@ public struct BatchPlan: Sendable, Equatable {
 
     /// The (epoch, step) of a global step count, e.g. when resuming from `global_step`.
     public func position(ofGlobalStep globalStep: Int) -> (epoch: Int, step: Int) {
-        precondition(globalStep >= 0 && batchesPerEpoch > 0, "no position for step \(globalStep) with \(batchesPerEpoch) batches per epoch")
+        precondition(
+            globalStep >= 0 && batchesPerEpoch > 0,
+            "no position for step \(globalStep) with \(batchesPerEpoch) batches per epoch")
         return (globalStep / batchesPerEpoch, globalStep % batchesPerEpoch)
     }
 
@@ -86,8 +91,9 @@ public struct BatchPlan: Sendable, Equatable {
     /// The plan of one epoch (computes its order once; allocate it at the epoch's start, not
     /// in the step).
     public func epoch(_ epoch: Int) -> EpochPlan {
-        EpochPlan(epoch: epoch, order: order(epoch: epoch), globalBatchSize: globalBatchSize,
-                  batchCount: batchesPerEpoch)
+        EpochPlan(
+            epoch: epoch, order: order(epoch: epoch), globalBatchSize: globalBatchSize,
+            batchCount: batchesPerEpoch)
     }
 
     /// The seed of an epoch's generator: the user seed and the epoch, mixed so that nearby

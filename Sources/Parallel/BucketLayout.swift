@@ -32,15 +32,21 @@ public struct BucketLayout: Equatable, Sendable {
     ///   - bucketCapacity: elements per bucket (25 MB of floats = 6_553_600 by default).
     ///   - firstBucketCapacity: elements in the first bucket.
     ///   - maxElementsPerBucket: hard limit per bucket (the communicator's per-call limit).
-    public init(ranges: [Range<Int>], bucketCapacity: Int, firstBucketCapacity: Int,
-                maxElementsPerBucket: Int = 1 << 30) {
-        precondition(bucketCapacity > 0 && firstBucketCapacity > 0 && maxElementsPerBucket > 0,
-                     "bucket capacities must be positive: \(bucketCapacity), \(firstBucketCapacity), \(maxElementsPerBucket)")
+    public init(
+        ranges: [Range<Int>], bucketCapacity: Int, firstBucketCapacity: Int,
+        maxElementsPerBucket: Int = 1 << 30
+    ) {
+        precondition(
+            bucketCapacity > 0 && firstBucketCapacity > 0 && maxElementsPerBucket > 0,
+            "bucket capacities must be positive: \(bucketCapacity), \(firstBucketCapacity), \(maxElementsPerBucket)")
         var previousLower = Int.max
         for range in ranges where !range.isEmpty {
             precondition(range.lowerBound >= 0, "gradient range \(range) starts below 0")
-            precondition(range.upperBound <= previousLower,
-                         "gradient ranges must go from the end of the slab toward its start without overlap: \(range) after a range starting at \(previousLower)")
+            precondition(
+                range.upperBound <= previousLower,
+                "gradient ranges must go from the end of the slab toward its start without overlap: \(range) after a "
+                    + "range starting at \(previousLower)"
+            )
             previousLower = range.lowerBound
         }
         self.ranges = ranges
@@ -61,7 +67,9 @@ public struct BucketLayout: Equatable, Sendable {
 
             let capacity = buckets.isEmpty ? firstBucketCapacity : bucketCapacity
             if let bucket = open,
-               bucket.lowerBound != range.upperBound || bucket.count + range.count > min(capacity, maxElementsPerBucket) {
+                bucket.lowerBound != range.upperBound
+                    || bucket.count + range.count > min(capacity, maxElementsPerBucket)
+            {
                 close()
             }
             var remaining = range

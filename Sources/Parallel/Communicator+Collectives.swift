@@ -43,16 +43,19 @@ extension Communicator {
 
     /// `MPI_Allreduce(MPI_IN_PLACE, …)` with `operation`, element-wise over `buffer` (`[n]`,
     /// same `n` on every rank).
-    public func allreduce<T: MPIScalar>(_ buffer: UnsafeMutableBufferPointer<T>,
-                                        operation: ReduceOperation) throws(MPIError) {
+    public func allreduce<T: MPIScalar>(
+        _ buffer: UnsafeMutableBufferPointer<T>,
+        operation: ReduceOperation
+    ) throws(MPIError) {
         assertOnMPIThread()
         guard let base = buffer.baseAddress else { return }
         let op = operation.handle
         var offset = 0
         while offset < buffer.count {
             let count = min(maxElementsPerCall, buffer.count - offset)
-            try checkMPI(MPI_Allreduce(cmpi_in_place(), base + offset, Int32(count), T.mpiDatatype, op, world),
-                         "MPI_Allreduce")
+            try checkMPI(
+                MPI_Allreduce(cmpi_in_place(), base + offset, Int32(count), T.mpiDatatype, op, world),
+                "MPI_Allreduce")
             offset += count
         }
     }
@@ -75,7 +78,8 @@ extension Communicator {
         assertOnMPIThread()
         precondition(gathered.count == size, "allgather needs \(size) slots, got \(gathered.count)")
         var local = value
-        try checkMPI(MPI_Allgather(&local, 1, T.mpiDatatype, gathered.baseAddress, 1, T.mpiDatatype, world),
-                     "MPI_Allgather")
+        try checkMPI(
+            MPI_Allgather(&local, 1, T.mpiDatatype, gathered.baseAddress, 1, T.mpiDatatype, world),
+            "MPI_Allgather")
     }
 }

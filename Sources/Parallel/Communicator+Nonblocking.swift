@@ -33,8 +33,10 @@ extension Communicator {
         while offset < buffer.count {
             let count = min(maxElementsPerCall, buffer.count - offset)
             var handle: MPI_Request? = requestNull
-            try checkMPI(MPI_Iallreduce(cmpi_in_place(), base + offset, Int32(count), cmpi_float(), cmpi_sum(),
-                                        world, &handle), "MPI_Iallreduce")
+            try checkMPI(
+                MPI_Iallreduce(
+                    cmpi_in_place(), base + offset, Int32(count), cmpi_float(), cmpi_sum(),
+                    world, &handle), "MPI_Iallreduce")
             if offset == 0 { request.first = handle } else { request.rest.append(handle) }
             offset += count
         }

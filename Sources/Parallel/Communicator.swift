@@ -1,6 +1,6 @@
 import CMPI
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The process's handle on `MPI_COMM_WORLD`: identity (rank, size, ranks on this node) and
@@ -37,8 +37,9 @@ public final class Communicator {
     /// exercise the chunking on small buffers.
     public var maxElementsPerCall: Int = 1 << 30 {
         didSet {
-            precondition((1...Int(Int32.max)).contains(maxElementsPerCall),
-                         "maxElementsPerCall \(maxElementsPerCall) is outside 1...\(Int32.max)")
+            precondition(
+                (1...Int(Int32.max)).contains(maxElementsPerCall),
+                "maxElementsPerCall \(maxElementsPerCall) is outside 1...\(Int32.max)")
         }
     }
 
@@ -79,8 +80,9 @@ public final class Communicator {
 
         // The node communicator inherits MPI_ERRORS_RETURN from its parent.
         var nodeComm: MPI_Comm? = nil
-        try checkMPI(MPI_Comm_split_type(world, cmpi_comm_type_shared(), Int32(rank), cmpi_info_null(), &nodeComm),
-                     "MPI_Comm_split_type")
+        try checkMPI(
+            MPI_Comm_split_type(world, cmpi_comm_type_shared(), Int32(rank), cmpi_info_null(), &nodeComm),
+            "MPI_Comm_split_type")
         node = nodeComm
         try checkMPI(MPI_Comm_rank(nodeComm, &value), "MPI_Comm_rank")
         localRank = Int(value)
@@ -125,7 +127,8 @@ public final class Communicator {
     /// Debug-build check of the `MPI_THREAD_FUNNELED` contract.
     @inline(__always)
     func assertOnMPIThread() {
-        assert(pthread_equal(pthread_self(), mpiThread) != 0,
-               "MPI called off the thread that initialised it (MPI_THREAD_FUNNELED)")
+        assert(
+            pthread_equal(pthread_self(), mpiThread) != 0,
+            "MPI called off the thread that initialised it (MPI_THREAD_FUNNELED)")
     }
 }

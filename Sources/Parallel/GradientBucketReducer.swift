@@ -64,8 +64,10 @@ public final class GradientBucketReducer {
     ///   - bucketBytes: bucket size target; 25 MiB as in PyTorch DDP.
     ///   - firstBucketBytes: size target of the first bucket; 1 MiB as in PyTorch DDP (or
     ///     `bucketBytes` if that is smaller).
-    public init(communicator: Communicator, gradients: UnsafeMutablePointer<Float>, count: Int,
-                ranges: [Range<Int>], bucketBytes: Int = 25 << 20, firstBucketBytes: Int = 1 << 20) {
+    public init(
+        communicator: Communicator, gradients: UnsafeMutablePointer<Float>, count: Int,
+        ranges: [Range<Int>], bucketBytes: Int = 25 << 20, firstBucketBytes: Int = 1 << 20
+    ) {
         precondition(count >= 0, "gradient count \(count) is negative")
         self.communicator = communicator
         self.gradients = gradients
@@ -84,9 +86,10 @@ public final class GradientBucketReducer {
         for range in ranges where !range.isEmpty {
             precondition(range.upperBound <= count, "gradient range \(range) exceeds the slab of \(count) elements")
         }
-        layout = BucketLayout(ranges: ranges, bucketCapacity: bucketCapacity,
-                              firstBucketCapacity: firstBucketCapacity,
-                              maxElementsPerBucket: communicator.maxElementsPerCall)
+        layout = BucketLayout(
+            ranges: ranges, bucketCapacity: bucketCapacity,
+            firstBucketCapacity: firstBucketCapacity,
+            maxElementsPerBucket: communicator.maxElementsPerCall)
         requests = Array(repeating: .completed, count: layout.buckets.count)
     }
 
@@ -103,7 +106,9 @@ public final class GradientBucketReducer {
     /// the allreduce of each bucket now complete (in layout order), then polls.
     /// `offset` must not increase within a step.
     public func markReady(from offset: Int) throws(MPIError) {
-        precondition(offset <= readyFrom, "markReady(from: \(offset)) after markReady(from: \(readyFrom)): offsets must decrease within a step")
+        precondition(
+            offset <= readyFrom,
+            "markReady(from: \(offset)) after markReady(from: \(readyFrom)): offsets must decrease within a step")
         readyFrom = offset
         let buckets = layout.buckets
         while nextToStart < buckets.count && buckets[nextToStart].lowerBound >= offset {
@@ -165,8 +170,10 @@ public final class GradientBucketReducer {
         precondition(isIdle, "reduceAllNow called during a bucketed step")
         let begin = monotonicSeconds()
         for segment in layout.segments {
-            try communicator.allreduceSum(UnsafeMutableBufferPointer(start: gradients + segment.lowerBound,
-                                                                     count: segment.count))
+            try communicator.allreduceSum(
+                UnsafeMutableBufferPointer(
+                    start: gradients + segment.lowerBound,
+                    count: segment.count))
         }
         return monotonicSeconds() - begin
     }

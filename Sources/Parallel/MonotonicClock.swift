@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Seconds on `CLOCK_MONOTONIC`: for timing inside the step without an MPI call or allocation.

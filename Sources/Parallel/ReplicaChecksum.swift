@@ -54,7 +54,9 @@ public enum ReplicaChecksum {
     }
 
     /// The last < 32 bytes, then the avalanche.
-    private static func finish(_ accumulated: UInt64, length: Int, tail bytes: UnsafeRawBufferPointer, from start: Int) -> UInt64 {
+    private static func finish(_ accumulated: UInt64, length: Int, tail bytes: UnsafeRawBufferPointer, from start: Int)
+        -> UInt64
+    {
         var acc = accumulated
         var offset = start
         if let base = bytes.baseAddress {
@@ -110,7 +112,9 @@ public struct ReplicaReport: Sendable, Equatable, CustomStringConvertible {
             return "all \(hashes.count) replicas identical (xxh64 \(hex(reference)))"
         }
         let differing = differingRanks.map { "rank \($0): \(hex(hashes[$0]))" }.joined(separator: ", ")
-        return "replicas diverged: \(differingRanks.count) of \(hashes.count) ranks differ from \(hex(reference)) (\(differing))"
+        return
+            "replicas diverged: \(differingRanks.count) of \(hashes.count) ranks differ from \(hex(reference)) "
+            + "(\(differing))"
     }
 
     private func hex(_ value: UInt64) -> String {

@@ -64,7 +64,9 @@ public final class ShardedReducer {
                     displacements.append(Int32(block.lowerBound))
                 }
                 let own = BatchPlan.shardRange(count: upper - lower, rank: rank, worldSize: size)
-                chunks.append(Chunk(lowerBound: lower, counts: counts, displacements: displacements, scratchOffset: scratchNeeded))
+                chunks.append(
+                    Chunk(lowerBound: lower, counts: counts, displacements: displacements, scratchOffset: scratchNeeded)
+                )
                 if !own.isEmpty { ownedRanges.append((lower + own.lowerBound)..<(lower + own.upperBound)) }
                 scratchNeeded += own.count
                 lower = upper
@@ -85,12 +87,14 @@ public final class ShardedReducer {
         let rank = communicator.rank
         for chunk in chunks {
             let result = chunk.counts.withUnsafeBufferPointer { counts in
-                MPI_Reduce_scatter(gradients + chunk.lowerBound, scratch + chunk.scratchOffset, counts.baseAddress,
-                                   cmpi_float(), cmpi_sum(), communicator.world)
+                MPI_Reduce_scatter(
+                    gradients + chunk.lowerBound, scratch + chunk.scratchOffset, counts.baseAddress,
+                    cmpi_float(), cmpi_sum(), communicator.world)
             }
             try checkMPI(result, "MPI_Reduce_scatter")
             let own = Int(chunk.counts[rank])
-            (gradients + chunk.lowerBound + Int(chunk.displacements[rank])).update(from: scratch + chunk.scratchOffset, count: own)
+            (gradients + chunk.lowerBound + Int(chunk.displacements[rank])).update(
+                from: scratch + chunk.scratchOffset, count: own)
         }
         seconds += monotonicSeconds() - start
     }
@@ -102,8 +106,9 @@ public final class ShardedReducer {
         for chunk in chunks {
             let result = chunk.counts.withUnsafeBufferPointer { counts in
                 chunk.displacements.withUnsafeBufferPointer { displacements in
-                    MPI_Allgatherv(cmpi_in_place(), 0, cmpi_datatype_null(), slab + chunk.lowerBound, counts.baseAddress,
-                                   displacements.baseAddress, cmpi_float(), communicator.world)
+                    MPI_Allgatherv(
+                        cmpi_in_place(), 0, cmpi_datatype_null(), slab + chunk.lowerBound, counts.baseAddress,
+                        displacements.baseAddress, cmpi_float(), communicator.world)
                 }
             }
             try checkMPI(result, "MPI_Allgatherv")

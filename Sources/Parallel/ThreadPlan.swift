@@ -1,6 +1,6 @@
 import CMPI
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How many BLAS / compute threads a rank should run: the node's cores divided among the
@@ -28,10 +28,12 @@ public struct ThreadPlan: Sendable, Equatable, CustomStringConvertible {
     /// - Throws: `ThreadPlanError` when `DDP_TRAIN_THREADS` is set but not a positive integer.
     ///   A malformed OpenBLAS/OpenMP variable is ignored (its owners accept forms such as
     ///   OpenMP's "4,2", of which the first number is taken).
-    public init(ranksOnNode: Int,
-                environment: (String) -> String? = { getenv($0).map { String(cString: $0) } },
-                onlineCPUs: Int = ThreadPlan.onlineCPUCount(),
-                affinityCPUs: Int = ThreadPlan.affinityCPUCount()) throws(ThreadPlanError) {
+    public init(
+        ranksOnNode: Int,
+        environment: (String) -> String? = { getenv($0).map { String(cString: $0) } },
+        onlineCPUs: Int = ThreadPlan.onlineCPUCount(),
+        affinityCPUs: Int = ThreadPlan.affinityCPUCount()
+    ) throws(ThreadPlanError) {
         precondition(ranksOnNode > 0, "ranksOnNode \(ranksOnNode) must be positive")
         self.onlineCPUs = onlineCPUs
         self.affinityCPUs = affinityCPUs
@@ -46,8 +48,9 @@ public struct ThreadPlan: Sendable, Equatable, CustomStringConvertible {
         }
         for name in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"] {
             if let value = environment(name),
-               let first = value.split(separator: ",").first,
-               let threads = Int(String(first).trimmingSpaces), threads > 0 {
+                let first = value.split(separator: ",").first,
+                let threads = Int(String(first).trimmingSpaces), threads > 0
+            {
                 self.threads = threads
                 self.source = name
                 return
@@ -66,10 +69,14 @@ public struct ThreadPlan: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         guard source == "computed" else { return "\(threads) thread(s) per rank (from \(source))" }
-        let hint = isLimitedByBinding
-            ? "; the launcher bound this rank to \(affinityCPUs) CPU(s): mpirun --bind-to none (or --map-by slot:PE=n) gives it more"
+        let hint =
+            isLimitedByBinding
+            ? "; the launcher bound this rank to \(affinityCPUs) CPU(s): mpirun --bind-to none (or --map-by "
+                + "slot:PE=n) gives it more"
             : ""
-        return "\(threads) thread(s) per rank (\(onlineCPUs) CPUs online, \(affinityCPUs) usable by this rank, \(ranksOnNode) rank(s) on the node\(hint))"
+        return
+            "\(threads) thread(s) per rank (\(onlineCPUs) CPUs online, \(affinityCPUs) usable by this rank, "
+            + "\(ranksOnNode) rank(s) on the node\(hint))"
     }
 
     /// `sysconf(_SC_NPROCESSORS_ONLN)`.
@@ -95,7 +102,8 @@ public struct ThreadPlanError: Error, CustomStringConvertible, Sendable {
     public let value: String
 
     public var description: String {
-        "\(variable)=\"\(value)\" is not a positive integer; hint: unset it to use cores ÷ ranks per node, or set e.g. \(variable)=1"
+        "\(variable)=\"\(value)\" is not a positive integer; hint: unset it to use cores ÷ ranks per node, or set "
+            + "e.g. \(variable)=1"
     }
 }
 

@@ -22,7 +22,8 @@ public struct WordAlignment: Sendable, Equatable {
     public var wordCount: Int
 
     public init(encoding: Encoding, wordIds: [Int32], wordCount: Int) {
-        precondition(wordIds.count == encoding.count, "WordAlignment: \(wordIds.count) word ids for \(encoding.count) tokens")
+        precondition(
+            wordIds.count == encoding.count, "WordAlignment: \(wordIds.count) word ids for \(encoding.count) tokens")
         self.encoding = encoding
         self.wordIds = wordIds
         self.wordCount = wordCount

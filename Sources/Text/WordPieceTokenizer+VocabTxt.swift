@@ -18,7 +18,8 @@ extension WordPieceTokenizer {
             throw .missingFile(
                 path: tokenizerJSON.path,
                 hint:
-                    "a model directory needs tokenizer.json, or vocab.txt (with tokenizer_config.json); neither is in \(directory.path)"
+                    "a model directory needs tokenizer.json, or vocab.txt (with tokenizer_config.json); neither is "
+                    + "in \(directory.path)"
             )
         }
         let configURL = directory.appendingPathComponent("tokenizer_config.json")

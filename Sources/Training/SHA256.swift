@@ -4,11 +4,11 @@
 // on raw pointers over whole blocks of the caller's buffer, without copying or per-byte
 // arrays.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A 32-byte SHA-256 digest; `description` is the lower-case hex that `sha256sum` prints.
@@ -101,7 +101,9 @@ public struct SHA256: Sendable {
         var tail: [UInt8] = [0x80]
         let padded = (pending.count + 1) % 64
         tail.append(contentsOf: repeatElement(0, count: (56 - padded + 64) % 64))
-        for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+        for shift in stride(from: 56, through: 0, by: -8) {
+            tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
+        }
         let savedLength = length
         tail.withUnsafeBytes { update($0) }
         length = savedLength
@@ -111,7 +113,9 @@ public struct SHA256: Sendable {
         digest.reserveCapacity(32)
         let words = [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7]
         for word in words {
-            for shift in stride(from: 24, through: 0, by: -8) { digest.append(UInt8(truncatingIfNeeded: word >> UInt32(shift))) }
+            for shift in stride(from: 24, through: 0, by: -8) {
+                digest.append(UInt8(truncatingIfNeeded: word >> UInt32(shift)))
+            }
         }
         return SHA256Digest(bytes: digest)
     }

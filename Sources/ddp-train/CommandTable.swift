@@ -12,14 +12,18 @@ struct CommandEntry: Sendable {
 /// (and its case in main.swift); the top-level help is generated from the table.
 enum Commands {
     static let table: [CommandEntry] = [
-        CommandEntry(name: "train", summary: "fine-tune a model on labelled text, data-parallel over the MPI ranks",
-                     help: { TrainCommand.parser.help(defaults: TrainingOptions()) }),
-        CommandEntry(name: "evaluate", summary: "loss and the task's metrics of a fine-tuned model on a labelled file",
-                     help: { EvaluateCommand.parser.help(defaults: InferenceOptions()) }),
-        CommandEntry(name: "predict", summary: "predictions for every row of a file, as JSON lines",
-                     help: { PredictCommand.parser.help(defaults: InferenceOptions()) }),
-        CommandEntry(name: "inspect", summary: "a model directory's configuration, parameter counts and tokenizer",
-                     help: { InspectCommand.parser.help(defaults: InferenceOptions()) }),
+        CommandEntry(
+            name: "train", summary: "fine-tune a model on labelled text, data-parallel over the MPI ranks",
+            help: { TrainCommand.parser.help(defaults: TrainingOptions()) }),
+        CommandEntry(
+            name: "evaluate", summary: "loss and the task's metrics of a fine-tuned model on a labelled file",
+            help: { EvaluateCommand.parser.help(defaults: InferenceOptions()) }),
+        CommandEntry(
+            name: "predict", summary: "predictions for every row of a file, as JSON lines",
+            help: { PredictCommand.parser.help(defaults: InferenceOptions()) }),
+        CommandEntry(
+            name: "inspect", summary: "a model directory's configuration, parameter counts and tokenizer",
+            help: { InspectCommand.parser.help(defaults: InferenceOptions()) }),
     ]
 
     static func entry(_ name: String) -> CommandEntry? {
@@ -30,13 +34,14 @@ enum Commands {
     static var usage: String {
         let width = (table.map(\.name.count).max() ?? 0) + 3
         let rows = table.map { "  " + $0.name.padding(toLength: width, withPad: " ", startingAt: 0) + $0.summary }
-        return (["usage: ddp-train <command> [options]", "", "commands:"] + rows + [
-            "",
-            "With no arguments, runs the demo job: the pretrained all-MiniLM-L6-v2 (from tools/setup.sh)",
-            "fine-tuned on the small sentiment data set in data/demo, output in runs/demo.",
-            "Options without a command are those of train.",
-            "Run `ddp-train <command> --help` for the options of each command.",
-        ]).joined(separator: "\n")
+        return
+            (["usage: ddp-train <command> [options]", "", "commands:"] + rows + [
+                "",
+                "With no arguments, runs the demo job: the pretrained all-MiniLM-L6-v2 (from tools/setup.sh)",
+                "fine-tuned on the small sentiment data set in data/demo, output in runs/demo.",
+                "Options without a command are those of train.",
+                "Run `ddp-train <command> --help` for the options of each command.",
+            ]).joined(separator: "\n")
     }
 
     /// What the arguments ask for.
@@ -64,7 +69,8 @@ enum Commands {
             return .help(entry.help())
         }
         if first.hasPrefix("--") {
-            return arguments.contains(where: isHelpFlag) ? .help(usage)
+            return arguments.contains(where: isHelpFlag)
+                ? .help(usage)
                 : .run(command: "train", arguments: arguments, named: false)
         }
         guard let entry = entry(first) else { return .usageError("unknown command \"\(first)\"\n\n" + usage) }

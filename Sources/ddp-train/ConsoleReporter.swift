@@ -23,11 +23,15 @@ final class ConsoleReporter {
             let width = 30
             let filled = total == 0 ? width : width * step / total
             let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-            FileHandle.standardOutput.write(Data(String(format: "\r%@ %d/%d  epoch %.2f  %.1f samples/s ", bar, step, total, epoch, rate).utf8))
+            FileHandle.standardOutput.write(
+                Data(String(format: "\r%@ %d/%d  epoch %.2f  %.1f samples/s ", bar, step, total, epoch, rate).utf8))
             barShown = true
         case .logged(let r):
-            line(String(format: "step %d  epoch %.2f  loss %.4f  lr %.3e  grad-norm %.3f  %.1f samples/s",
-                        r.step, r["epoch"] ?? 0, r["loss"] ?? 0, r["learning_rate"] ?? 0, r["grad_norm"] ?? 0, r["samples_per_second"] ?? 0))
+            line(
+                String(
+                    format: "step %d  epoch %.2f  loss %.4f  lr %.3e  grad-norm %.3f  %.1f samples/s",
+                    r.step, r["epoch"] ?? 0, r["loss"] ?? 0, r["learning_rate"] ?? 0, r["grad_norm"] ?? 0,
+                    r["samples_per_second"] ?? 0))
         case .evaluated(let r, let report):
             line("eval @ step \(r.step): " + report.lines.joined(separator: "\n"))
         case .checkpointSaved(let path):
@@ -35,13 +39,18 @@ final class ConsoleReporter {
         case .stopping(let reason):
             line("stopping: " + reason)
         case .finished(let result):
-            var text = "done: \(result.steps) steps"
+            var text =
+                "done: \(result.steps) steps"
                 + (result.stepsRun == result.steps ? "" : " (\(result.stepsRun) since resuming)")
-            text += String(format: " in %.1f s (%.1f samples/s, peak memory %.0f MiB per rank, %.1f MB reduced per step)",
-                              result.seconds, result.samplesPerSecond, result.peakResidentMiB, Double(result.reducedBytesPerStep) / 1e6)
+            text += String(
+                format: " in %.1f s (%.1f samples/s, peak memory %.0f MiB per rank, %.1f MB reduced per step)",
+                result.seconds, result.samplesPerSecond, result.peakResidentMiB,
+                Double(result.reducedBytesPerStep) / 1e6)
             if let e = result.finalEvaluation {
-                let headline = ["eval_accuracy": "validation accuracy", "eval_overall_f1": "validation entity F1",
-                                "eval_micro_f1": "validation micro-F1", "eval_pearson": "validation Pearson"]
+                let headline = [
+                    "eval_accuracy": "validation accuracy", "eval_overall_f1": "validation entity F1",
+                    "eval_micro_f1": "validation micro-F1", "eval_pearson": "validation Pearson",
+                ]
                 for (key, name) in headline.sorted(by: { $0.key < $1.key }) {
                     if let value = e[key] { text += String(format: "; %@ %.4f", name, value) }
                 }
@@ -70,13 +79,24 @@ final class ConsoleReporter {
     static func describe(_ s: RunSummary) -> String {
         let o = s.options
         var lines = ["ddp-train: fine-tuning \(o.model)"]
-        lines.append("  ranks \(s.worldSize) × \(s.threadsPerRank) thread\(s.threadsPerRank == 1 ? "" : "s") (\(s.threadSource))")
-        lines.append("  train \(o.train ?? "-") (\(s.trainExamples) examples, \(String(format: "%.1f", s.meanTokensPerExample)) tokens on average, longest \(s.longestExample))")
+        lines.append(
+            "  ranks \(s.worldSize) × \(s.threadsPerRank) thread\(s.threadsPerRank == 1 ? "" : "s") (\(s.threadSource))"
+        )
+        lines.append(
+            "  train \(o.train ?? "-") (\(s.trainExamples) examples, "
+                + "\(String(format: "%.1f", s.meanTokensPerExample)) tokens on average, longest \(s.longestExample))"
+        )
         if let v = o.validation { lines.append("  validation \(v) (\(s.validationExamples) examples)") }
         lines.append("  task \(o.task), labels \(s.labels)")
         lines.append("  parameters \(s.parameterCount) (\(s.trainableParameterCount) trained)")
-        lines.append("  global batch \(o.batchSize) (\(s.perRankBatch) per rank at most), \(s.stepsPerEpoch) steps per epoch, \(s.totalSteps) steps in all, warm-up \(s.warmupSteps)")
-        lines.append("  learning rate \(o.learningRate) (\(o.lrScheduler)), weight decay \(o.weightDecay), clip \(o.maxGradNorm), max length \(o.maxLength), seed \(o.seed)")
+        lines.append(
+            "  global batch \(o.batchSize) (\(s.perRankBatch) per rank at most), \(s.stepsPerEpoch) steps per epoch, "
+                + "\(s.totalSteps) steps in all, warm-up \(s.warmupSteps)"
+        )
+        lines.append(
+            "  learning rate \(o.learningRate) (\(o.lrScheduler)), weight decay \(o.weightDecay), clip "
+                + "\(o.maxGradNorm), max length \(o.maxLength), seed \(o.seed)"
+        )
         lines.append("  output \(o.output)")
         if let r = s.resumedFrom { lines.append("  resumed from \(r) at step \(s.startStep)") }
         return lines.joined(separator: "\n")

@@ -35,6 +35,9 @@ enum DemoJob {
         }
         candidates.append(manager.currentDirectoryPath + "/data/demo")
         if let found = candidates.first(where: { manager.fileExists(atPath: $0 + "/train.tsv") }) { return found }
-        throw UsageError("the demo data set (data/demo/train.tsv of the ddp-train sources) was not found; set DDP_TRAIN_DEMO_DATA or give --train")
+        throw UsageError(
+            "the demo data set (data/demo/train.tsv of the ddp-train sources) was not found; set DDP_TRAIN_DEMO_DATA "
+                + "or give --train"
+        )
     }
 }

@@ -18,13 +18,19 @@ struct InferenceOptions {
     static func options(inputName: String, inputHelp: String, outputHelp: String) -> [Option<InferenceOptions>] {
         [
             .configFile(),
-            .path("model", \.model, "Fine-tuned model directory or checkpoint (config.json, model.safetensors, tokenizer)."),
+            .path(
+                "model", \.model,
+                "Fine-tuned model directory or checkpoint (config.json, model.safetensors, tokenizer)."),
             .path(inputName, \.input, inputHelp),
             .path("output", \.output, outputHelp),
             .int("eval-batch-size", \.evalBatchSize, "Global batch size."),
-            .int("max-length", \.maxLength,
-                 "Maximum tokens per example, [CLS] and [SEP] included (default: the length the model was trained with)."),
-            .path("text-column", \.textColumn, "Text column name or 0-based index (default: detected).", valueName: "NAME"),
+            .int(
+                "max-length", \.maxLength,
+                "Maximum tokens per example, [CLS] and [SEP] included (default: the length the model was trained with)."
+            ),
+            .path(
+                "text-column", \.textColumn, "Text column name or 0-based index (default: detected).", valueName: "NAME"
+            ),
             .path("text-pair-column", \.textPairColumn, "Second text column for sentence pairs.", valueName: "NAME"),
             .path("label-column", \.labelColumn, "Label column name or index (default: detected).", valueName: "NAME"),
             .string("label-separator", \.labelSeparator, "Separator of the labels in one field (multi-label)."),
@@ -44,23 +50,31 @@ struct InferenceOptions {
     var separator: Character { labelSeparator.first ?? "," }
 
     func session(_ communicator: Communicator) throws -> InferenceSession {
-        try InferenceSession(modelPath: model, communicator: communicator, maxLength: maxLength,
-                             globalBatchSize: evalBatchSize, threads: threads)
+        try InferenceSession(
+            modelPath: model, communicator: communicator, maxLength: maxLength,
+            globalBatchSize: evalBatchSize, threads: threads)
     }
 }
 
 enum EvaluateCommand {
-    static var parser: OptionParser<InferenceOptions> { OptionParser<InferenceOptions>(
-        command: "evaluate",
-        summary: "Evaluates a fine-tuned model on a labelled file with its task's metrics (accuracy and F1, entity F1, MSE and correlations).",
-        options: InferenceOptions.options(inputName: "validation", inputHelp: "Labelled data (.tsv, .csv, .jsonl).",
-                                          outputHelp: "Also write the metrics as JSON to this file.")) }
+    static var parser: OptionParser<InferenceOptions> {
+        OptionParser<InferenceOptions>(
+            command: "evaluate",
+            summary:
+                "Evaluates a fine-tuned model on a labelled file with its task's metrics (accuracy and F1, entity "
+                + "F1, MSE and correlations).",
+            options: InferenceOptions.options(
+                inputName: "validation", inputHelp: "Labelled data (.tsv, .csv, .jsonl).",
+                outputHelp: "Also write the metrics as JSON to this file."))
+    }
 
     static func run(_ options: InferenceOptions, communicator: Communicator) throws {
         let session = try options.session(communicator)
         let dataset = try communicator.agreeing {
-            try session.read(options.input!, columns: options.columns, labelSeparator: options.separator,
-                             requireLabels: true).encode(session.labels)
+            try session.read(
+                options.input!, columns: options.columns, labelSeparator: options.separator,
+                requireLabels: true
+            ).encode(session.labels)
         }
         let report = try session.evaluate(dataset)
         guard communicator.rank == 0 else { return }
@@ -73,18 +87,25 @@ enum EvaluateCommand {
 }
 
 enum PredictCommand {
-    static var parser: OptionParser<InferenceOptions> { OptionParser<InferenceOptions>(
-        command: "predict",
-        summary: "Predicts every row (sentence) of a file; writes one JSON line per row: label, probabilities and logits (value for regression, labels for multi-label, tags and entities for token classification).",
-        options: InferenceOptions.options(inputName: "input", inputHelp: "Text to classify (.tsv, .csv, .jsonl); a label column is ignored.",
-                                          outputHelp: "Where to write the predictions (.jsonl).")) }
+    static var parser: OptionParser<InferenceOptions> {
+        OptionParser<InferenceOptions>(
+            command: "predict",
+            summary:
+                "Predicts every row (sentence) of a file; writes one JSON line per row: label, probabilities and "
+                + "logits (value for regression, labels for multi-label, tags and entities for token "
+                + "classification).",
+            options: InferenceOptions.options(
+                inputName: "input", inputHelp: "Text to classify (.tsv, .csv, .jsonl); a label column is ignored.",
+                outputHelp: "Where to write the predictions (.jsonl)."))
+    }
 
     static func run(_ options: InferenceOptions, communicator: Communicator) throws {
         guard let output = options.output else { throw UsageError("--output FILE.jsonl is required") }
         let session = try options.session(communicator)
         let (data, dataset) = try communicator.agreeing { () -> (TaskData, EncodedDataset) in
-            let data = try session.read(options.input!, columns: options.columns, labelSeparator: options.separator,
-                                        requireLabels: false)
+            let data = try session.read(
+                options.input!, columns: options.columns, labelSeparator: options.separator,
+                requireLabels: false)
             return (data, try data.encode(session.labels))
         }
         let logits = try session.logits(dataset)
@@ -96,10 +117,15 @@ enum PredictCommand {
 }
 
 enum InspectCommand {
-    static var parser: OptionParser<InferenceOptions> { OptionParser<InferenceOptions>(
-        command: "inspect",
-        summary: "Prints a model directory's configuration, exact parameter counts (total and by group) and tokenizer.",
-        options: [.path("model", \.model, "Model directory (default: the pretrained all-MiniLM-L6-v2 from set-up).")]) }
+    static var parser: OptionParser<InferenceOptions> {
+        OptionParser<InferenceOptions>(
+            command: "inspect",
+            summary:
+                "Prints a model directory's configuration, exact parameter counts (total and by group) and tokenizer.",
+            options: [
+                .path("model", \.model, "Model directory (default: the pretrained all-MiniLM-L6-v2 from set-up).")
+            ])
+    }
 
     static func run(_ options: InferenceOptions) throws {
         let path = options.model.isEmpty ? DefaultPaths.pretrainedModel : options.model

@@ -20,83 +20,104 @@ struct Option<Root> {
 
     /// `--config FILE`: read by the parser before every other option (see `parse`).
     static func configFile() -> Option {
-        Option(name: "config", valueName: "FILE", help: "JSON file of option values (kebab- or snake-case keys); flags override it.",
-               apply: { _, _ in }, show: { _ in nil })
+        Option(
+            name: "config", valueName: "FILE",
+            help: "JSON file of option values (kebab- or snake-case keys); flags override it.",
+            apply: { _, _ in }, show: { _ in nil })
     }
 
     static func string(_ name: String, _ key: WritableKeyPath<Root, String>, _ help: String) -> Option {
         Option(name: name, valueName: "TEXT", help: help, apply: { $0[keyPath: key] = $1 }, show: { $0[keyPath: key] })
     }
-    static func path(_ name: String, _ key: WritableKeyPath<Root, String?>, _ help: String, valueName: String = "PATH") -> Option {
-        Option(name: name, valueName: valueName, help: help, apply: { $0[keyPath: key] = $1 }, show: { $0[keyPath: key] })
+    static func path(_ name: String, _ key: WritableKeyPath<Root, String?>, _ help: String, valueName: String = "PATH")
+        -> Option
+    {
+        Option(
+            name: name, valueName: valueName, help: help, apply: { $0[keyPath: key] = $1 }, show: { $0[keyPath: key] })
     }
     static func path(_ name: String, _ key: WritableKeyPath<Root, String>, _ help: String) -> Option {
         Option(name: name, valueName: "PATH", help: help, apply: { $0[keyPath: key] = $1 }, show: { $0[keyPath: key] })
     }
     static func int(_ name: String, _ key: WritableKeyPath<Root, Int>, _ help: String) -> Option {
-        Option(name: name, valueName: "N", help: help, apply: { $0[keyPath: key] = try parseInt($1, name) },
-               show: { String($0[keyPath: key]) })
+        Option(
+            name: name, valueName: "N", help: help, apply: { $0[keyPath: key] = try parseInt($1, name) },
+            show: { String($0[keyPath: key]) })
     }
     static func int(_ name: String, _ key: WritableKeyPath<Root, Int?>, _ help: String) -> Option {
-        Option(name: name, valueName: "N", help: help, apply: { $0[keyPath: key] = try parseInt($1, name) },
-               show: { $0[keyPath: key].map(String.init) })
+        Option(
+            name: name, valueName: "N", help: help, apply: { $0[keyPath: key] = try parseInt($1, name) },
+            show: { $0[keyPath: key].map(String.init) })
     }
     static func double(_ name: String, _ key: WritableKeyPath<Root, Double>, _ help: String) -> Option {
-        Option(name: name, valueName: "X", help: help, apply: { $0[keyPath: key] = try parseDouble($1, name) },
-               show: { format($0[keyPath: key]) })
+        Option(
+            name: name, valueName: "X", help: help, apply: { $0[keyPath: key] = try parseDouble($1, name) },
+            show: { format($0[keyPath: key]) })
     }
     static func double(_ name: String, _ key: WritableKeyPath<Root, Double?>, _ help: String) -> Option {
-        Option(name: name, valueName: "X", help: help, apply: { $0[keyPath: key] = try parseDouble($1, name) },
-               show: { $0[keyPath: key].map(format) })
+        Option(
+            name: name, valueName: "X", help: help, apply: { $0[keyPath: key] = try parseDouble($1, name) },
+            show: { $0[keyPath: key].map(format) })
     }
-    static func choice(_ name: String, _ key: WritableKeyPath<Root, String>, _ choices: [String], _ help: String) -> Option {
-        Option(name: name, valueName: choices.joined(separator: "|"), help: help, apply: { options, value in
-            guard choices.contains(value) else {
-                throw UsageError("--\(name): \"\(value)\" is not one of \(choices.joined(separator: ", "))")
-            }
-            options[keyPath: key] = value
-        }, show: { $0[keyPath: key] })
+    static func choice(_ name: String, _ key: WritableKeyPath<Root, String>, _ choices: [String], _ help: String)
+        -> Option
+    {
+        Option(
+            name: name, valueName: choices.joined(separator: "|"), help: help,
+            apply: { options, value in
+                guard choices.contains(value) else {
+                    throw UsageError("--\(name): \"\(value)\" is not one of \(choices.joined(separator: ", "))")
+                }
+                options[keyPath: key] = value
+            }, show: { $0[keyPath: key] })
     }
     /// One of an enumeration's cases, by raw value.
     static func choice<Value: RawRepresentable & CaseIterable>(
         _ name: String, _ key: WritableKeyPath<Root, Value>, _ help: String
     ) -> Option where Value.RawValue == String {
         let choices = Value.allCases.map(\.rawValue)
-        return Option(name: name, valueName: choices.joined(separator: "|"), help: help, apply: { options, value in
-            guard let parsed = Value(rawValue: value) else {
-                throw UsageError("--\(name): \"\(value)\" is not one of \(choices.joined(separator: ", "))")
-            }
-            options[keyPath: key] = parsed
-        }, show: { $0[keyPath: key].rawValue })
+        return Option(
+            name: name, valueName: choices.joined(separator: "|"), help: help,
+            apply: { options, value in
+                guard let parsed = Value(rawValue: value) else {
+                    throw UsageError("--\(name): \"\(value)\" is not one of \(choices.joined(separator: ", "))")
+                }
+                options[keyPath: key] = parsed
+            }, show: { $0[keyPath: key].rawValue })
     }
 
     /// A value of a type that parses itself from text (nil: the text says what is expected).
     static func value<Value: LosslessStringConvertible>(
         _ name: String, _ key: WritableKeyPath<Root, Value?>, _ help: String, valueName: String, expected: String
     ) -> Option {
-        Option(name: name, valueName: valueName, help: help, apply: { options, text in
-            guard let parsed = Value(text) else { throw UsageError("--\(name) \(text): expected \(expected)") }
-            options[keyPath: key] = parsed
-        }, show: { $0[keyPath: key].map(\.description) })
+        Option(
+            name: name, valueName: valueName, help: help,
+            apply: { options, text in
+                guard let parsed = Value(text) else { throw UsageError("--\(name) \(text): expected \(expected)") }
+                options[keyPath: key] = parsed
+            }, show: { $0[keyPath: key].map(\.description) })
     }
 
     /// A boolean given as a value: `--name true|false`.
     static func boolean(_ name: String, _ key: WritableKeyPath<Root, Bool>, _ help: String) -> Option {
-        Option(name: name, valueName: "true|false", help: help, apply: { $0[keyPath: key] = try parseBool($1, name) },
-               show: { $0[keyPath: key] ? "true" : "false" })
+        Option(
+            name: name, valueName: "true|false", help: help, apply: { $0[keyPath: key] = try parseBool($1, name) },
+            show: { $0[keyPath: key] ? "true" : "false" })
     }
 
     /// An optional boolean given as a value: `--name true|false` (unset: decided elsewhere).
     static func optionalBoolean(_ name: String, _ key: WritableKeyPath<Root, Bool?>, _ help: String) -> Option {
-        Option(name: name, valueName: "true|false", help: help, apply: { $0[keyPath: key] = try parseBool($1, name) },
-               show: { $0[keyPath: key].map { $0 ? "true" : "false" } })
+        Option(
+            name: name, valueName: "true|false", help: help, apply: { $0[keyPath: key] = try parseBool($1, name) },
+            show: { $0[keyPath: key].map { $0 ? "true" : "false" } })
     }
 
     /// A flag: `--name` sets it; in a config file `true`/`false`.
     static func flag(_ name: String, _ key: WritableKeyPath<Root, Bool>, _ help: String) -> Option {
-        Option(name: name, valueName: nil, help: help, apply: { options, value in
-            options[keyPath: key] = value.isEmpty ? true : try parseBool(value, name)
-        }, show: { $0[keyPath: key] ? "true" : "false" })
+        Option(
+            name: name, valueName: nil, help: help,
+            apply: { options, value in
+                options[keyPath: key] = value.isEmpty ? true : try parseBool(value, name)
+            }, show: { $0[keyPath: key] ? "true" : "false" })
     }
 
     static func parseBool(_ text: String, _ name: String) throws -> Bool {
@@ -112,7 +133,9 @@ struct Option<Root> {
         return value
     }
     static func parseDouble(_ text: String, _ name: String) throws -> Double {
-        guard let value = Double(text), value.isFinite else { throw UsageError("--\(name): \"\(text)\" is not a number") }
+        guard let value = Double(text), value.isFinite else {
+            throw UsageError("--\(name): \"\(text)\" is not a number")
+        }
         return value
     }
     static func format(_ value: Double) -> String { ConfigFile.text(value) }
@@ -132,7 +155,8 @@ struct OptionParser<Root> {
         while i < arguments.count {
             let argument = arguments[i]
             guard argument.hasPrefix("--"), argument.count > 2 else {
-                throw UsageError("unexpected argument \"\(argument)\" (options start with --; see ddp-train \(command) --help)")
+                throw UsageError(
+                    "unexpected argument \"\(argument)\" (options start with --; see ddp-train \(command) --help)")
             }
             var name = String(argument.dropFirst(2))
             var value: String?
@@ -147,7 +171,9 @@ struct OptionParser<Root> {
                 pairs.append((option, value ?? ""))
             } else {
                 if value == nil {
-                    guard i + 1 < arguments.count else { throw UsageError("--\(name) needs a value (\(option.valueName!))") }
+                    guard i + 1 < arguments.count else {
+                        throw UsageError("--\(name) needs a value (\(option.valueName!))")
+                    }
                     i += 1
                     value = arguments[i]
                 }
@@ -197,9 +223,15 @@ struct OptionParser<Root> {
         let width = min(36, (options.map { $0.name.count + ($0.valueName.map { $0.count + 1 } ?? 0) }.max() ?? 0) + 4)
         for option in options {
             var left = "  --" + option.name + (option.valueName.map { " " + $0 } ?? "")
-            if left.count < width { left += String(repeating: " ", count: width - left.count) } else { left += "\n" + String(repeating: " ", count: width) }
+            if left.count < width {
+                left += String(repeating: " ", count: width - left.count)
+            } else {
+                left += "\n" + String(repeating: " ", count: width)
+            }
             var text = option.help
-            if option.valueName != nil, let value = option.show(defaults), !value.isEmpty { text += " [default: \(value)]" }
+            if option.valueName != nil, let value = option.show(defaults), !value.isEmpty {
+                text += " [default: \(value)]"
+            }
             lines.append(left + text)
         }
         lines.append("  --help".padding(toLength: width, withPad: " ", startingAt: 0) + "Show this help.")

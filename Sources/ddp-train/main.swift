@@ -17,7 +17,8 @@ let launchEnvironment = ProcessInfo.processInfo.environment
 
 /// The rank before MPI is initialised (for printing usage errors once), from the launcher's
 /// environment.
-let launcherRank = ["OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"].lazy
+let launcherRank =
+    ["OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"].lazy
     .compactMap { launchEnvironment[$0].flatMap(Int.init) }.first ?? 0
 
 /// Ends the program before MPI starts; every rank finds the same error, rank 0 prints it.
@@ -90,10 +91,12 @@ var preempted = false
 do {
     switch command {
     case "demo", "train":
-        let reporter = ConsoleReporter(progress: ProgressStyle.choose(
-            environment: launchEnvironment, standardOutputIsTerminal: isatty(STDOUT_FILENO) != 0))
-        let trainer = try Trainer(options: trainOptions, communicator: communicator,
-                                  emit: { event in if communicator.rank == 0 { reporter.handle(event) } })
+        let reporter = ConsoleReporter(
+            progress: ProgressStyle.choose(
+                environment: launchEnvironment, standardOutputIsTerminal: isatty(STDOUT_FILENO) != 0))
+        let trainer = try Trainer(
+            options: trainOptions, communicator: communicator,
+            emit: { event in if communicator.rank == 0 { reporter.handle(event) } })
         running = true
         preempted = try trainer.run().preempted
     case "evaluate":

@@ -8,8 +8,9 @@ import Testing
         let lines = Commands.usage.split(separator: "\n").map(String.init)
         for entry in Commands.table {
             #expect(!entry.summary.contains("\n"))
-            #expect(lines.contains { $0.hasPrefix("  \(entry.name) ") && $0.hasSuffix(entry.summary) },
-                    "no line for \(entry.name)")
+            #expect(
+                lines.contains { $0.hasPrefix("  \(entry.name) ") && $0.hasSuffix(entry.summary) },
+                "no line for \(entry.name)")
         }
         #expect(Commands.usage.contains("ddp-train <command> --help"))
         #expect(!Commands.usage.contains("--learning-rate"))  // not the train help
@@ -33,15 +34,18 @@ import Testing
 
     @Test func commandsAndTheirArgumentsAreSplit() {
         #expect(Commands.route([]) == .run(command: "demo", arguments: [], named: false))
-        #expect(Commands.route(["evaluate", "--model", "m"])
-            == .run(command: "evaluate", arguments: ["--model", "m"], named: true))
-        #expect(Commands.route(["--train", "a.tsv"])
-            == .run(command: "train", arguments: ["--train", "a.tsv"], named: false))
+        #expect(
+            Commands.route(["evaluate", "--model", "m"])
+                == .run(command: "evaluate", arguments: ["--model", "m"], named: true))
+        #expect(
+            Commands.route(["--train", "a.tsv"])
+                == .run(command: "train", arguments: ["--train", "a.tsv"], named: false))
     }
 
     @Test func unknownCommandsListTheCommands() {
-        #expect(Commands.route(["trian", "--train", "a.tsv"])
-            == .usageError("unknown command \"trian\"\n\n" + Commands.usage))
+        #expect(
+            Commands.route(["trian", "--train", "a.tsv"])
+                == .usageError("unknown command \"trian\"\n\n" + Commands.usage))
         #expect(Commands.route(["help", "nope"]) == .usageError("unknown command \"nope\"\n\n" + Commands.usage))
     }
 

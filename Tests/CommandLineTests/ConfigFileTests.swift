@@ -5,7 +5,8 @@ import Training
 /// `--config FILE`: a JSON object of option values under the command line's flags.
 @Suite struct ConfigFileTests {
     @Test func snakeAndKebabCaseKeysSetOptions() throws {
-        let path = try configFile("""
+        let path = try configFile(
+            """
             {"learning_rate": 2e-5, "batch_size": 8, "no_shuffle": true, "lr_scheduler": "cosine",
              "max-length": 96, "validation": null, "greater_is_better": false}
             """)
@@ -29,8 +30,9 @@ import Training
 
     @Test func unknownKeysAndBadValuesNameTheFile() throws {
         let unknown = try configFile(#"{"learning_rat": 1e-4}"#)
-        #expect(trainError(["--config", unknown])
-            == "--config \(unknown): unknown option \"learning_rat\" (did you mean --learning-rate?)")
+        #expect(
+            trainError(["--config", unknown])
+                == "--config \(unknown): unknown option \"learning_rat\" (did you mean --learning-rate?)")
         let badValue = try configFile(#"{"batch_size": "ten"}"#)
         #expect(trainError(["--config", badValue]) == "--config \(badValue): --batch-size: \"ten\" is not an integer")
         let nested = try configFile(#"{"seed": [1]}"#)
@@ -39,11 +41,13 @@ import Training
 
     @Test func unreadableOrMalformedFilesAreUsageErrors() throws {
         let array = try configFile("[1, 2]")
-        #expect(trainError(["--config", array])
-            == "--config \(array): expected a JSON object of option names to values")
+        #expect(
+            trainError(["--config", array])
+                == "--config \(array): expected a JSON object of option names to values")
         let broken = try configFile(#"{"seed": "#)
         #expect(trainError(["--config", broken])?.hasPrefix("--config \(broken): not valid JSON (") == true)
-        #expect(trainError(["--config", "/nonexistent/ddp-train-config.json"])
-            == "--config /nonexistent/ddp-train-config.json: no such file or it cannot be read")
+        #expect(
+            trainError(["--config", "/nonexistent/ddp-train-config.json"])
+                == "--config /nonexistent/ddp-train-config.json: no such file or it cannot be read")
     }
 }

@@ -33,8 +33,9 @@ import Training
     }
 
     @Test func unknownOptionsAreNamedWithTheClosestOne() {
-        #expect(trainError(["--learning-rat", "1e-4"])
-            == "unknown option --learning-rat (did you mean --learning-rate?)")
+        #expect(
+            trainError(["--learning-rat", "1e-4"])
+                == "unknown option --learning-rat (did you mean --learning-rate?)")
         #expect(trainError(["--zzzzzzzzzzzz", "1"]) == "unknown option --zzzzzzzzzzzz")
     }
 
@@ -42,20 +43,25 @@ import Training
         #expect(trainError(["--batch-size", "ten"]) == "--batch-size: \"ten\" is not an integer")
         #expect(trainError(["--learning-rate", "fast"]) == "--learning-rate: \"fast\" is not a number")
         #expect(trainError(["--learning-rate", "inf"]) == "--learning-rate: \"inf\" is not a number")
-        #expect(trainError(["--shard-optimizer", "maybe"])
-            == "--shard-optimizer: expected true or false, got \"maybe\"")
-        #expect(trainError(["--task", "tagging"])
-            == "--task: \"tagging\" is not one of classification, regression, multi-label, token-classification")
-        #expect(trainError(["--gradual-unfreezing", "0"])
-            == "--gradual-unfreezing 0: expected a step count (≥ 1) or \"epoch\"")
-        #expect(trainError(["--lr-scheduler", "step"])
-            == "--lr-scheduler: \"step\" is not one of linear, cosine, constant, slanted_triangular")
+        #expect(
+            trainError(["--shard-optimizer", "maybe"])
+                == "--shard-optimizer: expected true or false, got \"maybe\"")
+        #expect(
+            trainError(["--task", "tagging"])
+                == "--task: \"tagging\" is not one of classification, regression, multi-label, token-classification")
+        #expect(
+            trainError(["--gradual-unfreezing", "0"])
+                == "--gradual-unfreezing 0: expected a step count (≥ 1) or \"epoch\"")
+        #expect(
+            trainError(["--lr-scheduler", "step"])
+                == "--lr-scheduler: \"step\" is not one of linear, cosine, constant, slanted_triangular")
     }
 
     @Test func missingValuesAndStrayWordsAreUsageErrors() {
         #expect(trainError(["--train", "a.tsv", "--seed"]) == "--seed needs a value (N)")
-        #expect(trainError(["train.tsv"])
-            == "unexpected argument \"train.tsv\" (options start with --; see ddp-train train --help)")
+        #expect(
+            trainError(["train.tsv"])
+                == "unexpected argument \"train.tsv\" (options start with --; see ddp-train train --help)")
     }
 
     @Test func helpListsEveryOptionWithItsDefault() {

@@ -19,8 +19,9 @@ import Training
 
     @Test func aWholeNumberIsAStepCount() throws {
         #expect(try parseTrain(["--warmup-steps", "20"]).warmupStepCount(totalSteps: 1000) == 20)
-        #expect(try parseTrain(["--config", try configFile(#"{"warmup_steps": 1}"#)])
-            .warmupStepCount(totalSteps: 1000) == 1)
+        #expect(
+            try parseTrain(["--config", try configFile(#"{"warmup_steps": 1}"#)])
+                .warmupStepCount(totalSteps: 1000) == 1)
     }
 
     @Test func warmupRatioStillWorks() throws {

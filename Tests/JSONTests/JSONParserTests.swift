@@ -42,8 +42,9 @@ import Testing
     }
 
     @Test func stringsWithAndWithoutEscapesDecode() throws {
-        #expect(try JSONParser.parse(#"["plain", "a\"b", "tab\tx", "\u0041\u00e9"]"#)
-            == .array([.string("plain"), .string("a\"b"), .string("tab\tx"), .string("Aé")]))
+        #expect(
+            try JSONParser.parse(#"["plain", "a\"b", "tab\tx", "\u0041\u00e9"]"#)
+                == .array([.string("plain"), .string("a\"b"), .string("tab\tx"), .string("Aé")]))
         // The scratch buffer is reused: a short escaped string after a long one.
         #expect(try JSONParser.parse(#"["\n0123456789", "\nx"]"#) == .array([.string("\n0123456789"), .string("\nx")]))
     }
@@ -57,8 +58,11 @@ import Testing
         #expect(try reader.bool(object["missing"], key: "missing", default: true))
         #expect(try reader.optionalBool(.null, key: "x") == nil)
         #expect(try reader.array(try reader.object(object["o"], key: "o")["a"], key: "o.a").count == 2)
-        #expect(throws: JSONReadError(file: "x.json", key: "big", expected: "a whole number in 0...2147483647",
-                                      found: "3000000000")) { try reader.int(object["big"], key: "big") }
+        #expect(
+            throws: JSONReadError(
+                file: "x.json", key: "big", expected: "a whole number in 0...2147483647",
+                found: "3000000000")
+        ) { try reader.int(object["big"], key: "big") }
         #expect(throws: JSONReadError(file: "x.json", key: "s", expected: "true or false", found: "\"yes\"")) {
             try reader.bool(object["s"], key: "s", default: false)
         }

@@ -9,11 +9,14 @@ import Testing
 
     @Test func parsesEveryKindOfValue() throws {
         let value = try Self.parse(#" {"a": [1, -2.5e+3, true, false, null], "b": {"c": "d"}, "e": ""} "#)
-        #expect(value == .object([
-            JSONMember(key: "a", value: .array([.number("1"), .number("-2.5e+3"), .bool(true), .bool(false), .null])),
-            JSONMember(key: "b", value: .object([JSONMember(key: "c", value: .string("d"))])),
-            JSONMember(key: "e", value: .string("")),
-        ]))
+        #expect(
+            value
+                == .object([
+                    JSONMember(
+                        key: "a", value: .array([.number("1"), .number("-2.5e+3"), .bool(true), .bool(false), .null])),
+                    JSONMember(key: "b", value: .object([JSONMember(key: "c", value: .string("d"))])),
+                    JSONMember(key: "e", value: .string("")),
+                ]))
         #expect(value["a"]?.typeName == "array")
         #expect(JSONValue.number("12").integerValue == 12)
         #expect(JSONValue.number("1.0").integerValue == nil)
@@ -58,20 +61,21 @@ import Testing
     @Test func prettyOutputFollowsPythonJSONDumps() throws {
         // Python: json.dumps({"b": [1, {"z": None, "a": "x\n"}], "a": {}, "c": []}, indent=2, sort_keys=True)
         let value = try Self.parse(#"{"b": [1, {"z": null, "a": "x\n"}], "a": {}, "c": []}"#)
-        #expect(JSONWriter.pretty(value) == """
-            {
-              "a": {},
-              "b": [
-                1,
+        #expect(
+            JSONWriter.pretty(value) == """
                 {
-                  "a": "x\\n",
-                  "z": null
+                  "a": {},
+                  "b": [
+                    1,
+                    {
+                      "a": "x\\n",
+                      "z": null
+                    }
+                  ],
+                  "c": []
                 }
-              ],
-              "c": []
-            }
 
-            """)
+                """)
         #expect(JSONWriter.compact(value) == #"{"b":[1,{"z":null,"a":"x\n"}],"a":{},"c":[]}"#)
         // Control characters are escaped; the result parses back to the same string.
         let control = JSONValue.string("\u{01}\u{1F}\"")

@@ -61,8 +61,9 @@ import Testing
         record.append("probabilities", .array([JSONValue(Float(0.9)), JSONValue(Float(0.1))]))
         record.append("nested", .object([JSONMember(key: "k", value: .array([]))]))
         let line = record.line
-        #expect(line == #"{"step": 50, "epoch": 0.25, "loss": null, "label": "a \"b\"\n", "ok": true, "#
-            + #""probabilities": [0.9, 0.1], "nested": {"k": []}}"#)
+        #expect(
+            line == #"{"step": 50, "epoch": 0.25, "loss": null, "label": "a \"b\"\n", "ok": true, "#
+                + #""probabilities": [0.9, 0.1], "nested": {"k": []}}"#)
         #expect(!line.contains("\n"))
         #expect(try JSONParser.parse(line) == record.value)
         #expect(JSONRecord().line == "{}")

@@ -11,7 +11,9 @@ import Testing
         let keys = try CheckpointKeys(fileKeys: file.names, file: file.file)
         #expect(!keys.hasBertPrefix)
         #expect(keys.encoder.count == 103)
-        #expect(keys.encoder["encoder.layer.3.attention.self.query.weight"] == "encoder.layer.3.attention.self.query.weight")
+        #expect(
+            keys.encoder["encoder.layer.3.attention.self.query.weight"] == "encoder.layer.3.attention.self.query.weight"
+        )
         #expect(keys.head.isEmpty && !keys.hasClassifier)
         #expect(keys.ignoredBuffers == ["embeddings.position_ids"])
         #expect(keys.unknown.isEmpty)
@@ -19,16 +21,18 @@ import Testing
 
     @Test func sequenceClassificationSaveHasPrefixAndHead() throws {
         let fileKeys = [
-            "bert.embeddings.word_embeddings.weight", "bert.embeddings.position_ids", "bert.encoder.layer.0.output.dense.bias",
+            "bert.embeddings.word_embeddings.weight", "bert.embeddings.position_ids",
+            "bert.encoder.layer.0.output.dense.bias",
             "bert.pooler.dense.weight", "classifier.weight", "classifier.bias",
         ]
         let keys = try CheckpointKeys(fileKeys: fileKeys, file: "model.safetensors")
         #expect(keys.hasBertPrefix)
-        #expect(keys.encoder == [
-            "embeddings.word_embeddings.weight": "bert.embeddings.word_embeddings.weight",
-            "encoder.layer.0.output.dense.bias": "bert.encoder.layer.0.output.dense.bias",
-            "pooler.dense.weight": "bert.pooler.dense.weight",
-        ])
+        #expect(
+            keys.encoder == [
+                "embeddings.word_embeddings.weight": "bert.embeddings.word_embeddings.weight",
+                "encoder.layer.0.output.dense.bias": "bert.encoder.layer.0.output.dense.bias",
+                "pooler.dense.weight": "bert.pooler.dense.weight",
+            ])
         #expect(keys.head == ["classifier.weight": "classifier.weight", "classifier.bias": "classifier.bias"])
         #expect(keys.hasClassifier)
         #expect(keys.ignoredBuffers == ["bert.embeddings.position_ids"])
@@ -39,11 +43,16 @@ import Testing
     @Test func reportsUnknownKeysAndRenamesLegacyLayerNorm() throws {
         let keys = try CheckpointKeys(
             fileKeys: [
-                "bert.embeddings.LayerNorm.gamma", "bert.embeddings.LayerNorm.beta", "cls.predictions.bias", "qa_outputs.weight",
+                "bert.embeddings.LayerNorm.gamma", "bert.embeddings.LayerNorm.beta", "cls.predictions.bias",
+                "qa_outputs.weight",
                 "bert.embeddings.token_type_ids", "classifier.weight",
             ],
             file: "model.safetensors")
-        #expect(keys.encoder == ["embeddings.LayerNorm.weight": "bert.embeddings.LayerNorm.gamma", "embeddings.LayerNorm.bias": "bert.embeddings.LayerNorm.beta"])
+        #expect(
+            keys.encoder == [
+                "embeddings.LayerNorm.weight": "bert.embeddings.LayerNorm.gamma",
+                "embeddings.LayerNorm.bias": "bert.embeddings.LayerNorm.beta",
+            ])
         #expect(keys.unknown == ["cls.predictions.bias", "qa_outputs.weight"])
         #expect(keys.ignoredBuffers == ["bert.embeddings.token_type_ids"])
         #expect(keys.head == ["classifier.weight": "classifier.weight"] && !keys.hasClassifier)
@@ -53,10 +62,18 @@ import Testing
         let twice = #expect(throws: SafeTensorsError.self) {
             try CheckpointKeys(fileKeys: ["bert.pooler.dense.bias", "pooler.dense.bias"], file: "m.safetensors")
         }
-        #expect(twice?.description == #"m.safetensors: tensor "pooler.dense.bias": names the same parameter "pooler.dense.bias" as tensor "bert.pooler.dense.bias""#)
+        #expect(
+            twice?.description
+                == #"m.safetensors: tensor "pooler.dense.bias": names the same parameter "pooler.dense.bias" "#
+                + #"as tensor "bert.pooler.dense.bias""#
+        )
         let mixed = #expect(throws: SafeTensorsError.self) {
-            try CheckpointKeys(fileKeys: ["bert.pooler.dense.bias", "encoder.layer.0.output.dense.bias"], file: "m.safetensors")
+            try CheckpointKeys(
+                fileKeys: ["bert.pooler.dense.bias", "encoder.layer.0.output.dense.bias"], file: "m.safetensors")
         }
-        #expect(mixed?.description.contains(#"mix names with the "bert." prefix (e.g. "bert.pooler.dense.bias") and without it"#) == true, "\(String(describing: mixed))")
+        #expect(
+            mixed?.description.contains(
+                #"mix names with the "bert." prefix (e.g. "bert.pooler.dense.bias") and without it"#) == true,
+            "\(String(describing: mixed))")
     }
 }

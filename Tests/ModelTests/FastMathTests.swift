@@ -47,7 +47,8 @@ import Testing
             let bound = 1e-6 + 1e-7 * x * x
             let pdfTerm = abs(x * Foundation.exp(-0.5 * x * x) / (2 * Double.pi).squareRoot())
             worstValue = max(worstValue, max(0, abs(Double(y[i]) - value) - 1e-30) / (abs(value) + 1e-300) / bound)
-            worstDerivative = max(worstDerivative, max(0, abs(Double(dx[i]) - derivative) - 1e-30) / (cdf + pdfTerm + 1e-300) / bound)
+            worstDerivative = max(
+                worstDerivative, max(0, abs(Double(dx[i]) - derivative) - 1e-30) / (cdf + pdfTerm + 1e-300) / bound)
         }
         #expect(worstValue <= 1, "worst GELU error, in units of the bound: \(worstValue)")
         #expect(worstDerivative <= 1, "worst GELU' error, in units of the bound: \(worstDerivative)")

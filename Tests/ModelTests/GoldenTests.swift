@@ -35,8 +35,9 @@ import Testing
         let width = ids.count / lengths.count
         let batch = PackedBatch(sequenceCapacity: lengths.count, tokenCapacity: ids.count)
         for (b, n) in lengths.enumerated() {
-            batch.append(ids: ids[(b * width)..<(b * width + n)].map { Int32($0) },
-                         typeIds: types[(b * width)..<(b * width + n)].map { Int32($0) }, sample: UInt64(b))
+            batch.append(
+                ids: ids[(b * width)..<(b * width + n)].map { Int32($0) },
+                typeIds: types[(b * width)..<(b * width + n)].map { Int32($0) }, sample: UInt64(b))
         }
         model.reserve(maxSequences: lengths.count, maxTokens: ids.count, maxLength: width)
         return (model, batch, labels, golden)
@@ -48,11 +49,13 @@ import Testing
         let a = model.activations!
         let k = model.layout.head.labelCount
         let sum = labels.withUnsafeBufferPointer {
-            CrossEntropy.forwardBackward(logits: a.logits, labels: $0.baseAddress!, rows: labels.count, classes: k,
-                                         gradScale: 1 / Float(labels.count), logitsGrad: a.logitsGrad)
+            CrossEntropy.forwardBackward(
+                logits: a.logits, labels: $0.baseAddress!, rows: labels.count, classes: k,
+                gradScale: 1 / Float(labels.count), logitsGrad: a.logitsGrad)
         }
         model.gradients.zero()
-        model.backward(batch, dropout: DropoutKey(seed: 1, step: 0), trainable: .all(layers: model.config.numHiddenLayers))
+        model.backward(
+            batch, dropout: DropoutKey(seed: 1, step: 0), trainable: .all(layers: model.config.numHiddenLayers))
         return sum / Double(labels.count)
     }
 
@@ -69,7 +72,9 @@ import Testing
             let ours = Array(UnsafeBufferPointer(start: model.gradients.base + entry.offset, count: entry.count))
             let expected = try golden.floats("grad." + entry.name)
             if Self.isKeyBias(entry.name) {
-                #expect(ours.allSatisfy { abs($0) < 1e-7 } && expected.allSatisfy { abs($0) < 1e-7 }, "\(entry.name) gradient is not ~0")
+                #expect(
+                    ours.allSatisfy { abs($0) < 1e-7 } && expected.allSatisfy { abs($0) < 1e-7 },
+                    "\(entry.name) gradient is not ~0")
             } else {
                 let scale = expected.map(abs).max() ?? 0
                 expectClose(ours, expected, absolute: 1e-5 * scale, relative: 1e-5, "grad \(entry.name)")
@@ -88,14 +93,17 @@ import Testing
         for step in 0..<5 {
             losses.append(Float(Self.lossAndGradients(model, batch, labels)))
             norms.append(Float(GradientClipping.clip(model.gradients, runs: runs, maxNorm: 0.5, pool: .serial)))
-            optimizer.step(parameters: model.parameters, gradients: model.gradients, runs: runs,
-                           learningRate: Float(1e-3 * schedule.multiplier(step: step)), pool: .serial)
+            optimizer.step(
+                parameters: model.parameters, gradients: model.gradients, runs: runs,
+                learningRate: Float(1e-3 * schedule.multiplier(step: step)), pool: .serial)
         }
         expectClose(losses, try golden.floats("loss.trajectory"), absolute: 0, relative: 1e-5, "loss trajectory")
         expectClose(norms, try golden.floats("gradnorm.trajectory"), absolute: 0, relative: 1e-5, "gradient norms")
         for entry in model.layout.table.entries where !Self.isKeyBias(entry.name) {
             let ours = Array(UnsafeBufferPointer(start: model.parameters.base + entry.offset, count: entry.count))
-            expectClose(ours, try golden.floats("adamw5." + entry.name), absolute: 1e-6, relative: 1e-5, "after 5 steps \(entry.name)")
+            expectClose(
+                ours, try golden.floats("adamw5." + entry.name), absolute: 1e-6, relative: 1e-5,
+                "after 5 steps \(entry.name)")
         }
     }
 
@@ -119,10 +127,13 @@ import Testing
             model.forward(batch, dropout: nil)
             let a = model.activations!
             let hidden = Array(UnsafeBufferPointer(start: a.hidden.data, count: ids.count * config.hiddenSize))
-            expectClose(hidden, try golden.floats("hidden.\(i)"), absolute: 1e-4, relative: 0, "sentence \(i) last hidden state")
+            expectClose(
+                hidden, try golden.floats("hidden.\(i)"), absolute: 1e-4, relative: 0, "sentence \(i) last hidden state"
+            )
             let ourPooled = Array(UnsafeBufferPointer(start: a.pooled.data, count: config.hiddenSize))
-            expectClose(ourPooled, Array(pooled[(i * config.hiddenSize)..<((i + 1) * config.hiddenSize)]),
-                        absolute: 1e-4, relative: 0, "sentence \(i) pooler output")
+            expectClose(
+                ourPooled, Array(pooled[(i * config.hiddenSize)..<((i + 1) * config.hiddenSize)]),
+                absolute: 1e-4, relative: 0, "sentence \(i) pooler output")
         }
     }
 }
@@ -133,13 +144,15 @@ import Testing
 @Suite struct TokenHeadGoldenTests {
     @Test func tinyTokenClassifierLogitsLossAndEveryGradient() throws {
         let golden = try SafeTensorsFile(contentsOf: Fixtures.url("model/tiny-token-golden.safetensors").path)
-        let config = BertConfig(vocabSize: 50, hiddenSize: 32, numHiddenLayers: 2, numAttentionHeads: 4, intermediateSize: 64,
-                                hiddenDropoutProb: 0, attentionProbsDropoutProb: 0, maxPositionEmbeddings: 16)
+        let config = BertConfig(
+            vocabSize: 50, hiddenSize: 32, numHiddenLayers: 2, numAttentionHeads: 4, intermediateSize: 64,
+            hiddenDropoutProb: 0, attentionProbsDropoutProb: 0, maxPositionEmbeddings: 16)
         let model = BertModel(layout: BertLayout(config: config, head: .token(outputs: 5)))
         #expect(model.layout.table.entries.allSatisfy { !$0.name.contains("pooler") })
         for entry in model.layout.table.entries {
-            try golden.read("param." + entry.name, shape: entry.shape,
-                            into: UnsafeMutableBufferPointer(start: model.parameters.base + entry.offset, count: entry.count))
+            try golden.read(
+                "param." + entry.name, shape: entry.shape,
+                into: UnsafeMutableBufferPointer(start: model.parameters.base + entry.offset, count: entry.count))
         }
         let ids = try golden.floats("input.ids"), padded = try golden.floats("input.labels")
         let lengths = try golden.floats("input.lengths").map { Int($0) }
@@ -154,16 +167,19 @@ import Testing
         model.forward(batch, dropout: DropoutKey(seed: 1, step: 0))
         let a = model.activations!
         let scored = labels.filter { $0 >= 0 }.count
-        let loss = labels.withUnsafeBufferPointer {
-            CrossEntropy.forwardBackward(logits: a.logits, labels: $0.baseAddress!, rows: batch.tokenCount, classes: 5,
-                                         gradScale: 1 / Float(scored), logitsGrad: a.logitsGrad)
-        } / Double(scored)
+        let loss =
+            labels.withUnsafeBufferPointer {
+                CrossEntropy.forwardBackward(
+                    logits: a.logits, labels: $0.baseAddress!, rows: batch.tokenCount, classes: 5,
+                    gradScale: 1 / Float(scored), logitsGrad: a.logitsGrad)
+            } / Double(scored)
         // The reference's logits are padded [3, T, 5]: compare the real tokens' rows.
         let reference = try golden.floats("logits")
         var expected: [Float] = []
         for (b, n) in lengths.enumerated() { expected += reference[(b * width * 5)..<((b * width + n) * 5)] }
-        expectClose(Array(UnsafeBufferPointer(start: a.logits, count: batch.tokenCount * 5)), expected,
-                    absolute: 1e-6, relative: 1e-5, "token logits")
+        expectClose(
+            Array(UnsafeBufferPointer(start: a.logits, count: batch.tokenCount * 5)), expected,
+            absolute: 1e-6, relative: 1e-5, "token logits")
         expectClose([Float(loss)], try golden.floats("loss"), absolute: 0, relative: 1e-5, "token loss")
         model.gradients.zero()
         model.backward(batch, dropout: DropoutKey(seed: 1, step: 0), trainable: .all(layers: 2))
@@ -173,7 +189,9 @@ import Testing
             if GoldenTests.isKeyBias(entry.name) {
                 #expect(ours.allSatisfy { abs($0) < 1e-7 }, "\(entry.name) gradient is not ~0")
             } else {
-                expectClose(ours, expected, absolute: 1e-5 * (expected.map(abs).max() ?? 0), relative: 1e-5, "grad \(entry.name)")
+                expectClose(
+                    ours, expected, absolute: 1e-5 * (expected.map(abs).max() ?? 0), relative: 1e-5,
+                    "grad \(entry.name)")
             }
         }
     }

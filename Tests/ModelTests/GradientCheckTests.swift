@@ -36,16 +36,19 @@ import Testing
     @Test func linear() {
         let n = 5, fanIn = 4, fanOut = 3
         var random = TestRandom(seed: 1)
-        let x = FloatSlab(random.array(n * fanIn)), w = FloatSlab(random.array(fanOut * fanIn)), b = FloatSlab(random.array(fanOut))
+        let x = FloatSlab(random.array(n * fanIn)), w = FloatSlab(random.array(fanOut * fanIn)),
+            b = FloatSlab(random.array(fanOut))
         let y = FloatSlab(count: n * fanOut), r = random.array(n * fanOut)
         let xv = MatrixView(x.base, rows: n, cols: fanIn), yv = MatrixView(y.base, rows: n, cols: fanOut)
         func loss() -> Double {
             Linear.forward(input: xv, weight: w.base, bias: b.base, output: yv, pool: .serial)
             return Self.dot(y.base, r)
         }
-        let dy = FloatSlab(r), dx = FloatSlab(count: n * fanIn), dw = FloatSlab(count: fanOut * fanIn), db = FloatSlab(count: fanOut)
-        Linear.backward(outputGrad: MatrixView(dy.base, rows: n, cols: fanOut), input: xv, weight: w.base,
-                        inputGrad: MatrixView(dx.base, rows: n, cols: fanIn), weightGrad: dw.base, biasGrad: db.base, pool: .serial)
+        let dy = FloatSlab(r), dx = FloatSlab(count: n * fanIn), dw = FloatSlab(count: fanOut * fanIn),
+            db = FloatSlab(count: fanOut)
+        Linear.backward(
+            outputGrad: MatrixView(dy.base, rows: n, cols: fanOut), input: xv, weight: w.base,
+            inputGrad: MatrixView(dx.base, rows: n, cols: fanIn), weightGrad: dw.base, biasGrad: db.base, pool: .serial)
         Self.check("linear dx", values: x.base, count: x.count, analytic: dx.array, loss: loss)
         Self.check("linear dW", values: w.base, count: w.count, analytic: dw.array, loss: loss)
         Self.check("linear db", values: b.base, count: b.count, analytic: db.array, loss: loss)
@@ -54,19 +57,22 @@ import Testing
     @Test func layerNorm() {
         let n = 4, c = 6
         var random = TestRandom(seed: 2)
-        let x = FloatSlab(random.array(n * c, scale: 2)), gamma = FloatSlab(random.array(c)), beta = FloatSlab(random.array(c))
+        let x = FloatSlab(random.array(n * c, scale: 2)), gamma = FloatSlab(random.array(c)),
+            beta = FloatSlab(random.array(c))
         let y = FloatSlab(count: n * c), mean = FloatSlab(count: n), rstd = FloatSlab(count: n), r = random.array(n * c)
         let xv = MatrixView(x.base, rows: n, cols: c)
         func loss() -> Double {
-            LayerNorm.forward(input: xv, weight: gamma.base, bias: beta.base, epsilon: 1e-5,
-                              output: MatrixView(y.base, rows: n, cols: c), mean: mean.base, rstd: rstd.base, pool: .serial)
+            LayerNorm.forward(
+                input: xv, weight: gamma.base, bias: beta.base, epsilon: 1e-5,
+                output: MatrixView(y.base, rows: n, cols: c), mean: mean.base, rstd: rstd.base, pool: .serial)
             return Self.dot(y.base, r)
         }
         _ = loss()
         let d = FloatSlab(r), dg = FloatSlab(count: c), db = FloatSlab(count: c)
-        LayerNorm.backward(outputGrad: MatrixView(d.base, rows: n, cols: c), input: xv, weight: gamma.base,
-                           mean: mean.base, rstd: rstd.base, inputGrad: MatrixView(d.base, rows: n, cols: c),
-                           weightGrad: dg.base, biasGrad: db.base, pool: .serial)
+        LayerNorm.backward(
+            outputGrad: MatrixView(d.base, rows: n, cols: c), input: xv, weight: gamma.base,
+            mean: mean.base, rstd: rstd.base, inputGrad: MatrixView(d.base, rows: n, cols: c),
+            weightGrad: dg.base, biasGrad: db.base, pool: .serial)
         Self.check("layer norm dx", values: x.base, count: x.count, analytic: d.array, loss: loss)
         Self.check("layer norm dγ", values: gamma.base, count: c, analytic: dg.array, loss: loss)
         Self.check("layer norm dβ", values: beta.base, count: c, analytic: db.array, loss: loss)
@@ -80,14 +86,16 @@ import Testing
         let x = FloatSlab(h0), h = FloatSlab(count: n * f), y = FloatSlab(count: n * f)
         func loss() -> Double {
             h.base.update(from: x.base, count: n * f)
-            BiasGELU.forward(preActivation: MatrixView(h.base, rows: n, cols: f), bias: bias.base,
-                             output: MatrixView(y.base, rows: n, cols: f), pool: .serial)
+            BiasGELU.forward(
+                preActivation: MatrixView(h.base, rows: n, cols: f), bias: bias.base,
+                output: MatrixView(y.base, rows: n, cols: f), pool: .serial)
             return Self.dot(y.base, r)
         }
         _ = loss()
         let d = FloatSlab(r), db = FloatSlab(count: f)
-        BiasGELU.backward(outputGrad: MatrixView(d.base, rows: n, cols: f), preActivation: MatrixView(h.base, rows: n, cols: f),
-                          preActivationGrad: MatrixView(d.base, rows: n, cols: f), biasGrad: db.base, pool: .serial)
+        BiasGELU.backward(
+            outputGrad: MatrixView(d.base, rows: n, cols: f), preActivation: MatrixView(h.base, rows: n, cols: f),
+            preActivationGrad: MatrixView(d.base, rows: n, cols: f), biasGrad: db.base, pool: .serial)
         Self.check("gelu dh", values: x.base, count: x.count, analytic: d.array, step: 1e-3, loss: loss)
         Self.check("gelu db", values: bias.base, count: f, analytic: db.array, step: 1e-3, loss: loss)
     }
@@ -107,21 +115,27 @@ import Testing
         for b in 0..<2 { offsets[b + 1] = offsets[b] + heads * batch.length(b) * batch.length(b) }
         let probabilities = FloatSlab(count: offsets[2]), context = FloatSlab(count: n * c)
         let scratch = FloatSlab(count: 2 * 5 * 5), r = random.array(n * c)
-        let dropout = p > 0 ? AttentionDropout(key: DropoutKey(seed: 3, step: 9), probability: p, layer: 1, positionStride: 16) : nil
+        let dropout =
+            p > 0
+            ? AttentionDropout(key: DropoutKey(seed: 3, step: 9), probability: p, layer: 1, positionStride: 16) : nil
         let qkvView = MatrixView(qkv.base, rows: n, cols: 3 * c)
         func loss() -> Double {
-            SelfAttention.forward(qkv: qkvView, batch: batch, heads: heads, probabilities: probabilities.base,
-                                  probabilityOffsets: offsets, context: MatrixView(context.base, rows: n, cols: c),
-                                  dropout: dropout, scratch: scratch.base, scratchStride: 5, pool: .serial)
+            SelfAttention.forward(
+                qkv: qkvView, batch: batch, heads: heads, probabilities: probabilities.base,
+                probabilityOffsets: offsets, context: MatrixView(context.base, rows: n, cols: c),
+                dropout: dropout, scratch: scratch.base, scratchStride: 5, pool: .serial)
             return Self.dot(context.base, r)
         }
         _ = loss()
         let dContext = FloatSlab(r), dqkv = FloatSlab(count: n * 3 * c)
-        SelfAttention.backward(contextGrad: MatrixView(dContext.base, rows: n, cols: c), qkv: qkvView, batch: batch, heads: heads,
-                               probabilities: probabilities.base, probabilityOffsets: offsets,
-                               qkvGrad: MatrixView(dqkv.base, rows: n, cols: 3 * c), dropout: dropout,
-                               scratch: scratch.base, scratchStride: 5, pool: .serial)
-        Self.check("attention dqkv (dropout \(p))", values: qkv.base, count: qkv.count, analytic: dqkv.array, step: 1e-3, loss: loss)
+        SelfAttention.backward(
+            contextGrad: MatrixView(dContext.base, rows: n, cols: c), qkv: qkvView, batch: batch, heads: heads,
+            probabilities: probabilities.base, probabilityOffsets: offsets,
+            qkvGrad: MatrixView(dqkv.base, rows: n, cols: 3 * c), dropout: dropout,
+            scratch: scratch.base, scratchStride: 5, pool: .serial)
+        Self.check(
+            "attention dqkv (dropout \(p))", values: qkv.base, count: qkv.count, analytic: dqkv.array, step: 1e-3,
+            loss: loss)
     }
 
     @Test func crossEntropyWithLabelSmoothing() {
@@ -133,16 +147,19 @@ import Testing
         func loss() -> Double {
             let scratch = FloatSlab(count: rows * k)
             return labels.withUnsafeBufferPointer {
-                CrossEntropy.forwardBackward(logits: logits.base, labels: $0.baseAddress!, rows: rows, classes: k,
-                                             labelSmoothing: 0.1, gradScale: 1, logitsGrad: scratch.base)
+                CrossEntropy.forwardBackward(
+                    logits: logits.base, labels: $0.baseAddress!, rows: rows, classes: k,
+                    labelSmoothing: 0.1, gradScale: 1, logitsGrad: scratch.base)
             }
         }
         _ = labels.withUnsafeBufferPointer {
-            CrossEntropy.forwardBackward(logits: logits.base, labels: $0.baseAddress!, rows: rows, classes: k,
-                                         labelSmoothing: 0.1, gradScale: 1, logitsGrad: grad.base)
+            CrossEntropy.forwardBackward(
+                logits: logits.base, labels: $0.baseAddress!, rows: rows, classes: k,
+                labelSmoothing: 0.1, gradScale: 1, logitsGrad: grad.base)
         }
-        Self.check("cross entropy", values: logits.base, count: logits.count, analytic: grad.array, step: 1e-3,
-                   absolute: 1e-3, relative: 1e-2, loss: loss)
+        Self.check(
+            "cross entropy", values: logits.base, count: logits.count, analytic: grad.array, step: 1e-3,
+            absolute: 1e-3, relative: 1e-2, loss: loss)
         #expect(grad.array[6..<9].allSatisfy { $0 == 0 }, "ignored row has gradient")
     }
 
@@ -151,9 +168,10 @@ import Testing
     /// configuration, checked on a sample of every parameter tensor.
     @Test(arguments: [TaskHead.sequence(outputs: 3), .token(outputs: 4)])
     func wholeModel(head: TaskHead) {
-        let config = BertConfig(vocabSize: 20, hiddenSize: 8, numHiddenLayers: 2, numAttentionHeads: 2,
-                                intermediateSize: 12, hiddenDropoutProb: 0.2, attentionProbsDropoutProb: 0.2,
-                                maxPositionEmbeddings: 8, typeVocabSize: 2)
+        let config = BertConfig(
+            vocabSize: 20, hiddenSize: 8, numHiddenLayers: 2, numAttentionHeads: 2,
+            intermediateSize: 12, hiddenDropoutProb: 0.2, attentionProbsDropoutProb: 0.2,
+            maxPositionEmbeddings: 8, typeVocabSize: 2)
         let model = BertModel(layout: BertLayout(config: config, head: head))
         var random = TestRandom(seed: 8)
         random.fill(model.parameters.base, count: model.parameters.count, scale: 0.5)
@@ -168,8 +186,9 @@ import Testing
             model.forward(batch, dropout: key)
             let a = model.activations!
             return labels.withUnsafeBufferPointer {
-                CrossEntropy.forwardBackward(logits: a.logits, labels: $0.baseAddress!, rows: rows, classes: k,
-                                             gradScale: 1, logitsGrad: a.logitsGrad)
+                CrossEntropy.forwardBackward(
+                    logits: a.logits, labels: $0.baseAddress!, rows: rows, classes: k,
+                    gradScale: 1, logitsGrad: a.logitsGrad)
             }
         }
         _ = loss(gradient: true)

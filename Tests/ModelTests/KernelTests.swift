@@ -20,12 +20,15 @@ import Testing
                     let fast = FloatSlab(initial), naive = FloatSlab(initial)
                     let av = MatrixView(a.base, rows: ar, cols: ac, rowStride: ac + 1)
                     let bv = MatrixView(b.base, rows: br, cols: bc, rowStride: bc + 1)
-                    BLAS.gemm(av, transposeA: transposeA, bv, transposeB: transposeB,
-                              into: MatrixView(fast.base, rows: m, cols: n, rowStride: n + 1), alpha: 0.75, beta: beta)
-                    BLAS.naiveGemm(av, transposeA: transposeA, bv, transposeB: transposeB,
-                                   into: MatrixView(naive.base, rows: m, cols: n, rowStride: n + 1), alpha: 0.75, beta: beta)
-                    expectClose(fast.array, naive.array, absolute: 1e-5, relative: 1e-5,
-                                "gemm \(m)x\(n)x\(k) tA=\(transposeA) tB=\(transposeB) beta=\(beta)")
+                    BLAS.gemm(
+                        av, transposeA: transposeA, bv, transposeB: transposeB,
+                        into: MatrixView(fast.base, rows: m, cols: n, rowStride: n + 1), alpha: 0.75, beta: beta)
+                    BLAS.naiveGemm(
+                        av, transposeA: transposeA, bv, transposeB: transposeB,
+                        into: MatrixView(naive.base, rows: m, cols: n, rowStride: n + 1), alpha: 0.75, beta: beta)
+                    expectClose(
+                        fast.array, naive.array, absolute: 1e-5, relative: 1e-5,
+                        "gemm \(m)x\(n)x\(k) tA=\(transposeA) tB=\(transposeB) beta=\(beta)")
                 }
             }
         }
@@ -83,16 +86,18 @@ import Testing
         let x = FloatSlab(random.array(rows * cols, scale: 3))
         let gamma = FloatSlab(random.array(cols)), beta = FloatSlab(random.array(cols))
         let y = FloatSlab(count: rows * cols), mean = FloatSlab(count: rows), rstd = FloatSlab(count: rows)
-        LayerNorm.forward(input: MatrixView(x.base, rows: rows, cols: cols), weight: gamma.base, bias: beta.base,
-                          epsilon: 1e-12, output: MatrixView(y.base, rows: rows, cols: cols),
-                          mean: mean.base, rstd: rstd.base, pool: .serial)
+        LayerNorm.forward(
+            input: MatrixView(x.base, rows: rows, cols: cols), weight: gamma.base, bias: beta.base,
+            epsilon: 1e-12, output: MatrixView(y.base, rows: rows, cols: cols),
+            mean: mean.base, rstd: rstd.base, pool: .serial)
         var expected = [Float]()
         for r in 0..<rows {
             let row = (0..<cols).map { Double(x.base[r * cols + $0]) }
             let m = row.reduce(0, +) / Double(cols)
             let v = row.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(cols)
             for j in 0..<cols {
-                expected.append(Float((row[j] - m) / (v + 1e-12).squareRoot() * Double(gamma.base[j]) + Double(beta.base[j])))
+                expected.append(
+                    Float((row[j] - m) / (v + 1e-12).squareRoot() * Double(gamma.base[j]) + Double(beta.base[j])))
             }
         }
         expectClose(y.array, expected, absolute: 1e-5, relative: 1e-5, "layer norm")
@@ -106,14 +111,18 @@ import Testing
         let x = random.array(rows * cols, scale: 2), dy = random.array(rows * cols)
         let gamma = random.array(cols), beta = random.array(cols)
         func run(_ pool: ThreadPool) -> ([Float], [Float], [Float]) {
-            let xs = FloatSlab(x), y = FloatSlab(count: rows * cols), mean = FloatSlab(count: rows), rstd = FloatSlab(count: rows)
+            let xs = FloatSlab(x), y = FloatSlab(count: rows * cols), mean = FloatSlab(count: rows),
+                rstd = FloatSlab(count: rows)
             let g = FloatSlab(gamma), b = FloatSlab(beta)
-            LayerNorm.forward(input: MatrixView(xs.base, rows: rows, cols: cols), weight: g.base, bias: b.base, epsilon: 1e-5,
-                              output: MatrixView(y.base, rows: rows, cols: cols), mean: mean.base, rstd: rstd.base, pool: pool)
+            LayerNorm.forward(
+                input: MatrixView(xs.base, rows: rows, cols: cols), weight: g.base, bias: b.base, epsilon: 1e-5,
+                output: MatrixView(y.base, rows: rows, cols: cols), mean: mean.base, rstd: rstd.base, pool: pool)
             let d = FloatSlab(dy), dg = FloatSlab(count: cols), db = FloatSlab(count: cols)
-            LayerNorm.backward(outputGrad: MatrixView(d.base, rows: rows, cols: cols), input: MatrixView(xs.base, rows: rows, cols: cols),
-                               weight: g.base, mean: mean.base, rstd: rstd.base, inputGrad: MatrixView(d.base, rows: rows, cols: cols),
-                               weightGrad: dg.base, biasGrad: db.base, pool: pool)
+            LayerNorm.backward(
+                outputGrad: MatrixView(d.base, rows: rows, cols: cols),
+                input: MatrixView(xs.base, rows: rows, cols: cols),
+                weight: g.base, mean: mean.base, rstd: rstd.base, inputGrad: MatrixView(d.base, rows: rows, cols: cols),
+                weightGrad: dg.base, biasGrad: db.base, pool: pool)
             return (y.array, d.array, dg.array + db.array)
         }
         let serial = run(.serial), threaded = run(ThreadPool(threads: 3))

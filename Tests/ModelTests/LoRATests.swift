@@ -4,9 +4,10 @@ import Testing
 @testable import Model
 
 @Suite struct LoRATests {
-    static let config = BertConfig(vocabSize: 20, hiddenSize: 8, numHiddenLayers: 2, numAttentionHeads: 2,
-                                   intermediateSize: 12, hiddenDropoutProb: 0.1, attentionProbsDropoutProb: 0.1,
-                                   maxPositionEmbeddings: 8, typeVocabSize: 2, labels: ["a", "b", "c"])
+    static let config = BertConfig(
+        vocabSize: 20, hiddenSize: 8, numHiddenLayers: 2, numAttentionHeads: 2,
+        intermediateSize: 12, hiddenDropoutProb: 0.1, attentionProbsDropoutProb: 0.1,
+        maxPositionEmbeddings: 8, typeVocabSize: 2, labels: ["a", "b", "c"])
     static let lora = LoRAConfiguration(rank: 2, alpha: 4, targets: LoRATarget.allCases)
 
     static func batch() -> PackedBatch {
@@ -49,12 +50,15 @@ import Testing
             model.forward(batch, dropout: key)
             let a = model.activations!
             return labels.withUnsafeBufferPointer {
-                CrossEntropy.forwardBackward(logits: a.logits, labels: $0.baseAddress!, rows: 2, classes: 3, gradScale: 1, logitsGrad: a.logitsGrad)
+                CrossEntropy.forwardBackward(
+                    logits: a.logits, labels: $0.baseAddress!, rows: 2, classes: 3, gradScale: 1,
+                    logitsGrad: a.logitsGrad)
             }
         }
         _ = loss()
         model.gradients.zero()
-        let trainable = TrainableGroups(embeddings: false, layers: [false, false], pooler: false, head: true, adapters: true)
+        let trainable = TrainableGroups(
+            embeddings: false, layers: [false, false], pooler: false, head: true, adapters: true)
         model.backward(batch, dropout: key, trainable: trainable)
         for entry in model.layout.table.entries {
             let gradient = Array(UnsafeBufferPointer(start: model.gradients.base + entry.offset, count: entry.count))
@@ -82,7 +86,9 @@ import Testing
         let model = Self.adaptedModel(), batch = Self.batch()
         model.forward(batch, dropout: nil)
         let adapted = Array(UnsafeBufferPointer(start: model.activations!.logits, count: 6))
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("merged-\(UUID().uuidString).safetensors").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "merged-\(UUID().uuidString).safetensors"
+        ).path
         try model.saveWeights(to: path)
         let file = try SafeTensorsFile(contentsOf: path)
         #expect(!file.names.contains { $0.contains("lora") })
@@ -96,7 +102,9 @@ import Testing
         // The merge changed the weights: the base model alone differs.
         let base = BertModel(layout: BertLayout(config: Self.config, head: .sequence(outputs: 3), lora: Self.lora))
         base.parameters.copy(from: model.parameters)
-        for entry in base.layout.table.entries where entry.isAdapter { (base.parameters.base + entry.offset).update(repeating: 0, count: entry.count) }
+        for entry in base.layout.table.entries where entry.isAdapter {
+            (base.parameters.base + entry.offset).update(repeating: 0, count: entry.count)
+        }
         base.reserve(maxSequences: 2, maxTokens: 12, maxLength: 8)
         base.forward(batch, dropout: nil)
         #expect(Array(UnsafeBufferPointer(start: base.activations!.logits, count: 6)) != adapted)
@@ -104,7 +112,9 @@ import Testing
 
     @Test func adapterFileRoundTripsInPEFTNames() throws {
         let model = Self.adaptedModel()
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("adapter-\(UUID().uuidString).safetensors").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "adapter-\(UUID().uuidString).safetensors"
+        ).path
         try model.saveAdapters(to: path)
         let file = try SafeTensorsFile(contentsOf: path)
         #expect(file.names.contains("base_model.model.bert.encoder.layer.0.attention.self.query.lora_A.weight"))

@@ -29,8 +29,10 @@ import Testing
         return p
     }
 
-    func expected(_ penalty: Regularization, parameters p: FloatSlab, reference w0: FloatSlab?,
-                  before g: [Float]) -> [Float] {
+    func expected(
+        _ penalty: Regularization, parameters p: FloatSlab, reference w0: FloatSlab?,
+        before g: [Float]
+    ) -> [Float] {
         var result = g
         for run in Self.runs {
             for i in run.range {
@@ -51,8 +53,9 @@ import Testing
         let before = Array(gradients.buffer)
         let penalty = Regularization(l1: l1, l2SpAlpha: alpha, reference: alpha > 0 ? reference : nil)
         #expect(penalty.isActive)
-        penalty.addGradients(parameters: parameters, gradients: gradients, runs: Self.runs,
-                             pool: ThreadPool(threads: 3))
+        penalty.addGradients(
+            parameters: parameters, gradients: gradients, runs: Self.runs,
+            pool: ThreadPool(threads: 3))
         let want = expected(penalty, parameters: parameters, reference: alpha > 0 ? reference : nil, before: before)
         var worst: Float = 0
         for i in 0..<Self.count { worst = max(worst, abs(gradients.base[i] - want[i])) }

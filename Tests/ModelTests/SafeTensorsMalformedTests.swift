@@ -15,7 +15,9 @@ import Testing
 
     /// A valid two-tensor file: "a" F32 [2] at [0, 8), "b" F32 [2, 2] at [8, 24).
     static let valid = file(
-        header: #"{"__metadata__":{"format":"pt"},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2,2],"data_offsets":[8,24]}}"#,
+        header:
+            #"{"__metadata__":{"format":"pt"},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"#
+            + #""b":{"dtype":"F32","shape":[2,2],"data_offsets":[8,24]}}"#,
         data: [UInt8](repeating: 0, count: 24))
 
     struct Case: CustomTestStringConvertible, Sendable {
@@ -37,7 +39,8 @@ import Testing
     }
 
     static let cases: [Case] = [
-        Case(label: "empty file", bytes: [], fragments: ["the file is 0 bytes, too short for the 8-byte header length"]),
+        Case(
+            label: "empty file", bytes: [], fragments: ["the file is 0 bytes, too short for the 8-byte header length"]),
         Case(label: "shorter than 8 bytes", bytes: [1, 0, 0, 0, 0], fragments: ["the file is 5 bytes"]),
         Case(
             label: "header length beyond the file", bytes: file(header: "{}", headerLength: 100),
@@ -50,23 +53,47 @@ import Testing
             fragments: ["the header length is 141 bytes, but only 52 bytes follow"]),
         Case(
             label: "data cut short", bytes: Array(valid.dropLast(4)),
-            fragments: ["tensor \"b\"", "data_offsets [8, 24] run past the end of the data buffer (20 bytes; truncated file?)"]),
-        Case(label: "header not JSON", bytes: file(header: "hello"), fragments: ["the header is not valid JSON (line 1, column 1 of the header): unexpected 'h', expected a value"]),
-        Case(label: "header truncated JSON", bytes: file(header: #"{"a":"#), fragments: ["not valid JSON", "unexpected end of text, expected a value"]),
-        Case(label: "header a JSON array", bytes: file(header: "[1, 2]"), fragments: ["the header is a JSON array, expected an object"]),
+            fragments: [
+                "tensor \"b\"", "data_offsets [8, 24] run past the end of the data buffer (20 bytes; truncated file?)",
+            ]),
+        Case(
+            label: "header not JSON", bytes: file(header: "hello"),
+            fragments: [
+                "the header is not valid JSON (line 1, column 1 of the header): unexpected 'h', expected a value"
+            ]),
+        Case(
+            label: "header truncated JSON", bytes: file(header: #"{"a":"#),
+            fragments: ["not valid JSON", "unexpected end of text, expected a value"]),
+        Case(
+            label: "header a JSON array", bytes: file(header: "[1, 2]"),
+            fragments: ["the header is a JSON array, expected an object"]),
         Case(label: "empty header", bytes: file(header: ""), fragments: ["not valid JSON"]),
-        Case(label: "invalid UTF-8 in a name", bytes: replacing(file(header: #"{"x":1}"#), at: 10, with: 0xFF), fragments: ["not valid UTF-8"]),
+        Case(
+            label: "invalid UTF-8 in a name", bytes: replacing(file(header: #"{"x":1}"#), at: 10, with: 0xFF),
+            fragments: ["not valid UTF-8"]),
         Case(
             label: "duplicate names",
-            bytes: file(header: #"{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"a":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}}"#, data: [0, 0]),
+            bytes: file(
+                header:
+                    #"{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"#
+                    + #""a":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}}"#,
+                data: [0, 0]),
             fragments: ["duplicate key \"a\""]),
         Case(
             label: "overlapping offsets",
-            bytes: file(header: #"{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"b":{"dtype":"F32","shape":[4],"data_offsets":[8,24]}}"#, data: [UInt8](repeating: 0, count: 24)),
+            bytes: file(
+                header:
+                    #"{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"#
+                    + #""b":{"dtype":"F32","shape":[4],"data_offsets":[8,24]}}"#,
+                data: [UInt8](repeating: 0, count: 24)),
             fragments: ["tensor \"b\"", "data_offsets [8, 24] overlap those of tensor \"a\" [0, 16]"]),
         Case(
             label: "identical offsets",
-            bytes: file(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"I32","shape":[2],"data_offsets":[0,8]}}"#, data: [UInt8](repeating: 0, count: 8)),
+            bytes: file(
+                header:
+                    #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"#
+                    + #""b":{"dtype":"I32","shape":[2],"data_offsets":[0,8]}}"#,
+                data: [UInt8](repeating: 0, count: 8)),
             fragments: ["overlap those of tensor"]),
         Case(
             label: "out-of-range offsets", bytes: entry(#"{"dtype":"F32","shape":[25],"data_offsets":[0,100]}"#),
@@ -78,14 +105,21 @@ import Testing
             label: "negative offset", bytes: entry(#"{"dtype":"F32","shape":[2],"data_offsets":[-8,0]}"#),
             fragments: ["data_offsets is [-8,0], expected two non-negative integers"]),
         Case(
-            label: "offset beyond 64 bits", bytes: entry(#"{"dtype":"F32","shape":[2],"data_offsets":[0,99999999999999999999]}"#),
+            label: "offset beyond 64 bits",
+            bytes: entry(#"{"dtype":"F32","shape":[2],"data_offsets":[0,99999999999999999999]}"#),
             fragments: ["expected two non-negative integers"]),
         Case(
             label: "three offsets", bytes: entry(#"{"dtype":"F32","shape":[2],"data_offsets":[0,8,16]}"#),
             fragments: ["data_offsets is [0,8,16], expected an array of two integers [begin, end]"]),
-        Case(label: "missing data_offsets", bytes: entry(#"{"dtype":"F32","shape":[2]}"#), fragments: ["tensor \"t\"", "the entry has no \"data_offsets\""]),
-        Case(label: "missing dtype", bytes: entry(#"{"shape":[2],"data_offsets":[0,8]}"#), fragments: ["the entry has no \"dtype\""]),
-        Case(label: "missing shape", bytes: entry(#"{"dtype":"F32","data_offsets":[0,8]}"#), fragments: ["the entry has no \"shape\""]),
+        Case(
+            label: "missing data_offsets", bytes: entry(#"{"dtype":"F32","shape":[2]}"#),
+            fragments: ["tensor \"t\"", "the entry has no \"data_offsets\""]),
+        Case(
+            label: "missing dtype", bytes: entry(#"{"shape":[2],"data_offsets":[0,8]}"#),
+            fragments: ["the entry has no \"dtype\""]),
+        Case(
+            label: "missing shape", bytes: entry(#"{"dtype":"F32","data_offsets":[0,8]}"#),
+            fragments: ["the entry has no \"shape\""]),
         Case(
             label: "unknown dtype", bytes: entry(#"{"dtype":"F31","shape":[4],"data_offsets":[0,16]}"#),
             fragments: ["tensor \"t\"", "unknown dtype \"F31\" (known: BOOL, U8,", "F32"]),
@@ -108,28 +142,37 @@ import Testing
             label: "shape not an array", bytes: entry(#"{"dtype":"F32","shape":"4","data_offsets":[0,16]}"#),
             fragments: ["shape is a JSON string (\"4\"), expected an array of non-negative integers"]),
         Case(
-            label: "element count overflows", bytes: entry(#"{"dtype":"F32","shape":[4294967296,4294967296,16],"data_offsets":[0,16]}"#),
+            label: "element count overflows",
+            bytes: entry(#"{"dtype":"F32","shape":[4294967296,4294967296,16],"data_offsets":[0,16]}"#),
             fragments: ["shape [4294967296, 4294967296, 16] has more elements than fit in 64 bits"]),
         Case(
-            label: "byte count overflows", bytes: entry(#"{"dtype":"F64","shape":[4611686018427387904],"data_offsets":[0,16]}"#),
+            label: "byte count overflows",
+            bytes: entry(#"{"dtype":"F64","shape":[4611686018427387904],"data_offsets":[0,16]}"#),
             fragments: ["needs more bytes than fit in 64 bits"]),
         Case(
             label: "sub-byte dtype not whole bytes", bytes: entry(#"{"dtype":"F4","shape":[3],"data_offsets":[0,2]}"#),
             fragments: ["shape [3] of F4 packs 12 bits, not a whole number of bytes"]),
-        Case(label: "entry not an object", bytes: entry("5"), fragments: ["tensor \"t\"", "the entry is a JSON integer (5), expected an object"]),
+        Case(
+            label: "entry not an object", bytes: entry("5"),
+            fragments: ["tensor \"t\"", "the entry is a JSON integer (5), expected an object"]),
         Case(
             label: "metadata not strings", bytes: file(header: #"{"__metadata__":{"step":5}}"#),
             fragments: ["__metadata__[\"step\"] is a JSON integer (5), expected a string"]),
-        Case(label: "metadata not an object", bytes: file(header: #"{"__metadata__":[]}"#), fragments: ["__metadata__ is a JSON array, expected an object of strings"]),
+        Case(
+            label: "metadata not an object", bytes: file(header: #"{"__metadata__":[]}"#),
+            fragments: ["__metadata__ is a JSON array, expected an object of strings"]),
         Case(
             label: "deep nesting", bytes: file(header: #"{"t":"# + String(repeating: "[", count: 100_000) + "}"),
             fragments: ["nesting deeper than 64 levels"]),
-        Case(label: "trailing garbage", bytes: file(header: "{} x"), fragments: ["unexpected 'x' after the JSON value"]),
+        Case(
+            label: "trailing garbage", bytes: file(header: "{} x"), fragments: ["unexpected 'x' after the JSON value"]),
     ]
 
     @Test(arguments: cases)
     func refusedWithAClearMessage(_ testCase: Case) {
-        let error = #expect(throws: SafeTensorsError.self) { try SafeTensorsFile(bytes: testCase.bytes, file: "bad.safetensors") }
+        let error = #expect(throws: SafeTensorsError.self) {
+            try SafeTensorsFile(bytes: testCase.bytes, file: "bad.safetensors")
+        }
         guard let error else { return }
         #expect(error.description.hasPrefix("bad.safetensors: "), "\(error)")
         for fragment in testCase.fragments {
@@ -146,7 +189,9 @@ import Testing
 
     @Test func toleratesPaddingGapsAndEmptyTensors() throws {
         let bytes = Self.file(
-            header: #"{"e":{"dtype":"F32","shape":[0,3],"data_offsets":[4,4]},"s":{"dtype":"F32","shape":[],"data_offsets":[8,12]}}   "#,
+            header:
+                #"{"e":{"dtype":"F32","shape":[0,3],"data_offsets":[4,4]},"#
+                + #""s":{"dtype":"F32","shape":[],"data_offsets":[8,12]}}   "#,
             data: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0x3F])
         let file = try SafeTensorsFile(bytes: bytes, file: "gaps.safetensors")
         #expect(try file.floats("e") == [])

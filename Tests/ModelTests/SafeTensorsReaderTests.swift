@@ -54,7 +54,9 @@ import Testing
             let bits = try #require(value["bits"] as? Int)
             let floats = try cache[name] ?? file.floats(name)
             cache[name] = floats
-            #expect(floats[index].bitPattern == UInt32(bits), "\(name)[\(index)] = \(floats[index]), Python read \(value["value"] ?? "?")")
+            #expect(
+                floats[index].bitPattern == UInt32(bits),
+                "\(name)[\(index)] = \(floats[index]), Python read \(value["value"] ?? "?")")
         }
         let positionIds = try file.int64s("embeddings.position_ids")
         #expect(positionIds == (0..<512).map(Int64.init))
@@ -72,31 +74,48 @@ import Testing
 
         var wrong = [Float](repeating: 0, count: 2 * 192)
         let shapeError = wrong.withUnsafeMutableBufferPointer { buffer in
-            #expect(throws: SafeTensorsError.self) { try file.read("pooler.dense.bias", shape: [2, 192], into: buffer) }
+            #expect(throws: SafeTensorsError.self) {
+                try file.read("pooler.dense.bias", shape: [2, 192], into: buffer)
+            }
         }
         #expect(shapeError?.description.contains("pooler.dense.bias") == true)
-        #expect(shapeError?.description.contains("the file has shape [384], but the model expects [2, 192]") == true, "\(String(describing: shapeError))")
+        #expect(
+            shapeError?.description.contains("the file has shape [384], but the model expects [2, 192]") == true,
+            "\(String(describing: shapeError))")
 
         var short = [Float](repeating: 0, count: 100)
         let countError = short.withUnsafeMutableBufferPointer { buffer in
             #expect(throws: SafeTensorsError.self) { try file.read("pooler.dense.bias", into: buffer) }
         }
-        #expect(countError?.description.contains("shape [384] (384 elements), but the destination holds 100") == true, "\(String(describing: countError))")
+        #expect(
+            countError?.description.contains("shape [384] (384 elements), but the destination holds 100") == true,
+            "\(String(describing: countError))")
     }
 
     @Test func refusesWrongDTypesAndUnknownNames() throws {
         let file = try SafeTensorsFile(contentsOf: try PretrainedModel.directory().path + "/model.safetensors")
         let asFloat = #expect(throws: SafeTensorsError.self) { try file.floats("embeddings.position_ids") }
-        #expect(asFloat?.description == "\(file.file): tensor \"embeddings.position_ids\": dtype I64 cannot be read as Float (readable: F32, F16, BF16)")
+        #expect(
+            asFloat?.description
+                == "\(file.file): tensor \"embeddings.position_ids\": dtype I64 cannot be read as Float (readable: "
+                + "F32, F16, BF16)"
+        )
         let asInt = #expect(throws: SafeTensorsError.self) { try file.int64s("pooler.dense.bias") }
         #expect(asInt?.description.contains("dtype F32 cannot be read as Int64") == true)
         let missing = #expect(throws: SafeTensorsError.self) { try file.floats("bert.pooler.dense.bias") }
-        #expect(missing?.description.contains("tensor \"bert.pooler.dense.bias\": no such tensor in the file (it holds 104 tensors)") == true)
+        #expect(
+            missing?.description.contains(
+                "tensor \"bert.pooler.dense.bias\": no such tensor in the file (it holds 104 tensors)") == true)
     }
 
     @Test func missingFileNamesThePath() {
-        let error = #expect(throws: SafeTensorsError.self) { try SafeTensorsFile(contentsOf: "/nonexistent/model.safetensors") }
-        #expect(error?.description.hasPrefix("/nonexistent/model.safetensors: cannot read the file: open failed: No such file") == true, "\(String(describing: error))")
+        let error = #expect(throws: SafeTensorsError.self) {
+            try SafeTensorsFile(contentsOf: "/nonexistent/model.safetensors")
+        }
+        #expect(
+            error?.description.hasPrefix(
+                "/nonexistent/model.safetensors: cannot read the file: open failed: No such file") == true,
+            "\(String(describing: error))")
     }
 
     @Test func pythonWrittenF32F16BF16ReadExactly() throws {
@@ -124,17 +143,18 @@ import Testing
     /// Every one of the 65,536 half-precision bit patterns converts as Swift's own `Float16`
     /// does (NaNs: still NaN, same sign).
     #if !(os(macOS) && arch(x86_64))
-    @Test func halfConversionIsExactForEveryBitPattern() {
-        var mismatches: [UInt16] = []
-        for bits in UInt16.min...UInt16.max {
-            let ours = floatFromHalfBits(bits)
-            let reference = Float(Float16(bitPattern: bits))
-            let same = reference.isNaN
-                ? ours.isNaN && ours.sign == reference.sign
-                : ours.bitPattern == reference.bitPattern
-            if !same { mismatches.append(bits) }
+        @Test func halfConversionIsExactForEveryBitPattern() {
+            var mismatches: [UInt16] = []
+            for bits in UInt16.min...UInt16.max {
+                let ours = floatFromHalfBits(bits)
+                let reference = Float(Float16(bitPattern: bits))
+                let same =
+                    reference.isNaN
+                    ? ours.isNaN && ours.sign == reference.sign
+                    : ours.bitPattern == reference.bitPattern
+                if !same { mismatches.append(bits) }
+            }
+            #expect(mismatches.isEmpty, "first mismatches: \(mismatches.prefix(5).map { String($0, radix: 16) })")
         }
-        #expect(mismatches.isEmpty, "first mismatches: \(mismatches.prefix(5).map { String($0, radix: 16) })")
-    }
     #endif
 }

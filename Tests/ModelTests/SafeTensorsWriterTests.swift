@@ -16,7 +16,9 @@ import Testing
             return pointer
         }
         defer { storage.forEach { $0.deallocate() } }
-        let entries = zip(tensors, storage).map { SafeTensorsEntry(name: $0.0.0, shape: $0.0.1, data: UnsafeBufferPointer($0.1)) }
+        let entries = zip(tensors, storage).map {
+            SafeTensorsEntry(name: $0.0.0, shape: $0.0.1, data: UnsafeBufferPointer($0.1))
+        }
         try SafeTensorsWriter.write(entries, metadata: metadata, to: path)
     }
 
@@ -34,7 +36,12 @@ import Testing
         try Self.write(Self.pythonF32Tensors, metadata: ["format": "pt"], to: path)
         let ours = try #require(FileManager.default.contents(atPath: path))
         let python = try FormatsFixtures.bytes("python-f32.safetensors")
-        #expect([UInt8](ours) == python, "ours:\n\(String(decoding: ours.prefix(420), as: UTF8.self))\npython:\n\(String(decoding: python.prefix(420), as: UTF8.self))")
+        #expect(
+            [UInt8](ours) == python,
+            Comment(
+                rawValue: "ours:\n\(String(decoding: ours.prefix(420), as: UTF8.self))"
+                    + "\npython:\n\(String(decoding: python.prefix(420), as: UTF8.self))")
+        )
     }
 
     @Test func roundTripKeepsEveryBit() throws {
@@ -85,7 +92,9 @@ import Testing
         let directory = try export ?? FormatsFixtures.temporaryDirectory()
         defer { if export == nil { try? FileManager.default.removeItem(atPath: directory) } }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try Self.write(zip(names, values).map { ($0, original.info($0)!.shape, $1) }, metadata: ["format": "pt"], to: directory + "/model.safetensors")
+        try Self.write(
+            zip(names, values).map { ($0, original.info($0)!.shape, $1) }, metadata: ["format": "pt"],
+            to: directory + "/model.safetensors")
 
         let copy = try SafeTensorsFile(contentsOf: directory + "/model.safetensors")
         #expect(copy.names == names)
@@ -118,11 +127,17 @@ import Testing
         ]
         for (tensors, message) in cases {
             let error = #expect(throws: SafeTensorsError.self) { try Self.write(tensors, to: path) }
-            #expect(error?.description == "\(path): \(message)" || error?.description.contains(message) == true, "\(String(describing: error))")
+            #expect(
+                error?.description == "\(path): \(message)" || error?.description.contains(message) == true,
+                "\(String(describing: error))")
         }
         #expect(!FileManager.default.fileExists(atPath: path), "nothing is written when the entries are refused")
 
-        let unwritable = #expect(throws: SafeTensorsError.self) { try Self.write([("w", [1], [1])], to: directory + "/missing/dir/x.safetensors") }
-        #expect(unwritable?.description.contains("cannot create the file: open failed: No such file or directory") == true, "\(String(describing: unwritable))")
+        let unwritable = #expect(throws: SafeTensorsError.self) {
+            try Self.write([("w", [1], [1])], to: directory + "/missing/dir/x.safetensors")
+        }
+        #expect(
+            unwritable?.description.contains("cannot create the file: open failed: No such file or directory") == true,
+            "\(String(describing: unwritable))")
     }
 }

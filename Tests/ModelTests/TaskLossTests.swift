@@ -37,9 +37,12 @@ import Testing
     }
 
     /// torch accumulates the float32 loss in float32; ours is a double sum.
-    static func expectLoss(_ actual: Double, _ expected: Double, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(abs(actual - expected) <= 1e-6 * max(1, abs(expected)), "\(name): loss \(actual), expected \(expected)",
-                sourceLocation: sourceLocation)
+    static func expectLoss(
+        _ actual: Double, _ expected: Double, _ name: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        #expect(
+            abs(actual - expected) <= 1e-6 * max(1, abs(expected)), "\(name): loss \(actual), expected \(expected)",
+            sourceLocation: sourceLocation)
     }
 
     static func meanSquaredError(_ c: Fixture.MSECase, gradScale: Float) -> (Double, [Float]) {
@@ -96,8 +99,9 @@ import Testing
         var perElement: [Double] = []
         for i in 0..<6 {
             var g: Float = .nan
-            perElement.append(BinaryCrossEntropyWithLogits.forwardBackward(
-                logits: [logits[i]], targets: [targets[i]], rows: 1, labels: 1, gradScale: 1, logitsGrad: &g))
+            perElement.append(
+                BinaryCrossEntropyWithLogits.forwardBackward(
+                    logits: [logits[i]], targets: [targets[i]], rows: 1, labels: 1, gradScale: 1, logitsGrad: &g))
             grad.append(g)
         }
         #expect(perElement[0] == 1e4 && perElement[1] == 1e4)
@@ -114,13 +118,16 @@ import Testing
         let predictions = FloatSlab(random.array(n, scale: 2)), targets = random.array(n, scale: 2)
         let grad = FloatSlab(count: n), scratch = FloatSlab(count: n)
         func loss() -> Double {
-            MeanSquaredError.forwardBackward(predictions: predictions.base, targets: targets, count: n, gradScale: 0.5,
-                                             predictionsGrad: scratch.base) * 0.5
+            MeanSquaredError.forwardBackward(
+                predictions: predictions.base, targets: targets, count: n, gradScale: 0.5,
+                predictionsGrad: scratch.base) * 0.5
         }
-        _ = MeanSquaredError.forwardBackward(predictions: predictions.base, targets: targets, count: n, gradScale: 0.5,
-                                             predictionsGrad: grad.base)
-        GradientCheckTests.check("mean squared error", values: predictions.base, count: n, analytic: grad.array,
-                                 step: 1e-3, absolute: 1e-3, relative: 1e-2, loss: loss)
+        _ = MeanSquaredError.forwardBackward(
+            predictions: predictions.base, targets: targets, count: n, gradScale: 0.5,
+            predictionsGrad: grad.base)
+        GradientCheckTests.check(
+            "mean squared error", values: predictions.base, count: n, analytic: grad.array,
+            step: 1e-3, absolute: 1e-3, relative: 1e-2, loss: loss)
     }
 
     @Test func binaryCrossEntropyGradient() {
@@ -132,12 +139,15 @@ import Testing
         let grad = FloatSlab(count: rows * k), scratch = FloatSlab(count: rows * k)
         let scale = 1 / Float(rows * k)
         func loss() -> Double {
-            BinaryCrossEntropyWithLogits.forwardBackward(logits: logits.base, targets: targets, rows: rows, labels: k,
-                                                         gradScale: scale, logitsGrad: scratch.base) * Double(scale)
+            BinaryCrossEntropyWithLogits.forwardBackward(
+                logits: logits.base, targets: targets, rows: rows, labels: k,
+                gradScale: scale, logitsGrad: scratch.base) * Double(scale)
         }
-        _ = BinaryCrossEntropyWithLogits.forwardBackward(logits: logits.base, targets: targets, rows: rows, labels: k,
-                                                         gradScale: scale, logitsGrad: grad.base)
-        GradientCheckTests.check("binary cross entropy", values: logits.base, count: rows * k, analytic: grad.array,
-                                 step: 1e-3, absolute: 1e-4, relative: 1e-2, loss: loss)
+        _ = BinaryCrossEntropyWithLogits.forwardBackward(
+            logits: logits.base, targets: targets, rows: rows, labels: k,
+            gradScale: scale, logitsGrad: grad.base)
+        GradientCheckTests.check(
+            "binary cross entropy", values: logits.base, count: rows * k, analytic: grad.array,
+            step: 1e-3, absolute: 1e-4, relative: 1e-2, loss: loss)
     }
 }

@@ -91,7 +91,8 @@ import Testing
 
     @Test func lengthGroupingSortsWithinMegaChunks() {
         let lengths = (0..<237).map { Int(SplitMix64.mix(UInt64($0)) % 50) }
-        let grouped = BatchPlan(datasetSize: 237, globalBatchSize: 8, seed: 4, groupingLengths: lengths, lengthGroupBatches: 5)
+        let grouped = BatchPlan(
+            datasetSize: 237, globalBatchSize: 8, seed: 4, groupingLengths: lengths, lengthGroupBatches: 5)
         let plain = BatchPlan(datasetSize: 237, globalBatchSize: 8, seed: 4)
         for epoch in 0..<2 {
             let order = grouped.order(epoch: epoch)
@@ -110,14 +111,19 @@ import Testing
             }
         }
         #expect(grouped.order(epoch: 0) != grouped.order(epoch: 1))
-        #expect(grouped.order(epoch: 1) == BatchPlan(datasetSize: 237, globalBatchSize: 8, seed: 4, groupingLengths: lengths,
-                                                     lengthGroupBatches: 5).order(epoch: 1))
+        #expect(
+            grouped.order(epoch: 1)
+                == BatchPlan(
+                    datasetSize: 237, globalBatchSize: 8, seed: 4, groupingLengths: lengths,
+                    lengthGroupBatches: 5
+                ).order(epoch: 1))
     }
 
     @Test func lengthGroupingWithoutShuffleSortsFileOrderChunks() {
         let lengths = [3, 9, 1, 9, 4, 2]
-        let plan = BatchPlan(datasetSize: 6, globalBatchSize: 2, seed: 0, shuffle: false, groupingLengths: lengths,
-                             lengthGroupBatches: 2)
+        let plan = BatchPlan(
+            datasetSize: 6, globalBatchSize: 2, seed: 0, shuffle: false, groupingLengths: lengths,
+            lengthGroupBatches: 2)
         #expect(plan.order(epoch: 0) == [1, 3, 0, 2, 4, 5])
     }
 }

@@ -13,19 +13,22 @@ import Testing
 
     @Test func aGapEndsABucket() {
         // 20..<30 frozen.
-        let layout = BucketLayout(ranges: [35..<40, 30..<35, 15..<20, 10..<15], bucketCapacity: 100, firstBucketCapacity: 100)
+        let layout = BucketLayout(
+            ranges: [35..<40, 30..<35, 15..<20, 10..<15], bucketCapacity: 100, firstBucketCapacity: 100)
         #expect(layout.buckets == [30..<40, 10..<20])
         #expect(layout.segments == [30..<40, 10..<20])
     }
 
     @Test func aRangeLargerThanABucketGetsItsOwn() {
-        let layout = BucketLayout(ranges: [90..<100, 10..<90, 5..<10, 0..<5], bucketCapacity: 20, firstBucketCapacity: 20)
+        let layout = BucketLayout(
+            ranges: [90..<100, 10..<90, 5..<10, 0..<5], bucketCapacity: 20, firstBucketCapacity: 20)
         #expect(layout.buckets == [90..<100, 10..<90, 0..<10])
     }
 
     @Test func theHardLimitSplitsLongRanges() {
-        let layout = BucketLayout(ranges: [95..<100, 0..<95], bucketCapacity: 1_000, firstBucketCapacity: 1_000,
-                                  maxElementsPerBucket: 30)
+        let layout = BucketLayout(
+            ranges: [95..<100, 0..<95], bucketCapacity: 1_000, firstBucketCapacity: 1_000,
+            maxElementsPerBucket: 30)
         #expect(layout.buckets == [95..<100, 65..<95, 35..<65, 5..<35, 0..<5])
         #expect(layout.buckets.allSatisfy { $0.count <= 30 })
         #expect(layout.segments == [0..<100])

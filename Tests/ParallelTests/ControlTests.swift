@@ -1,6 +1,6 @@
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 @testable import Parallel
 
@@ -30,10 +30,11 @@ import Glibc
         SignalFlags.clear()
         #expect(!SignalFlags.stopRequested)
         var flags = ControlFlags()
-        #expect(deliver(SIGUSR2) {
-            SignalFlags.apply(to: &flags)
-            return flags.save
-        })
+        #expect(
+            deliver(SIGUSR2) {
+                SignalFlags.apply(to: &flags)
+                return flags.save
+            })
         #expect(flags.save && !flags.stop)
         #expect(!SignalFlags.takeSaveRequest(), "a save request is consumed when read")
         #expect(deliver(SIGUSR1) { SignalFlags.stopRequested })
@@ -99,7 +100,9 @@ import Glibc
     }
 
     @Test func environmentOverridesInOpenBLASOrder() throws {
-        #expect(try plan(["DDP_TRAIN_THREADS": "3", "OPENBLAS_NUM_THREADS": "5", "OMP_NUM_THREADS": "7"], ranks: 4).threads == 3)
+        #expect(
+            try plan(["DDP_TRAIN_THREADS": "3", "OPENBLAS_NUM_THREADS": "5", "OMP_NUM_THREADS": "7"], ranks: 4).threads
+                == 3)
         #expect(try plan(["OPENBLAS_NUM_THREADS": "5", "OMP_NUM_THREADS": "7"], ranks: 4).threads == 5)
         #expect(try plan(["OMP_NUM_THREADS": "7,2"], ranks: 4).threads == 7)
         #expect(try plan(["OMP_NUM_THREADS": "lots"], ranks: 4).threads == 4, "malformed OpenMP values are ignored")

@@ -8,8 +8,9 @@ public func expectClose(
     sourceLocation: SourceLocation = #_sourceLocation
 ) {
     guard actual.count == expected.count else {
-        Issue.record("\(name): \(actual.count) values, expected \(expected.count)",
-                     sourceLocation: sourceLocation)
+        Issue.record(
+            "\(name): \(actual.count) values, expected \(expected.count)",
+            sourceLocation: sourceLocation)
         return
     }
     var worst = -1
@@ -52,14 +53,16 @@ public func expectClose(
     sourceLocation: SourceLocation = #_sourceLocation
 ) {
     guard actual.count == expected.count else {
-        Issue.record("\(name): \(actual.count) values, expected \(expected.count)",
-                     sourceLocation: sourceLocation)
+        Issue.record(
+            "\(name): \(actual.count) values, expected \(expected.count)",
+            sourceLocation: sourceLocation)
         return
     }
     let scale = expected.map(abs).max() ?? 0
     let worst = zip(actual, expected).map { abs($0 - $1) }.max() ?? 0
     if !(worst <= tolerance * scale) {
-        Issue.record("\(name): largest difference \(worst) exceeds \(tolerance) × \(scale)",
-                     sourceLocation: sourceLocation)
+        Issue.record(
+            "\(name): largest difference \(worst) exceeds \(tolerance) × \(scale)",
+            sourceLocation: sourceLocation)
     }
 }

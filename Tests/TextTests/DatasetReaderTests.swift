@@ -22,12 +22,14 @@ import Testing
     }
 
     @Test func glueStyleTSVWithTrailingSpaces() throws {
-        let path = try Self.file("train.tsv", "sentence\tlabel\nit 's a charming journey . \t1\nbleak and desperate \t0\n")
+        let path = try Self.file(
+            "train.tsv", "sentence\tlabel\nit 's a charming journey . \t1\nbleak and desperate \t0\n")
         let rows = try TextDatasetReader.read(path)
-        #expect(rows == [
-            LabelledText(text: "it 's a charming journey .", label: "1", line: 2),
-            LabelledText(text: "bleak and desperate", label: "0", line: 3),
-        ])
+        #expect(
+            rows == [
+                LabelledText(text: "it 's a charming journey .", label: "1", line: 2),
+                LabelledText(text: "bleak and desperate", label: "0", line: 3),
+            ])
     }
 
     @Test func headerlessTSVIsTextThenLabel() throws {
@@ -41,19 +43,25 @@ import Testing
         let csv = "id,review,sentiment\n1,\"Great, really \"\"great\"\"\",pos\n2,\"two\nlines\",neg\n"
         let path = try Self.file("d.csv", csv)
         let rows = try TextDatasetReader.read(path, columns: ColumnSelection(text: "review", label: "sentiment"))
-        #expect(rows == [
-            LabelledText(text: "Great, really \"great\"", label: "pos", line: 2),
-            LabelledText(text: "two\nlines", label: "neg", line: 3),
-        ])
+        #expect(
+            rows == [
+                LabelledText(text: "Great, really \"great\"", label: "pos", line: 2),
+                LabelledText(text: "two\nlines", label: "neg", line: 3),
+            ])
     }
 
     @Test func jsonLinesWithPairsAndNumericLabels() throws {
-        let path = try Self.file("d.jsonl", "{\"sentence1\": \"a\", \"sentence2\": \"b\", \"label\": 1}\n\n{\"sentence1\": \"c\", \"sentence2\": \"d\", \"label\": \"0\"}\n")
+        let path = try Self.file(
+            "d.jsonl",
+            "{\"sentence1\": \"a\", \"sentence2\": \"b\", \"label\": 1}\n\n{\"sentence1\": \"c\", \"sentence2\": "
+                + "\"d\", \"label\": \"0\"}\n"
+        )
         let rows = try TextDatasetReader.read(path)
-        #expect(rows == [
-            LabelledText(text: "a", pair: "b", label: "1", line: 1),
-            LabelledText(text: "c", pair: "d", label: "0", line: 3),
-        ])
+        #expect(
+            rows == [
+                LabelledText(text: "a", pair: "b", label: "1", line: 1),
+                LabelledText(text: "c", pair: "d", label: "0", line: 3),
+            ])
     }
 
     @Test func columnsByIndex() throws {
@@ -65,21 +73,28 @@ import Testing
 
     @Test func badInputsNameTheFileAndLine() throws {
         let missingLabel = try Self.file("train.tsv", "sentence\tlabel\ngood\t1\nno label here\n")
-        #expect(Self.error { _ = try TextDatasetReader.read(missingLabel) }
-            == "\(missingLabel):3: row has 1 field, no label column (column 2 \"label\")")
+        #expect(
+            Self.error { _ = try TextDatasetReader.read(missingLabel) }
+                == "\(missingLabel):3: row has 1 field, no label column (column 2 \"label\")")
         let empty = try Self.file("empty.tsv", "sentence\tlabel\n")
         #expect(Self.error { _ = try TextDatasetReader.read(empty) } == "\(empty): contains no examples")
-        #expect(Self.error { _ = try TextDatasetReader.read("/nonexistent/x.tsv") } == "/nonexistent/x.tsv: no such file")
+        #expect(
+            Self.error { _ = try TextDatasetReader.read("/nonexistent/x.tsv") } == "/nonexistent/x.tsv: no such file")
         #expect(Self.error { _ = try TextDatasetReader.read("/tmp/x.parquet") }.contains("unknown data format"))
         let badJSON = try Self.file("d.jsonl", "{\"text\": \"a\", \"label\": 1}\n{\"text\": oops}\n")
         #expect(Self.error { _ = try TextDatasetReader.read(badJSON) }.hasPrefix("\(badJSON):2: not valid JSON"))
         let unclosed = try Self.file("d.csv", "text,label\n\"never closed,1\n")
-        #expect(Self.error { _ = try TextDatasetReader.read(unclosed) } == "\(unclosed):2: quoted field is never closed")
+        #expect(
+            Self.error { _ = try TextDatasetReader.read(unclosed) } == "\(unclosed):2: quoted field is never closed")
         let wrongColumn = try Self.file("d.tsv", "sentence\tlabel\na\t1\n")
-        #expect(Self.error { _ = try TextDatasetReader.read(wrongColumn, columns: ColumnSelection(label: "gold")) }
-            == "\(wrongColumn):1: header [\"sentence\", \"label\"] has none of the columns [\"gold\"]")
-        #expect(Self.error { _ = try TextDatasetReader.read(wrongColumn, columns: ColumnSelection(text: "sentence", label: "gold")) }
-            == "\(wrongColumn):1: no label column \"gold\" in header [\"sentence\", \"label\"]")
+        #expect(
+            Self.error { _ = try TextDatasetReader.read(wrongColumn, columns: ColumnSelection(label: "gold")) }
+                == "\(wrongColumn):1: header [\"sentence\", \"label\"] has none of the columns [\"gold\"]")
+        #expect(
+            Self.error {
+                _ = try TextDatasetReader.read(wrongColumn, columns: ColumnSelection(text: "sentence", label: "gold"))
+            }
+                == "\(wrongColumn):1: no label column \"gold\" in header [\"sentence\", \"label\"]")
     }
 
     @Test func predictionInputNeedsNoLabel() throws {

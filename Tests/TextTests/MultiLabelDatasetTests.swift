@@ -39,17 +39,27 @@ import Testing
         #expect(try parse(#""joy,anger""#) == ["joy", "anger"])
         #expect(try parse("4") == ["4"])
         #expect(try parse("null") == [])
-        #expect(Self.error { try parse("true") } == "train.jsonl:2: labels must be an array of strings or integers, a string or null; found true")
-        #expect(Self.error { try parse("[1.5]") } == "train.jsonl:2: label 1.5 in a label array is not a string or an integer")
+        #expect(
+            Self.error { try parse("true") }
+                == "train.jsonl:2: labels must be an array of strings or integers, a string or null; found true")
+        #expect(
+            Self.error { try parse("[1.5]") }
+                == "train.jsonl:2: label 1.5 in a label array is not a string or an integer")
         #expect(Self.error { try parse(#"["a", ""]"#) } == "train.jsonl:2: empty label name in a label array")
     }
 
     @Test func malformedFields() {
-        #expect(Self.error { try Self.parse("sports,,politics") }
+        #expect(
+            Self.error { try Self.parse("sports,,politics") }
                 == #"train.tsv:7: empty label name in "sports,,politics" (labels separated by ",")"#)
-        #expect(Self.error { try Self.parse("sports,") } == #"train.tsv:7: empty label name in "sports," (labels separated by ",")"#)
-        #expect(Self.error { try Self.parse("[sports") } == #"train.tsv:7: labels [sports start with "[" but are not a JSON array"#)
-        #expect(Self.error { try Self.parse(#"[{"a": 1}]"#) }
+        #expect(
+            Self.error { try Self.parse("sports,") }
+                == #"train.tsv:7: empty label name in "sports," (labels separated by ",")"#)
+        #expect(
+            Self.error { try Self.parse("[sports") }
+                == #"train.tsv:7: labels [sports start with "[" but are not a JSON array"#)
+        #expect(
+            Self.error { try Self.parse(#"[{"a": 1}]"#) }
                 == "train.tsv:7: label an object in a label array is not a string or an integer")
     }
 
@@ -57,12 +67,14 @@ import Testing
         let names = ["anger", "joy", "sadness"]
         #expect(try MultiLabelField.targets(["joy", "sadness"], names: names, path: "t", line: 1) == [0, 1, 1])
         #expect(try MultiLabelField.targets([], names: names, path: "t", line: 1) == [0, 0, 0])
-        #expect(Self.error { try MultiLabelField.targets(["fear"], names: names, path: "dev.tsv", line: 4) }
+        #expect(
+            Self.error { try MultiLabelField.targets(["fear"], names: names, path: "dev.tsv", line: 4) }
                 == #"dev.tsv:4: label "fear" is not one of [anger, joy, sadness]"#)
     }
 
     static func file(_ name: String, _ content: String) throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ddp-train-multilabel-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ddp-train-multilabel-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let url = directory.appendingPathComponent(name)
         try content.write(to: url, atomically: true, encoding: .utf8)
@@ -70,24 +82,30 @@ import Testing
     }
 
     @Test func readsTSVCSVAndJSONLines() throws {
-        let tsv = try Self.file("train.tsv", "text\tlabels\ngood game\tsports\nvote now\tpolitics,world\nnothing here\t\n")
-        #expect(try MultiLabelDatasetReader.read(tsv) == [
-            MultiLabelText(text: "good game", labels: ["sports"], line: 2),
-            MultiLabelText(text: "vote now", labels: ["politics", "world"], line: 3),
-            MultiLabelText(text: "nothing here", labels: [], line: 4),
-        ])
+        let tsv = try Self.file(
+            "train.tsv", "text\tlabels\ngood game\tsports\nvote now\tpolitics,world\nnothing here\t\n")
+        #expect(
+            try MultiLabelDatasetReader.read(tsv) == [
+                MultiLabelText(text: "good game", labels: ["sports"], line: 2),
+                MultiLabelText(text: "vote now", labels: ["politics", "world"], line: 3),
+                MultiLabelText(text: "nothing here", labels: [], line: 4),
+            ])
         let csv = try Self.file("train.csv", "text,labels\n\"a, b\",\"[\"\"x\"\", \"\"y\"\"]\"\nc,z\n")
-        #expect(try MultiLabelDatasetReader.read(csv) == [
-            MultiLabelText(text: "a, b", labels: ["x", "y"], line: 2),
-            MultiLabelText(text: "c", labels: ["z"], line: 3),
-        ])
-        let jsonl = try Self.file("train.jsonl", #"{"text": "so happy", "labels": ["joy", "love"]}"# + "\n\n"
-                                  + #"{"text": "meh", "labels": []}"# + "\n" + #"{"text": "hm", "labels": [3]}"# + "\n")
-        #expect(try MultiLabelDatasetReader.read(jsonl) == [
-            MultiLabelText(text: "so happy", labels: ["joy", "love"], line: 1),
-            MultiLabelText(text: "meh", labels: [], line: 3),
-            MultiLabelText(text: "hm", labels: ["3"], line: 4),
-        ])
+        #expect(
+            try MultiLabelDatasetReader.read(csv) == [
+                MultiLabelText(text: "a, b", labels: ["x", "y"], line: 2),
+                MultiLabelText(text: "c", labels: ["z"], line: 3),
+            ])
+        let jsonl = try Self.file(
+            "train.jsonl",
+            #"{"text": "so happy", "labels": ["joy", "love"]}"# + "\n\n"
+                + #"{"text": "meh", "labels": []}"# + "\n" + #"{"text": "hm", "labels": [3]}"# + "\n")
+        #expect(
+            try MultiLabelDatasetReader.read(jsonl) == [
+                MultiLabelText(text: "so happy", labels: ["joy", "love"], line: 1),
+                MultiLabelText(text: "meh", labels: [], line: 3),
+                MultiLabelText(text: "hm", labels: ["3"], line: 4),
+            ])
     }
 
     @Test func missingLabelsAreErrorsUnlessForPrediction() throws {
@@ -96,9 +114,12 @@ import Testing
         let rows = try MultiLabelDatasetReader.read(jsonl, columns: ColumnSelection(requireLabel: false))
         #expect(rows.map(\.labels) == [["x"], nil])
         let tsv = try Self.file("dev.tsv", "text\tlabels\na\tx\nb\n")
-        #expect(Self.error { try MultiLabelDatasetReader.read(tsv) }
+        #expect(
+            Self.error { try MultiLabelDatasetReader.read(tsv) }
                 == "\(tsv):3: row has 1 field, no label column (column 2 \"labels\")")
         let bad = try Self.file("bad.tsv", "text\tlabels\na\tx,,y\n")
-        #expect(Self.error { try MultiLabelDatasetReader.read(bad) } == "\(bad):2: empty label name in \"x,,y\" (labels separated by \",\")")
+        #expect(
+            Self.error { try MultiLabelDatasetReader.read(bad) }
+                == "\(bad):2: empty label name in \"x,,y\" (labels separated by \",\")")
     }
 }

@@ -8,11 +8,13 @@ enum TextTestSupport {
     /// SST-2: `$SST2_DIR`, else `<repository>/../shared/data/sst2` (no machine-specific path).
     static func sst2Directory() throws -> URL {
         let environment = ProcessInfo.processInfo.environment["SST2_DIR"]
-        let directory = environment.flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+        let directory =
+            environment.flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
             ?? Fixtures.repository.deletingLastPathComponent().appendingPathComponent("shared/data/sst2")
         guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("dev.tsv").path) else {
-            throw FixtureMissing("SST-2 (dev.tsv)", at: directory.path,
-                                 remedy: "set SST2_DIR to the directory with train.tsv and dev.tsv")
+            throw FixtureMissing(
+                "SST-2 (dev.tsv)", at: directory.path,
+                remedy: "set SST2_DIR to the directory with train.tsv and dev.tsv")
         }
         return directory
     }

@@ -10,7 +10,8 @@ struct VocabTxtTests {
     static func sampleTexts() throws -> [(String, String?)] {
         let fixture = try TextTestSupport.fixture("edge-cases.json", as: EdgeCaseFixture.self)
         var texts = fixture.cases.map { ($0.text, $0.pair) }
-        let dev = try TextTestSupport.sst2Sentences(try TextTestSupport.sst2Directory().appendingPathComponent("dev.tsv"))
+        let dev = try TextTestSupport.sst2Sentences(
+            try TextTestSupport.sst2Directory().appendingPathComponent("dev.tsv"))
         texts += dev.prefix(200).map { ($0, nil) }
         return texts
     }

@@ -60,6 +60,8 @@ import Text
     @Test func agreesWithTheTextEncodingOfJoinedWords() throws {
         let tokenizer = try TextTestSupport.modelTokenizer()
         let words = ["EU", "rejects", "German", "call", "to", "boycott", "British", "lamb", "."]
-        #expect(tokenizer.encode(words: words, maxLength: 8).encoding == tokenizer.encode(words.joined(separator: " "), maxLength: 8))
+        #expect(
+            tokenizer.encode(words: words, maxLength: 8).encoding
+                == tokenizer.encode(words.joined(separator: " "), maxLength: 8))
     }
 }

@@ -57,10 +57,13 @@ import Text
         #expect(cases.count == 17)
         for c in cases {
             for (s, tags) in c.gold.enumerated() {
-                #expect(EntitySpans.extract(tags) == Self.spans(c.goldEntities[s]), "\(c.name): gold sentence \(s) \(tags)")
+                #expect(
+                    EntitySpans.extract(tags) == Self.spans(c.goldEntities[s]), "\(c.name): gold sentence \(s) \(tags)")
             }
             for (s, tags) in c.predicted.enumerated() {
-                #expect(EntitySpans.extract(tags) == Self.spans(c.predictedEntities[s]), "\(c.name): predicted sentence \(s) \(tags)")
+                #expect(
+                    EntitySpans.extract(tags) == Self.spans(c.predictedEntities[s]),
+                    "\(c.name): predicted sentence \(s) \(tags)")
             }
         }
     }

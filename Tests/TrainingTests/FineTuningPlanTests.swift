@@ -20,8 +20,9 @@ import Testing
         #expect(late.layers == [false, false, true, true] && !late.embeddings)
         let noEmbeddings = FineTuningPlan(layers: 2, freezeEmbeddings: true).trainable(atStep: 0)
         #expect(noEmbeddings.layers == [true, true] && !noEmbeddings.embeddings && noEmbeddings.head)
-        #expect(FineTuningPlan(layers: 2).trainable(atStep: 0)
-            == TrainableGroups(embeddings: true, layers: [true, true], pooler: true, head: true, adapters: false))
+        #expect(
+            FineTuningPlan(layers: 2).trainable(atStep: 0)
+                == TrainableGroups(embeddings: true, layers: [true, true], pooler: true, head: true, adapters: false))
     }
 
     @Test func loraTrainsOnlyAdaptersAndTheHead() {

@@ -16,11 +16,14 @@ import Testing
         var parameters: [Float]
     }
 
-    static func run(_ communicator: Communicator, _ kind: Kind, trainable: TrainableGroups?, penalized: Bool,
-                    freshEngineForSecondStep: Bool = false) throws -> Outcome {
+    static func run(
+        _ communicator: Communicator, _ kind: Kind, trainable: TrainableGroups?, penalized: Bool,
+        freshEngineForSecondStep: Bool = false
+    ) throws -> Outcome {
         func engine() throws -> StepEngine {
-            let engine = try StepEngineTests.engine(communicator, trainable: trainable, overlaps: kind == .bucketed,
-                                                    shards: kind == .sharded)
+            let engine = try StepEngineTests.engine(
+                communicator, trainable: trainable, overlaps: kind == .bucketed,
+                shards: kind == .sharded)
             switch kind {
             case .flat: #expect(engine.reduction is FlatReduction)
             case .bucketed: #expect(engine.reduction is BucketedReduction)
@@ -36,15 +39,18 @@ import Testing
         }
         let data = StepEngineTests.dataset()
         var used = try engine()
-        _ = try used.step(microBatches: [Array(0..<8)[...]], examples: data, globalLossUnits: 8,
-                          dropout: DropoutKey(seed: 5, step: 0), learningRate: 0, maxGradNorm: 0)
+        _ = try used.step(
+            microBatches: [Array(0..<8)[...]], examples: data, globalLossUnits: 8,
+            dropout: DropoutKey(seed: 5, step: 0), learningRate: 0, maxGradNorm: 0)
         if freshEngineForSecondStep { used = try engine() }
-        let result = try used.step(microBatches: [Array(16..<20)[...], Array(20..<24)[...]], examples: data,
-                                   globalLossUnits: 8, dropout: DropoutKey(seed: 5, step: 1), learningRate: 0,
-                                   maxGradNorm: 0)
+        let result = try used.step(
+            microBatches: [Array(16..<20)[...], Array(20..<24)[...]], examples: data,
+            globalLossUnits: 8, dropout: DropoutKey(seed: 5, step: 1), learningRate: 0,
+            maxGradNorm: 0)
         #expect(result.applied)
-        return Outcome(gradients: used.model.gradients.array, norm: result.gradientNorm,
-                       parameters: used.model.parameters.array)
+        return Outcome(
+            gradients: used.model.gradients.array, norm: result.gradientNorm,
+            parameters: used.model.parameters.array)
     }
 
     static let trainables: [(String, TrainableGroups?)] = [
@@ -64,8 +70,9 @@ import Testing
                     let sameGradients = other.gradients == flat.gradients
                     let sameParameters = other.parameters == flat.parameters
                     #expect(sameGradients, "\(label): gradients differ")
-                    #expect(abs(other.norm - flat.norm) <= 1e-12 * flat.norm,
-                            "\(label): norm \(other.norm) vs \(flat.norm)")
+                    #expect(
+                        abs(other.norm - flat.norm) <= 1e-12 * flat.norm,
+                        "\(label): norm \(other.norm) vs \(flat.norm)")
                     #expect(sameParameters, "\(label): parameters differ")
                 }
             }
@@ -82,8 +89,9 @@ import Testing
     func penalisedRowsAreZeroedBetweenSteps(kind: Kind) throws {
         try MPITestThread.run { communicator in
             let used = try Self.run(communicator, kind, trainable: nil, penalized: true)
-            let fresh = try Self.run(communicator, kind, trainable: nil, penalized: true,
-                                     freshEngineForSecondStep: true)
+            let fresh = try Self.run(
+                communicator, kind, trainable: nil, penalized: true,
+                freshEngineForSecondStep: true)
             let same = used.gradients == fresh.gradients
             #expect(same, "\(kind): the second step's gradients depend on the first")
         }

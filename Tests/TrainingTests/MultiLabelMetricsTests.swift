@@ -29,8 +29,9 @@ import Testing
         let k = c.labels
         let rows = rows ?? 0..<(c.logits.count / k)
         var metrics = MultiLabelMetrics(labels: k)
-        metrics.record(logits: Array(c.logits[rows.lowerBound * k..<rows.upperBound * k]),
-                       targets: Array(c.targets[rows.lowerBound * k..<rows.upperBound * k]), rows: rows.count)
+        metrics.record(
+            logits: Array(c.logits[rows.lowerBound * k..<rows.upperBound * k]),
+            targets: Array(c.targets[rows.lowerBound * k..<rows.upperBound * k]), rows: rows.count)
         return metrics
     }
 

@@ -14,9 +14,11 @@ import Training
     @Test func explicitThenXDGThenHome() {
         let all = ["DDP_TRAIN_MODEL": "/m", "XDG_CACHE_HOME": "/x", "HOME": "/h"]
         #expect(PretrainedModel.path(environment: all) == "/m")
-        #expect(PretrainedModel.path(environment: ["XDG_CACHE_HOME": "/x", "HOME": "/h"])
-            == "/x/ddp-train/all-MiniLM-L6-v2")
-        #expect(PretrainedModel.path(environment: ["DDP_TRAIN_MODEL": "", "XDG_CACHE_HOME": "", "HOME": "/h"])
-            == "/h/.cache/ddp-train/all-MiniLM-L6-v2")
+        #expect(
+            PretrainedModel.path(environment: ["XDG_CACHE_HOME": "/x", "HOME": "/h"])
+                == "/x/ddp-train/all-MiniLM-L6-v2")
+        #expect(
+            PretrainedModel.path(environment: ["DDP_TRAIN_MODEL": "", "XDG_CACHE_HOME": "", "HOME": "/h"])
+                == "/h/.cache/ddp-train/all-MiniLM-L6-v2")
     }
 }

@@ -10,10 +10,14 @@ import Training
         ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
         ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
         // 448 bits: the padding no longer fits the first block.
-        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+        (
+            "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+        ),
         // 896 bits.
         (
-            "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
+            "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmn"
+                + "hijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
             "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"
         ),
     ])
@@ -47,7 +51,8 @@ import Training
 
     /// A file larger than several read chunks, with an odd size, hashed as `sha256sum` does.
     @Test func fileHashEqualsSha256sum() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ddp-train-sha-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ddp-train-sha-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("data.bin").path
@@ -76,6 +81,7 @@ import Training
 
     @Test func unreadableFileNamesThePath() {
         let error = #expect(throws: SHA256FileError.self) { try SHA256.hash(fileAt: "/nonexistent/manifest.json") }
-        #expect(error?.description.hasPrefix("/nonexistent/manifest.json: open failed: No such file or directory") == true)
+        #expect(
+            error?.description.hasPrefix("/nonexistent/manifest.json: open failed: No such file or directory") == true)
     }
 }

@@ -22,9 +22,11 @@ import Testing
         return EncodedDataset(file: "random", sequences: sequences, labels: (0..<32).map { _ in Int32(next(3)) })
     }
 
-    static func engine(_ communicator: Communicator, trainable: TrainableGroups? = nil,
-                       scale: @escaping (ParameterGroup) -> Float = { _ in 1 },
-                       lora: LoRAConfiguration? = nil, overlaps: Bool = true, shards: Bool = false) throws -> StepEngine {
+    static func engine(
+        _ communicator: Communicator, trainable: TrainableGroups? = nil,
+        scale: @escaping (ParameterGroup) -> Float = { _ in 1 },
+        lora: LoRAConfiguration? = nil, overlaps: Bool = true, shards: Bool = false
+    ) throws -> StepEngine {
         let config = try BertConfig(huggingFaceConfigAt: fixture + "/config.json")
         var withDropout = config
         withDropout.hiddenDropoutProb = 0.1
@@ -34,10 +36,11 @@ import Testing
         #expect(report.missing.isEmpty)
         model.initializeAdapters(seed: 3)
         model.reserve(maxSequences: 32, maxTokens: 32 * 16, maxLength: 16)
-        return StepEngine(model: model, optimizer: AdamW(parameterCount: model.parameters.count, weightDecay: 0.01),
-                          communicator: communicator, trainable: trainable ?? .all(layers: 2), learningRateScale: scale,
-                          bucketBytes: 4096, overlapsCommunication: overlaps, shardsOptimizer: shards,
-                          maxSequences: 32, maxTokens: 32 * 16)
+        return StepEngine(
+            model: model, optimizer: AdamW(parameterCount: model.parameters.count, weightDecay: 0.01),
+            communicator: communicator, trainable: trainable ?? .all(layers: 2), learningRateScale: scale,
+            bucketBytes: 4096, overlapsCommunication: overlaps, shardsOptimizer: shards,
+            maxSequences: 32, maxTokens: 32 * 16)
     }
 
     @Test func fourMicroBatchesOfEightEqualOneBatchOfThirtyTwo() throws {
@@ -49,13 +52,18 @@ import Testing
             // The summed gradients are compared (no clipping): after an Adam step, parameters
             // whose gradient is at rounding level (attention key biases) move by ±lr either
             // way, which says nothing about accumulation.
-            let a = try whole.step(microBatches: [batch], examples: data, globalLossUnits: 32, dropout: key, learningRate: 1e-3, maxGradNorm: 0)
+            let a = try whole.step(
+                microBatches: [batch], examples: data, globalLossUnits: 32, dropout: key, learningRate: 1e-3,
+                maxGradNorm: 0)
             let micro = (0..<4).map { batch[($0 * 8)..<($0 * 8 + 8)] }
-            let b = try split.step(microBatches: micro, examples: data, globalLossUnits: 32, dropout: key, learningRate: 1e-3, maxGradNorm: 0)
+            let b = try split.step(
+                microBatches: micro, examples: data, globalLossUnits: 32, dropout: key, learningRate: 1e-3,
+                maxGradNorm: 0)
             #expect(abs(a.localLossSum - b.localLossSum) <= 1e-5 * abs(a.localLossSum))
             #expect(abs(a.gradientNorm - b.gradientNorm) <= 1e-5 * a.gradientNorm)
-            expectClose(split.model.gradients.array, whole.model.gradients.array, relativeToLargest: 1e-6,
-                        "gradients of 4 micro-batches of 8 vs one batch of 32")
+            expectClose(
+                split.model.gradients.array, whole.model.gradients.array, relativeToLargest: 1e-6,
+                "gradients of 4 micro-batches of 8 vs one batch of 32")
         }
     }
 
@@ -66,13 +74,19 @@ import Testing
         try MPITestThread.run { communicator in
             let data = Self.dataset()
             let used = try Self.engine(communicator), fresh = try Self.engine(communicator)
-            _ = try used.step(microBatches: [Array(0..<8)[...]], examples: data, globalLossUnits: 8, dropout: nil,
-                              learningRate: 0, maxGradNorm: 0)
+            _ = try used.step(
+                microBatches: [Array(0..<8)[...]], examples: data, globalLossUnits: 8, dropout: nil,
+                learningRate: 0, maxGradNorm: 0)
             let second = Array(16..<24)[...]
-            _ = try used.step(microBatches: [second], examples: data, globalLossUnits: 8, dropout: nil, learningRate: 0, maxGradNorm: 0)
-            _ = try fresh.step(microBatches: [second], examples: data, globalLossUnits: 8, dropout: nil, learningRate: 0, maxGradNorm: 0)
+            _ = try used.step(
+                microBatches: [second], examples: data, globalLossUnits: 8, dropout: nil, learningRate: 0,
+                maxGradNorm: 0)
+            _ = try fresh.step(
+                microBatches: [second], examples: data, globalLossUnits: 8, dropout: nil, learningRate: 0,
+                maxGradNorm: 0)
             #expect(used.model.gradients.array == fresh.model.gradients.array)
-            #expect(used.reducedElementCount < used.model.parameters.count, "the word-embedding table is reduced by rows")
+            #expect(
+                used.reducedElementCount < used.model.parameters.count, "the word-embedding table is reduced by rows")
         }
     }
 
@@ -87,13 +101,16 @@ import Testing
             #expect(buckets.count >= 4, "\(buckets.count) buckets")
             // The first bucket holds only head, pooler and top-layer gradients.
             let topLayer = table.range(of: .layer(1))!
-            #expect(buckets[0].lowerBound >= topLayer.lowerBound, "first bucket \(buckets[0]) reaches below layer 1 \(topLayer)")
+            #expect(
+                buckets[0].lowerBound >= topLayer.lowerBound,
+                "first bucket \(buckets[0]) reaches below layer 1 \(topLayer)")
             // Together the buckets cover what trains, less the word embeddings (reduced by rows).
             let word = table.entries.first { $0.name.hasSuffix("word_embeddings.weight") }!.range
             let covered = buckets.reduce(0) { $0 + $1.count }
             #expect(covered == table.count - word.count)
             #expect(buckets.allSatisfy { !$0.overlaps(word) })
-            #expect(zip(buckets, buckets.dropFirst()).allSatisfy { $0.lowerBound >= $1.upperBound }, "buckets out of order")
+            #expect(
+                zip(buckets, buckets.dropFirst()).allSatisfy { $0.lowerBound >= $1.upperBound }, "buckets out of order")
         }
     }
 
@@ -105,8 +122,9 @@ import Testing
             let data = Self.dataset()
             engine.reducer.resetStatistics()
             for step in 0..<3 {
-                _ = try engine.step(microBatches: [Array(0..<16)[...]], examples: data, globalLossUnits: 16,
-                                    dropout: DropoutKey(seed: 1, step: UInt64(step)), learningRate: 1e-3, maxGradNorm: 1)
+                _ = try engine.step(
+                    microBatches: [Array(0..<16)[...]], examples: data, globalLossUnits: 16,
+                    dropout: DropoutKey(seed: 1, step: UInt64(step)), learningRate: 1e-3, maxGradNorm: 1)
             }
             let after = engine.model.parameters.array
             var trainedCount = 0
@@ -120,7 +138,9 @@ import Testing
                 }
             }
             #expect(engine.reducedElementCount == trainedCount)
-            #expect(engine.reducer.statistics.elements == 3 * trainedCount, "reduced \(engine.reducer.statistics.elements) elements in 3 steps")
+            #expect(
+                engine.reducer.statistics.elements == 3 * trainedCount,
+                "reduced \(engine.reducer.statistics.elements) elements in 3 steps")
             #expect(trainedCount < engine.model.parameters.count / 2)
         }
     }
@@ -132,14 +152,17 @@ import Testing
             let engine = try Self.engine(communicator, scale: { plan.learningRateScale($0) })
             engine.optimizer.weightDecay = 0
             let before = engine.model.parameters.array
-            _ = try engine.step(microBatches: [Array(0..<16)[...]], examples: Self.dataset(), globalLossUnits: 16,
-                                dropout: nil, learningRate: 1e-3, maxGradNorm: 0)
+            _ = try engine.step(
+                microBatches: [Array(0..<16)[...]], examples: Self.dataset(), globalLossUnits: 16,
+                dropout: nil, learningRate: 1e-3, maxGradNorm: 0)
             let after = engine.model.parameters.array
             for group in [ParameterGroup.head, .layer(1), .layer(0), .embeddings] {
                 let range = engine.model.parameterTable.range(of: group)!
                 let largest = range.map { abs(after[$0] - before[$0]) }.max()!
                 let expected = 1e-3 * plan.learningRateScale(group)
-                #expect(abs(largest - expected) <= 1e-3 * expected, "\(group): largest step \(largest), expected \(expected)")
+                #expect(
+                    abs(largest - expected) <= 1e-3 * expected,
+                    "\(group): largest step \(largest), expected \(expected)")
             }
         }
     }
@@ -150,16 +173,19 @@ import Testing
             let model = engine.model
             let reference = FloatSlab(count: model.parameters.count)
             reference.copy(from: model.parameters)
-            for i in 0..<reference.count { reference.base[i] += 0.25 }   // w − w₀ = −0.25 everywhere
+            for i in 0..<reference.count { reference.base[i] += 0.25 }  // w − w₀ = −0.25 everywhere
             model.gradients.zero()
             let regularization = Regularization(l1: 0.01, l2SpAlpha: 0.1, reference: reference)
-            regularization.addGradients(parameters: model.parameters, gradients: model.gradients, runs: engine.runs, pool: .serial)
+            regularization.addGradients(
+                parameters: model.parameters, gradients: model.gradients, runs: engine.runs, pool: .serial)
             for entry in model.parameterTable.entries {
                 for i in entry.range.prefix(5) {
                     let w = model.parameters.base[i]
                     var expected: Float = entry.group == .head ? 0 : 0.1 * -0.25
                     if entry.decays { expected += w > 0 ? 0.01 : (w < 0 ? -0.01 : 0) }
-                    #expect(abs(model.gradients.base[i] - expected) < 1e-7, "\(entry.name)[\(i - entry.offset)]: \(model.gradients.base[i]) vs \(expected)")
+                    #expect(
+                        abs(model.gradients.base[i] - expected) < 1e-7,
+                        "\(entry.name)[\(i - entry.offset)]: \(model.gradients.base[i]) vs \(expected)")
                 }
             }
         }
@@ -172,14 +198,17 @@ import Testing
             let engine = try Self.engine(communicator, trainable: trainable, lora: lora)
             let before = engine.model.parameters.array
             for step in 0..<2 {
-                _ = try engine.step(microBatches: [Array(0..<16)[...]], examples: Self.dataset(), globalLossUnits: 16,
-                                    dropout: DropoutKey(seed: 2, step: UInt64(step)), learningRate: 1e-3, maxGradNorm: 1)
+                _ = try engine.step(
+                    microBatches: [Array(0..<16)[...]], examples: Self.dataset(), globalLossUnits: 16,
+                    dropout: DropoutKey(seed: 2, step: UInt64(step)), learningRate: 1e-3, maxGradNorm: 1)
             }
             let after = engine.model.parameters.array
             let adapterAndHead = engine.model.parameterTable.entries.filter { $0.isAdapter || $0.group == .head }
             #expect(engine.reducedElementCount == adapterAndHead.reduce(0) { $0 + $1.count })
             for entry in engine.model.parameterTable.entries {
-                #expect((after[entry.range] != before[entry.range]) == (entry.isAdapter || entry.group == .head), "\(entry.name)")
+                #expect(
+                    (after[entry.range] != before[entry.range]) == (entry.isAdapter || entry.group == .head),
+                    "\(entry.name)")
             }
         }
     }

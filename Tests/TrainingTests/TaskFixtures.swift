@@ -19,8 +19,9 @@ func expectValue(
         #expect(actual.isNaN, "\(name): \(actual), expected NaN", sourceLocation: sourceLocation)
         return
     }
-    #expect(abs(actual - expected) <= tolerance * max(1, abs(expected)), "\(name): \(actual), expected \(expected)",
-            sourceLocation: sourceLocation)
+    #expect(
+        abs(actual - expected) <= tolerance * max(1, abs(expected)), "\(name): \(actual), expected \(expected)",
+        sourceLocation: sourceLocation)
 }
 
 /// Precision, recall and F1 as the fixtures write them.

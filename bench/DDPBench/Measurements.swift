@@ -13,7 +13,8 @@ enum Measurements {
         for i in 0..<b.count { b.base[i] = Float(i % 5) * 0.1 }
         // The views point into the slabs: keep the slabs alive while they are used.
         let rate = try withExtendedLifetime((a, b, c)) { () throws -> Double in
-            let av = MatrixView(a.base, rows: m, cols: k), bv = MatrixView(b.base, rows: k, cols: n), cv = MatrixView(c.base, rows: m, cols: n)
+            let av = MatrixView(a.base, rows: m, cols: k), bv = MatrixView(b.base, rows: k, cols: n),
+                cv = MatrixView(c.base, rows: m, cols: n)
             BLAS.gemm(av, bv, into: cv)
             try communicator.barrier()
             var calls = 0
@@ -61,7 +62,8 @@ enum Measurements {
     static func median(_ values: [Double]) -> Double {
         let sorted = values.sorted()
         guard !sorted.isEmpty else { return 0 }
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        return sorted.count % 2 == 1
+            ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
     /// Training FLOPs of a step as `torch_ref.py flops` counts them (forward + backward =
@@ -70,7 +72,8 @@ enum Measurements {
     static func flops(config: BertConfig, tokens: Int, attentionPairs: Int, sequences: Int) -> Double {
         let l = Double(config.numHiddenLayers), h = Double(config.hiddenSize), f = Double(config.intermediateSize)
         let weights = l * (4 * h * h + 2 * h * f)
-        return 6 * weights * Double(tokens) + 12 * l * h * Double(attentionPairs) + 6 * (h * h + h * 2) * Double(sequences)
+        return 6 * weights * Double(tokens) + 12 * l * h * Double(attentionPairs) + 6 * (h * h + h * 2)
+            * Double(sequences)
     }
 
     static func summarize(
@@ -84,18 +87,21 @@ enum Measurements {
         let steps = Double(perStep.count)
         let meanTokens = Double(tokens.reduce(0, +)) / steps
         let meanPairs = Double(attentionPairs.reduce(0, +)) / steps
-        let stepFlops = flops(config: config, tokens: Int(meanTokens), attentionPairs: Int(meanPairs), sequences: settings.batch)
+        let stepFlops = flops(
+            config: config, tokens: Int(meanTokens), attentionPairs: Int(meanPairs), sequences: settings.batch)
         // Samples/s over the whole timed span (the sum of the per-step maxima).
         let span = perStep.reduce(0) { $0 + $1.total }
         let samplesPerSecond = Double(settings.batch) * steps / span
         let achieved = stepFlops * steps / span / 1e9
         let json: [String: Any] = [
-            "mode": settings.mode, "tag": settings.tag, "model": settings.size, "parameters": parameterCount, "world": world, "threads_per_rank": threads, "batch": settings.batch,
+            "mode": settings.mode, "tag": settings.tag, "model": settings.size, "parameters": parameterCount,
+            "world": world, "threads_per_rank": threads, "batch": settings.batch,
             "seq": settings.mode == "fixed" ? settings.seq : settings.maxLength, "steps_timed": perStep.count,
             "overlap": settings.overlap, "sharded_optimizer": settings.shard,
             "step_s_median": total, "fwd_s_median": forward, "bwd_s_median": backward,
             "comm_wait_s_median": communication, "opt_s_median": optimizer,
-            "samples_per_s": samplesPerSecond, "tokens_per_s": meanTokens * steps / span, "mean_tokens_per_step": meanTokens,
+            "samples_per_s": samplesPerSecond, "tokens_per_s": meanTokens * steps / span,
+            "mean_tokens_per_step": meanTokens,
             "flops_per_step": stepFlops, "achieved_GFLOPs": achieved, "sgemm_peak_GFLOPs": peak,
             "fraction_of_sgemm_peak": achieved / peak, "per_rank_peak_rss_MiB": peakRSS,
             "reduced_bytes_per_step": reducedBytes,
@@ -104,13 +110,17 @@ enum Measurements {
             "mpi_s_per_step": statistics.mpiSeconds / max(steps, 1),
         ]
         let data = try! JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
-        let text = String(format: """
-            ddp-bench %@ (%@): %d rank(s) × %d thread(s), batch %d, %@
-              step %.3f s (median): forward %.3f, backward %.3f, communication wait %.3f, optimizer %.3f
-              %.1f samples/s, %.0f tokens/s, %.1f GFLOP/s = %.0f%% of the measured sgemm peak %.1f GFLOP/s
-              peak resident memory per rank %@ MiB; %.1f MB reduced per step, %.0f%% of the allreduce hidden behind backward
-            """, settings.mode, settings.size, world, threads, settings.batch,
-            settings.mode == "fixed" ? "\(settings.seq) tokens each" : "SST-2, max length \(settings.maxLength), \(Int(meanTokens)) real tokens per step",
+        let text = String(
+            format: """
+                ddp-bench %@ (%@): %d rank(s) × %d thread(s), batch %d, %@
+                  step %.3f s (median): forward %.3f, backward %.3f, communication wait %.3f, optimizer %.3f
+                  %.1f samples/s, %.0f tokens/s, %.1f GFLOP/s = %.0f%% of the measured sgemm peak %.1f GFLOP/s
+                  peak resident memory per rank %@ MiB; %.1f MB reduced per step,
+                  %.0f%% of the allreduce hidden behind backward
+                """, settings.mode, settings.size, world, threads, settings.batch,
+            settings.mode == "fixed"
+                ? "\(settings.seq) tokens each"
+                : "SST-2, max length \(settings.maxLength), \(Int(meanTokens)) real tokens per step",
             total, forward, backward, communication, optimizer, samplesPerSecond, meanTokens * steps / span, achieved,
             100 * achieved / peak, peak, peakRSS.map { String(format: "%.0f", $0) }.joined(separator: "/"),
             Double(reducedBytes) / 1e6, 100 * statistics.hiddenFraction)

@@ -72,7 +72,8 @@ let peak = try Measurements.sgemmPeak(communicator: communicator, seconds: setti
 let directory = try ModelDirectory(settings.model)
 var config = directory.config.bert
 if settings.size == "bert-base" {
-    config = BertConfig(vocabSize: 30522, hiddenSize: 768, numHiddenLayers: 12, numAttentionHeads: 12, intermediateSize: 3072)
+    config = BertConfig(
+        vocabSize: 30522, hiddenSize: 768, numHiddenLayers: 12, numAttentionHeads: 12, intermediateSize: 3072)
 }
 config.labels = ["0", "1"]
 let layout = BertLayout(config: config, head: .sequence(outputs: 2))
@@ -81,7 +82,9 @@ if settings.size == "bert-base" {
     for entry in layout.table.entries { ParameterInitializer.initialize(entry, in: model.parameters.base, seed: 42) }
 } else {
     let report = try model.loadWeights(from: SafeTensorsFile(contentsOf: directory.weightsPath), loadHead: false)
-    for name in report.missing { ParameterInitializer.initialize(layout.table[name]!, in: model.parameters.base, seed: 42) }
+    for name in report.missing {
+        ParameterInitializer.initialize(layout.table[name]!, in: model.parameters.base, seed: 42)
+    }
 }
 
 // 3. The data: a fixed shape of random tokens, or SST-2 in the trainer's batch order.
@@ -102,9 +105,11 @@ let shardCapacity = (settings.batch + world - 1) / world
 let longest = settings.mode == "fixed" ? settings.seq : dataset.longest
 model.reserve(maxSequences: shardCapacity, maxTokens: shardCapacity * longest, maxLength: longest)
 let optimizer = AdamW(parameterCount: layout.table.count, weightDecay: 0.01)
-let engine = StepEngine(model: model, optimizer: optimizer, communicator: communicator, trainable: .all(layers: config.numHiddenLayers),
-                        bucketBytes: Int(settings.bucketMB * 1_048_576), overlapsCommunication: settings.overlap, shardsOptimizer: settings.shard,
-                        maxSequences: shardCapacity, maxTokens: shardCapacity * longest)
+let engine = StepEngine(
+    model: model, optimizer: optimizer, communicator: communicator, trainable: .all(layers: config.numHiddenLayers),
+    bucketBytes: Int(settings.bucketMB * 1_048_576), overlapsCommunication: settings.overlap,
+    shardsOptimizer: settings.shard,
+    maxSequences: shardCapacity, maxTokens: shardCapacity * longest)
 
 // 4. Timed steps.
 var perStep: [StepTimes] = []
@@ -117,8 +122,9 @@ for step in 0..<(settings.warmup + settings.steps) {
     if step == settings.warmup {
         engine.resetReductionStatistics()
     }
-    let result = try engine.step(microBatches: [shard], examples: dataset, globalLossUnits: globalBatch.count,
-                                 dropout: DropoutKey(seed: 42, step: UInt64(step)), learningRate: 1e-5, maxGradNorm: 1)
+    let result = try engine.step(
+        microBatches: [shard], examples: dataset, globalLossUnits: globalBatch.count,
+        dropout: DropoutKey(seed: 42, step: UInt64(step)), learningRate: 1e-5, maxGradNorm: 1)
     guard step >= settings.warmup else { continue }
     // A step lasts as long as its slowest rank: take the maximum of each part over ranks.
     var parts = [result.times.forward, result.times.backward, result.times.communication, result.times.optimizer]

@@ -45,18 +45,30 @@ extension BertModel {
             }
             let info = try file.tensor(fileKey)
             if info.shape != entry.shape {
-                throw WeightLoadError("\(file.file): tensor \"\(fileKey)\" has shape \(info.shape), the model expects \(entry.shape) for \(entry.name)"
-                    + (isHead ? " (the checkpoint's head has another label set: fine-tune it again with --reinit-head)" : ""))
+                throw WeightLoadError(
+                    "\(file.file): tensor \"\(fileKey)\" has shape \(info.shape), the model expects \(entry.shape) "
+                        + "for \(entry.name)"
+                        + (isHead
+                            ? " (the checkpoint's head has another label set: fine-tune it again with --reinit-head)"
+                            : ""))
             }
-            try file.read(fileKey, shape: entry.shape,
-                          into: UnsafeMutableBufferPointer(start: parameters.base + entry.offset, count: entry.count))
+            try file.read(
+                fileKey, shape: entry.shape,
+                into: UnsafeMutableBufferPointer(start: parameters.base + entry.offset, count: entry.count))
             used.insert(fileKey)
         }
         if !missingEncoder.isEmpty {
             let shown = missingEncoder.prefix(5).joined(separator: ", ")
-            throw WeightLoadError("\(file.file): \(missingEncoder.count) encoder parameter\(missingEncoder.count == 1 ? " is" : "s are") missing (\(shown)\(missingEncoder.count > 5 ? ", …" : "")); is this a BERT checkpoint with \(config.numHiddenLayers) layers?")
+            throw WeightLoadError(
+                "\(file.file): \(missingEncoder.count) encoder "
+                    + "parameter\(missingEncoder.count == 1 ? " is" : "s are") missing "
+                    + "(\(shown)\(missingEncoder.count > 5 ? ", …" : "")); is this a BERT checkpoint with "
+                    + "\(config.numHiddenLayers) layers?"
+            )
         }
-        report.unused = (Array(keys.encoder.values) + Array(keys.head.values) + keys.unknown).filter { !used.contains($0) }.sorted()
+        report.unused = (Array(keys.encoder.values) + Array(keys.head.values) + keys.unknown).filter {
+            !used.contains($0)
+        }.sorted()
         return report
     }
 
@@ -69,7 +81,8 @@ extension BertModel {
         // may otherwise release `merged` right after its last use, the map below).
         try withExtendedLifetime(merged) {
             let entries = layout.table.entries.filter { !$0.isAdapter }.map { entry in
-                let data = merged[entry.name].map { UnsafeBufferPointer($0.buffer) }
+                let data =
+                    merged[entry.name].map { UnsafeBufferPointer($0.buffer) }
                     ?? UnsafeBufferPointer(start: parameters.base + entry.offset, count: entry.count)
                 return SafeTensorsEntry(name: entry.name, shape: entry.shape, data: data)
             }
@@ -89,8 +102,9 @@ extension BertModel {
                 let copy = FloatSlab(count: entry.count)
                 copy.base.update(from: parameters.base + entry.offset, count: entry.count)
                 let pair = weights.layers[l].adapters[target]!
-                BLAS.gemm(MatrixView(pair.b, rows: fanOut, cols: lora.rank), MatrixView(pair.a, rows: lora.rank, cols: fanIn),
-                          into: MatrixView(copy.base, rows: fanOut, cols: fanIn), alpha: lora.scale, beta: 1)
+                BLAS.gemm(
+                    MatrixView(pair.b, rows: fanOut, cols: lora.rank), MatrixView(pair.a, rows: lora.rank, cols: fanIn),
+                    into: MatrixView(copy.base, rows: fanOut, cols: fanIn), alpha: lora.scale, beta: 1)
                 merged[name] = copy
             }
         }
@@ -105,8 +119,9 @@ extension BertModel {
     /// `base_model.model.classifier.weight`).
     public func saveAdapters(to path: String) throws {
         let entries = layout.table.entries.filter { $0.isAdapter || $0.group == .head }.map {
-            SafeTensorsEntry(name: BertModel.peftPrefix + $0.name, shape: $0.shape,
-                             data: UnsafeBufferPointer(start: parameters.base + $0.offset, count: $0.count))
+            SafeTensorsEntry(
+                name: BertModel.peftPrefix + $0.name, shape: $0.shape,
+                data: UnsafeBufferPointer(start: parameters.base + $0.offset, count: $0.count))
         }
         try SafeTensorsWriter.write(entries, metadata: ["format": "pt"], to: path)
     }
@@ -116,9 +131,12 @@ extension BertModel {
         for entry in layout.table.entries where entry.isAdapter || entry.group == .head {
             let key = BertModel.peftPrefix + entry.name
             guard file.info(key) != nil else {
-                throw WeightLoadError("\(file.file): no tensor \"\(key)\" — the adapter file does not match --lora-rank/--lora-targets")
+                throw WeightLoadError(
+                    "\(file.file): no tensor \"\(key)\" — the adapter file does not match --lora-rank/--lora-targets")
             }
-            try file.read(key, shape: entry.shape, into: UnsafeMutableBufferPointer(start: parameters.base + entry.offset, count: entry.count))
+            try file.read(
+                key, shape: entry.shape,
+                into: UnsafeMutableBufferPointer(start: parameters.base + entry.offset, count: entry.count))
         }
     }
 
@@ -132,7 +150,8 @@ extension BertModel {
                 let bound = 1 / Float(entry.shape[1]).squareRoot()
                 let key = ParameterInitializer.key(seed: seed, name: entry.name)
                 for i in 0..<entry.count {
-                    let unit = Float(CounterRNG.bits(key: key, counter: UInt32(truncatingIfNeeded: i)) >> 8) / 16_777_216
+                    let unit =
+                        Float(CounterRNG.bits(key: key, counter: UInt32(truncatingIfNeeded: i)) >> 8) / 16_777_216
                     p[i] = (2 * unit - 1) * bound
                 }
             }

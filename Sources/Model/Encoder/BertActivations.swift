@@ -12,8 +12,8 @@ public struct LayerCache: @unchecked Sendable {
     public var context: MatrixView
     /// `dropout(context·Woᵀ + bo) + input` `[N, C]`, the attention LayerNorm's input.
     public var attentionResidual: MatrixView
-    public var attentionMean: UnsafeMutablePointer<Float>   // [N]
-    public var attentionRstd: UnsafeMutablePointer<Float>   // [N]
+    public var attentionMean: UnsafeMutablePointer<Float>  // [N]
+    public var attentionRstd: UnsafeMutablePointer<Float>  // [N]
     /// Attention block output `[N, C]` (LayerNorm applied).
     public var attentionOutput: MatrixView
     /// `attentionOutput·W1ᵀ + b1` `[N, F]` and its GELU `[N, F]`.
@@ -21,8 +21,8 @@ public struct LayerCache: @unchecked Sendable {
     public var intermediate: MatrixView
     /// `dropout(intermediate·W2ᵀ + b2) + attentionOutput` `[N, C]`.
     public var outputResidual: MatrixView
-    public var outputMean: UnsafeMutablePointer<Float>      // [N]
-    public var outputRstd: UnsafeMutablePointer<Float>      // [N]
+    public var outputMean: UnsafeMutablePointer<Float>  // [N]
+    public var outputRstd: UnsafeMutablePointer<Float>  // [N]
     /// LoRA: `u = x·Aᵀ` `[N, r]` per target (indexed as `LayerAdapters`), nil without one.
     public var adapterInputs: [MatrixView?] = []
 }
@@ -89,15 +89,16 @@ public final class BertActivations: @unchecked Sendable {
         let rank = layout.lora?.rank ?? 0
         let adapterTargets = layout.lora?.targets ?? []
         var sizes: [Int] = []
-        let perLayer = n * c + n * 3 * c + probabilityCount + n * c + n * c + 2 * n + n * c + 2 * n * f + n * c + 2 * n
+        let perLayer =
+            n * c + n * 3 * c + probabilityCount + n * c + n * c + 2 * n + n * c + 2 * n * f + n * c + 2 * n
             + adapterTargets.count * n * rank
-        sizes.append(n * c + 2 * n)                       // embeddings
-        sizes.append(config.numHiddenLayers * perLayer)   // layers
-        sizes.append(n * c)                               // hidden
+        sizes.append(n * c + 2 * n)  // embeddings
+        sizes.append(config.numHiddenLayers * perLayer)  // layers
+        sizes.append(n * c)  // hidden
         sizes.append(3 * b * c + n * c + 2 * logitRows * k)  // heads
         sizes.append(3 * n * c + n * 3 * c + n * f + 2 * b * c)  // gradients
-        sizes.append(2 * threads * maxLength * maxLength) // attention scratch
-        sizes.append(n * rank)                            // adapter gradient scratch
+        sizes.append(2 * threads * maxLength * maxLength)  // attention scratch
+        sizes.append(n * rank)  // adapter gradient scratch
         slab = FloatSlab(count: sizes.reduce(0, +))
 
         var cursor = slab.base
@@ -149,8 +150,11 @@ public final class BertActivations: @unchecked Sendable {
 
     /// Checks the batch fits and lays out the attention-probability blocks for it.
     public func prepare(for batch: PackedBatch, heads: Int) {
-        precondition(batch.sequenceCount <= maxSequences && batch.tokenCount <= maxTokens && batch.maxLength <= maxLength,
-                     "BertActivations: batch of \(batch.sequenceCount) sequences, \(batch.tokenCount) tokens, longest \(batch.maxLength) exceeds capacity \(maxSequences)/\(maxTokens)/\(maxLength)")
+        precondition(
+            batch.sequenceCount <= maxSequences && batch.tokenCount <= maxTokens && batch.maxLength <= maxLength,
+            "BertActivations: batch of \(batch.sequenceCount) sequences, \(batch.tokenCount) tokens, longest "
+                + "\(batch.maxLength) exceeds capacity \(maxSequences)/\(maxTokens)/\(maxLength)"
+        )
         probabilityOffsets[0] = 0
         for b in 0..<batch.sequenceCount {
             let n = batch.length(b)

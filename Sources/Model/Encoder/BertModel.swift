@@ -14,7 +14,8 @@ public final class BertModel: @unchecked Sendable {
     public let pool: ThreadPool
 
     public init(layout: BertLayout, pool: ThreadPool = .serial) {
-        precondition(layout.config.hiddenAct == "gelu", "BertModel: hidden_act \(layout.config.hiddenAct) (only exact gelu)")
+        precondition(
+            layout.config.hiddenAct == "gelu", "BertModel: hidden_act \(layout.config.hiddenAct) (only exact gelu)")
         self.layout = layout
         self.pool = pool
         parameters = FloatSlab(count: layout.table.count)
@@ -26,11 +27,15 @@ public final class BertModel: @unchecked Sendable {
     /// Allocates the activations for batches of up to `maxSequences` sequences, `maxTokens`
     /// tokens in all, none longer than `maxLength`. Call once before the first step.
     public func reserve(maxSequences: Int, maxTokens: Int, maxLength: Int) {
-        precondition(maxLength <= config.maxPositionEmbeddings,
-                     "BertModel: max length \(maxLength) beyond max_position_embeddings \(config.maxPositionEmbeddings)")
-        if let a = activations, a.maxSequences >= maxSequences, a.maxTokens >= maxTokens, a.maxLength >= maxLength { return }
-        activations = BertActivations(layout: layout, maxSequences: maxSequences, maxTokens: maxTokens,
-                                      maxLength: maxLength, threads: pool.threads)
+        precondition(
+            maxLength <= config.maxPositionEmbeddings,
+            "BertModel: max length \(maxLength) beyond max_position_embeddings \(config.maxPositionEmbeddings)")
+        if let a = activations, a.maxSequences >= maxSequences, a.maxTokens >= maxTokens, a.maxLength >= maxLength {
+            return
+        }
+        activations = BertActivations(
+            layout: layout, maxSequences: maxSequences, maxTokens: maxTokens,
+            maxLength: maxLength, threads: pool.threads)
     }
 
     /// Dropout probabilities used in training, from the config (the classifier's defaults to
@@ -53,14 +58,17 @@ public final class BertModel: @unchecked Sendable {
         let key = dropout ?? DropoutKey(seed: 0, step: 0)
 
         let embeddingSum = a.embeddingSum.rows(0, count: n)
-        Embeddings.forward(batch: batch, word: w.wordEmbeddings, position: w.positionEmbeddings,
-                           tokenType: w.tokenTypeEmbeddings, output: embeddingSum, pool: pool)
+        Embeddings.forward(
+            batch: batch, word: w.wordEmbeddings, position: w.positionEmbeddings,
+            tokenType: w.tokenTypeEmbeddings, output: embeddingSum, pool: pool)
         let firstInput = a.layers.first.map { $0.input } ?? a.hidden
-        LayerNorm.forward(input: embeddingSum, weight: w.embeddingNormWeight, bias: w.embeddingNormBias,
-                          epsilon: config.layerNormEps, output: firstInput.rows(0, count: n),
-                          mean: a.embeddingMean, rstd: a.embeddingRstd, pool: pool)
-        Dropout.applyToTokens(firstInput.rows(0, count: n), batch: batch, key: key, site: .embeddings,
-                              probability: pHidden, pool: pool)
+        LayerNorm.forward(
+            input: embeddingSum, weight: w.embeddingNormWeight, bias: w.embeddingNormBias,
+            epsilon: config.layerNormEps, output: firstInput.rows(0, count: n),
+            mean: a.embeddingMean, rstd: a.embeddingRstd, pool: pool)
+        Dropout.applyToTokens(
+            firstInput.rows(0, count: n), batch: batch, key: key, site: .embeddings,
+            probability: pHidden, pool: pool)
 
         for l in 0..<config.numHiddenLayers {
             let output = l + 1 < config.numHiddenLayers ? a.layers[l + 1].input : a.hidden
@@ -71,25 +79,31 @@ public final class BertModel: @unchecked Sendable {
         switch layout.head {
         case .none:
             if layout.head.hasPooler {
-                Pooler.forward(hidden: hidden, batch: batch, weight: w.poolerWeight!, bias: w.poolerBias!,
-                               cls: a.cls.rows(0, count: b), pooled: a.pooled.rows(0, count: b), pool: pool)
+                Pooler.forward(
+                    hidden: hidden, batch: batch, weight: w.poolerWeight!, bias: w.poolerBias!,
+                    cls: a.cls.rows(0, count: b), pooled: a.pooled.rows(0, count: b), pool: pool)
             }
         case .sequence(let k):
             let pooled = a.pooled.rows(0, count: b), dropped = a.pooledDropped.rows(0, count: b)
-            Pooler.forward(hidden: hidden, batch: batch, weight: w.poolerWeight!, bias: w.poolerBias!,
-                           cls: a.cls.rows(0, count: b), pooled: pooled, pool: pool)
+            Pooler.forward(
+                hidden: hidden, batch: batch, weight: w.poolerWeight!, bias: w.poolerBias!,
+                cls: a.cls.rows(0, count: b), pooled: pooled, pool: pool)
             dropped.data.update(from: pooled.data, count: b * config.hiddenSize)
-            Dropout.applyToSequences(dropped, batch: batch, key: key, site: .classifier,
-                                     probability: dropout == nil ? 0 : classifierDropout)
-            Linear.forward(input: dropped, weight: w.classifierWeight!, bias: w.classifierBias!,
-                           output: MatrixView(a.logits, rows: b, cols: k), pool: pool)
+            Dropout.applyToSequences(
+                dropped, batch: batch, key: key, site: .classifier,
+                probability: dropout == nil ? 0 : classifierDropout)
+            Linear.forward(
+                input: dropped, weight: w.classifierWeight!, bias: w.classifierBias!,
+                output: MatrixView(a.logits, rows: b, cols: k), pool: pool)
         case .token(let k):
             let dropped = a.hiddenDropped.rows(0, count: n)
             dropped.data.update(from: hidden.data, count: n * config.hiddenSize)
-            Dropout.applyToTokens(dropped, batch: batch, key: key, site: .classifier,
-                                  probability: dropout == nil ? 0 : classifierDropout, pool: pool)
-            Linear.forward(input: dropped, weight: w.classifierWeight!, bias: w.classifierBias!,
-                           output: MatrixView(a.logits, rows: n, cols: k), pool: pool)
+            Dropout.applyToTokens(
+                dropped, batch: batch, key: key, site: .classifier,
+                probability: dropout == nil ? 0 : classifierDropout, pool: pool)
+            Linear.forward(
+                input: dropped, weight: w.classifierWeight!, bias: w.classifierBias!,
+                output: MatrixView(a.logits, rows: n, cols: k), pool: pool)
         }
     }
 
@@ -116,15 +130,18 @@ public final class BertModel: @unchecked Sendable {
                 dropout: attentionDropoutSpec(dropout, layer: l),
                 scratch: a.attentionScratch, scratchStride: a.maxLength, pool: pool)
         }
-        Linear.forward(input: context, weight: w.attentionOutputWeight, bias: w.attentionOutputBias, output: scratch, pool: pool)
+        Linear.forward(
+            input: context, weight: w.attentionOutputWeight, bias: w.attentionOutputBias, output: scratch, pool: pool)
         adapterForward(.attentionOutput, l, input: context, output: scratch, n: n)
-        Dropout.applyToTokens(scratch, batch: batch, key: key, site: .attentionOutput(layer: l), probability: pHidden, pool: pool)
+        Dropout.applyToTokens(
+            scratch, batch: batch, key: key, site: .attentionOutput(layer: l), probability: pHidden, pool: pool)
         let attentionResidual = cache.attentionResidual.rows(0, count: n)
         Residual.add(scratch, input, into: attentionResidual, pool: pool)
         let attentionOutput = cache.attentionOutput.rows(0, count: n)
-        LayerNorm.forward(input: attentionResidual, weight: w.attentionNormWeight, bias: w.attentionNormBias,
-                          epsilon: config.layerNormEps, output: attentionOutput,
-                          mean: cache.attentionMean, rstd: cache.attentionRstd, pool: pool)
+        LayerNorm.forward(
+            input: attentionResidual, weight: w.attentionNormWeight, bias: w.attentionNormBias,
+            epsilon: config.layerNormEps, output: attentionOutput,
+            mean: cache.attentionMean, rstd: cache.attentionRstd, pool: pool)
 
         let pre = cache.intermediatePre.rows(0, count: n), act = cache.intermediate.rows(0, count: n)
         Linear.forward(input: attentionOutput, weight: w.intermediateWeight, bias: nil, output: pre, pool: pool)
@@ -132,52 +149,14 @@ public final class BertModel: @unchecked Sendable {
         BiasGELU.forward(preActivation: pre, bias: w.intermediateBias, output: act, pool: pool)
         Linear.forward(input: act, weight: w.outputWeight, bias: w.outputBias, output: scratch, pool: pool)
         adapterForward(.output, l, input: act, output: scratch, n: n)
-        Dropout.applyToTokens(scratch, batch: batch, key: key, site: .feedForwardOutput(layer: l), probability: pHidden, pool: pool)
+        Dropout.applyToTokens(
+            scratch, batch: batch, key: key, site: .feedForwardOutput(layer: l), probability: pHidden, pool: pool)
         let outputResidual = cache.outputResidual.rows(0, count: n)
         Residual.add(scratch, attentionOutput, into: outputResidual, pool: pool)
-        LayerNorm.forward(input: outputResidual, weight: w.outputNormWeight, bias: w.outputNormBias,
-                          epsilon: config.layerNormEps, output: output,
-                          mean: cache.outputMean, rstd: cache.outputRstd, pool: pool)
-    }
-
-    /// `output += s·(input·Aᵀ)·Bᵀ` when layer `l` has an adapter on `target`.
-    private func adapterForward(_ target: LoRATarget, _ l: Int, input: MatrixView, output: MatrixView, n: Int) {
-        guard let lora = layout.lora, let pair = weights.layers[l].adapters[target],
-              let u = activations!.layers[l].adapterInputs[LoRAIndex.of(target)] else { return }
-        LowRankAdapter.forward(input: input, a: pair.a, b: pair.b, scale: lora.scale, u: u.rows(0, count: n), output: output)
-    }
-
-    /// Gradients of `adapterForward`; `inputGrad` accumulates.
-    private func adapterBackward(_ target: LoRATarget, _ l: Int, outputGrad: MatrixView, input: MatrixView,
-                                 inputGrad: MatrixView?, trains: Bool, n: Int) {
-        guard let lora = layout.lora, let pair = weights.layers[l].adapters[target],
-              let grads = gradientViews.layers[l].adapters[target],
-              let u = activations!.layers[l].adapterInputs[LoRAIndex.of(target)] else { return }
-        if trains {
-            LowRankAdapter.backward(outputGrad: outputGrad, input: input, a: pair.a, b: pair.b, scale: lora.scale,
-                                    u: u.rows(0, count: n), uGrad: activations!.adapterGrad.rows(0, count: n),
-                                    aGrad: grads.a, bGrad: grads.b, inputGrad: inputGrad)
-        } else if let inputGrad {
-            // Frozen adapter: only its contribution to the input gradient, dx += s·(dy·B)·A.
-            let du = activations!.adapterGrad.rows(0, count: n)
-            BLAS.gemm(outputGrad, MatrixView(pair.b, rows: outputGrad.cols, cols: lora.rank), into: du, alpha: lora.scale)
-            BLAS.gemm(du, MatrixView(pair.a, rows: lora.rank, cols: input.cols), into: inputGrad, beta: 1)
-        }
-    }
-
-    private func attentionDropoutSpec(_ dropout: DropoutKey?, layer: Int) -> AttentionDropout? {
-        guard let dropout, attentionDropout > 0 else { return nil }
-        return AttentionDropout(key: dropout, probability: attentionDropout, layer: layer,
-                                positionStride: config.maxPositionEmbeddings)
-    }
-
-    /// Attention runs one (sequence, head) pair per pool thread; each pair's small GEMMs
-    /// then must not start OpenBLAS threads of their own.
-    private func withSingleThreadedBLAS(_ body: () -> Void) {
-        guard pool.threads > 1 else { return body() }
-        BLAS.setThreads(1)
-        body()
-        BLAS.setThreads(pool.threads)
+        LayerNorm.forward(
+            input: outputResidual, weight: w.outputNormWeight, bias: w.outputNormBias,
+            epsilon: config.layerNormEps, output: output,
+            mean: cache.outputMean, rstd: cache.outputRstd, pool: pool)
     }
 
     // MARK: Backward
@@ -204,59 +183,70 @@ public final class BertModel: @unchecked Sendable {
             let logitsGrad = MatrixView(a.logitsGrad, rows: b, cols: k)
             let pooledGrad = a.pooledGrad.rows(0, count: b)
             let needsPooledGrad = trainable.pooler || encoderNeedsGrad
-            Linear.backward(outputGrad: logitsGrad, input: a.pooledDropped.rows(0, count: b), weight: w.classifierWeight!,
-                            inputGrad: needsPooledGrad ? pooledGrad : nil,
-                            weightGrad: trainable.head ? g.classifierWeight : nil,
-                            biasGrad: trainable.head ? g.classifierBias : nil, pool: pool)
+            Linear.backward(
+                outputGrad: logitsGrad, input: a.pooledDropped.rows(0, count: b), weight: w.classifierWeight!,
+                inputGrad: needsPooledGrad ? pooledGrad : nil,
+                weightGrad: trainable.head ? g.classifierWeight : nil,
+                biasGrad: trainable.head ? g.classifierBias : nil, pool: pool)
             observer?.gradientsReady(.head)
             guard needsPooledGrad else { return }
-            Dropout.applyToSequences(pooledGrad, batch: batch, key: key, site: .classifier,
-                                     probability: dropout == nil ? 0 : classifierDropout)
-            Pooler.backward(pooledGrad: pooledGrad, pooled: a.pooled.rows(0, count: b), cls: a.cls.rows(0, count: b),
-                            batch: batch, weight: w.poolerWeight!,
-                            weightGrad: trainable.pooler ? g.poolerWeight : nil,
-                            biasGrad: trainable.pooler ? g.poolerBias : nil,
-                            clsGrad: a.clsGrad.rows(0, count: b), hiddenGrad: encoderNeedsGrad ? hiddenGrad : nil, pool: pool)
+            Dropout.applyToSequences(
+                pooledGrad, batch: batch, key: key, site: .classifier,
+                probability: dropout == nil ? 0 : classifierDropout)
+            Pooler.backward(
+                pooledGrad: pooledGrad, pooled: a.pooled.rows(0, count: b), cls: a.cls.rows(0, count: b),
+                batch: batch, weight: w.poolerWeight!,
+                weightGrad: trainable.pooler ? g.poolerWeight : nil,
+                biasGrad: trainable.pooler ? g.poolerBias : nil,
+                clsGrad: a.clsGrad.rows(0, count: b), hiddenGrad: encoderNeedsGrad ? hiddenGrad : nil, pool: pool)
             observer?.gradientsReady(.pooler)
         case .token(let k):
             let logitsGrad = MatrixView(a.logitsGrad, rows: n, cols: k)
-            Linear.backward(outputGrad: logitsGrad, input: a.hiddenDropped.rows(0, count: n), weight: w.classifierWeight!,
-                            inputGrad: encoderNeedsGrad ? hiddenGrad : nil,
-                            weightGrad: trainable.head ? g.classifierWeight : nil,
-                            biasGrad: trainable.head ? g.classifierBias : nil, pool: pool)
+            Linear.backward(
+                outputGrad: logitsGrad, input: a.hiddenDropped.rows(0, count: n), weight: w.classifierWeight!,
+                inputGrad: encoderNeedsGrad ? hiddenGrad : nil,
+                weightGrad: trainable.head ? g.classifierWeight : nil,
+                biasGrad: trainable.head ? g.classifierBias : nil, pool: pool)
             observer?.gradientsReady(.head)
             guard encoderNeedsGrad else { return }
-            Dropout.applyToTokens(hiddenGrad, batch: batch, key: key, site: .classifier,
-                                  probability: dropout == nil ? 0 : classifierDropout, pool: pool)
+            Dropout.applyToTokens(
+                hiddenGrad, batch: batch, key: key, site: .classifier,
+                probability: dropout == nil ? 0 : classifierDropout, pool: pool)
         }
         guard encoderNeedsGrad else { return }
 
         // hiddenGrad now holds ∂loss/∂(last hidden state); walk the layers down to the
         // lowest one that trains (or all of them when the embeddings train).
         for l in stride(from: config.numHiddenLayers - 1, through: bottom, by: -1) {
-            layerBackward(l, batch: batch, dropout: dropout, trains: trainable.layers[l],
-                          adaptersTrain: trainable.adapters, needsInputGrad: l > bottom || trainable.embeddings,
-                          observer: observer)
+            layerBackward(
+                l, batch: batch, dropout: dropout, trains: trainable.layers[l],
+                adaptersTrain: trainable.adapters, needsInputGrad: l > bottom || trainable.embeddings,
+                observer: observer)
             observer?.gradientsReady(.layer(l))
             observer?.poll()
         }
         guard trainable.embeddings else { return }
         let firstInputGrad = hiddenGrad
-        Dropout.applyToTokens(firstInputGrad, batch: batch, key: key, site: .embeddings,
-                              probability: dropout == nil ? 0 : hiddenDropout, pool: pool)
+        Dropout.applyToTokens(
+            firstInputGrad, batch: batch, key: key, site: .embeddings,
+            probability: dropout == nil ? 0 : hiddenDropout, pool: pool)
         let embeddingSum = a.embeddingSum.rows(0, count: n)
-        LayerNorm.backward(outputGrad: firstInputGrad, input: embeddingSum, weight: w.embeddingNormWeight,
-                           mean: a.embeddingMean, rstd: a.embeddingRstd, inputGrad: firstInputGrad,
-                           weightGrad: g.embeddingNormWeight, biasGrad: g.embeddingNormBias, pool: pool)
-        Embeddings.backward(outputGrad: firstInputGrad, batch: batch, wordGrad: g.wordEmbeddings,
-                            positionGrad: g.positionEmbeddings, tokenTypeGrad: g.tokenTypeEmbeddings)
+        LayerNorm.backward(
+            outputGrad: firstInputGrad, input: embeddingSum, weight: w.embeddingNormWeight,
+            mean: a.embeddingMean, rstd: a.embeddingRstd, inputGrad: firstInputGrad,
+            weightGrad: g.embeddingNormWeight, biasGrad: g.embeddingNormBias, pool: pool)
+        Embeddings.backward(
+            outputGrad: firstInputGrad, batch: batch, wordGrad: g.wordEmbeddings,
+            positionGrad: g.positionEmbeddings, tokenTypeGrad: g.tokenTypeEmbeddings)
         observer?.gradientsReady(.embeddings)
     }
 
     /// Backward through layer `l`: `hiddenGrad` holds ∂loss/∂output on entry and
     /// ∂loss/∂input on exit (when `needsInputGrad`).
-    private func layerBackward(_ l: Int, batch: PackedBatch, dropout: DropoutKey?, trains: Bool, adaptersTrain: Bool,
-                               needsInputGrad: Bool, observer: GradientObserver?) {
+    private func layerBackward(
+        _ l: Int, batch: PackedBatch, dropout: DropoutKey?, trains: Bool, adaptersTrain: Bool,
+        needsInputGrad: Bool, observer: GradientObserver?
+    ) {
         let a = activations!, cache = a.layers[l], w = weights.layers[l], g = gradientViews.layers[l]
         let n = batch.tokenCount
         let pHidden = dropout == nil ? 0 : hiddenDropout
@@ -267,39 +257,51 @@ public final class BertModel: @unchecked Sendable {
 
         // Feed-forward block. grad: ∂/∂(LayerNorm output) → ∂/∂outputResidual (in place).
         let attentionOutput = cache.attentionOutput.rows(0, count: n)
-        LayerNorm.backward(outputGrad: grad, input: cache.outputResidual.rows(0, count: n), weight: w.outputNormWeight,
-                           mean: cache.outputMean, rstd: cache.outputRstd, inputGrad: grad,
-                           weightGrad: ifTrains(g.outputNormWeight), biasGrad: ifTrains(g.outputNormBias), pool: pool)
+        LayerNorm.backward(
+            outputGrad: grad, input: cache.outputResidual.rows(0, count: n), weight: w.outputNormWeight,
+            mean: cache.outputMean, rstd: cache.outputRstd, inputGrad: grad,
+            weightGrad: ifTrains(g.outputNormWeight), biasGrad: ifTrains(g.outputNormBias), pool: pool)
         scratch.data.update(from: grad.data, count: n * grad.cols)
-        Dropout.applyToTokens(scratch, batch: batch, key: key, site: .feedForwardOutput(layer: l), probability: pHidden, pool: pool)
+        Dropout.applyToTokens(
+            scratch, batch: batch, key: key, site: .feedForwardOutput(layer: l), probability: pHidden, pool: pool)
         let intermediateGrad = a.intermediateGrad.rows(0, count: n)
-        Linear.backward(outputGrad: scratch, input: cache.intermediate.rows(0, count: n), weight: w.outputWeight,
-                        inputGrad: intermediateGrad, weightGrad: ifTrains(g.outputWeight), biasGrad: ifTrains(g.outputBias), pool: pool)
-        adapterBackward(.output, l, outputGrad: scratch, input: cache.intermediate.rows(0, count: n),
-                        inputGrad: intermediateGrad, trains: adaptersTrain, n: n)
+        Linear.backward(
+            outputGrad: scratch, input: cache.intermediate.rows(0, count: n), weight: w.outputWeight,
+            inputGrad: intermediateGrad, weightGrad: ifTrains(g.outputWeight), biasGrad: ifTrains(g.outputBias),
+            pool: pool)
+        adapterBackward(
+            .output, l, outputGrad: scratch, input: cache.intermediate.rows(0, count: n),
+            inputGrad: intermediateGrad, trains: adaptersTrain, n: n)
         observer?.poll()
-        BiasGELU.backward(outputGrad: intermediateGrad, preActivation: cache.intermediatePre.rows(0, count: n),
-                          preActivationGrad: intermediateGrad, biasGrad: ifTrains(g.intermediateBias), pool: pool)
+        BiasGELU.backward(
+            outputGrad: intermediateGrad, preActivation: cache.intermediatePre.rows(0, count: n),
+            preActivationGrad: intermediateGrad, biasGrad: ifTrains(g.intermediateBias), pool: pool)
         // ∂/∂attentionOutput = residual path (grad) + through the intermediate dense layer.
-        Linear.backward(outputGrad: intermediateGrad, input: attentionOutput, weight: w.intermediateWeight,
-                        inputGrad: grad, accumulateInput: true,
-                        weightGrad: ifTrains(g.intermediateWeight), biasGrad: nil, pool: pool)
-        adapterBackward(.intermediate, l, outputGrad: intermediateGrad, input: attentionOutput, inputGrad: grad,
-                        trains: adaptersTrain, n: n)
+        Linear.backward(
+            outputGrad: intermediateGrad, input: attentionOutput, weight: w.intermediateWeight,
+            inputGrad: grad, accumulateInput: true,
+            weightGrad: ifTrains(g.intermediateWeight), biasGrad: nil, pool: pool)
+        adapterBackward(
+            .intermediate, l, outputGrad: intermediateGrad, input: attentionOutput, inputGrad: grad,
+            trains: adaptersTrain, n: n)
         observer?.poll()
 
         // Attention block. grad: ∂/∂attentionOutput → ∂/∂attentionResidual (in place).
-        LayerNorm.backward(outputGrad: grad, input: cache.attentionResidual.rows(0, count: n), weight: w.attentionNormWeight,
-                           mean: cache.attentionMean, rstd: cache.attentionRstd, inputGrad: grad,
-                           weightGrad: ifTrains(g.attentionNormWeight), biasGrad: ifTrains(g.attentionNormBias), pool: pool)
+        LayerNorm.backward(
+            outputGrad: grad, input: cache.attentionResidual.rows(0, count: n), weight: w.attentionNormWeight,
+            mean: cache.attentionMean, rstd: cache.attentionRstd, inputGrad: grad,
+            weightGrad: ifTrains(g.attentionNormWeight), biasGrad: ifTrains(g.attentionNormBias), pool: pool)
         scratch.data.update(from: grad.data, count: n * grad.cols)
-        Dropout.applyToTokens(scratch, batch: batch, key: key, site: .attentionOutput(layer: l), probability: pHidden, pool: pool)
+        Dropout.applyToTokens(
+            scratch, batch: batch, key: key, site: .attentionOutput(layer: l), probability: pHidden, pool: pool)
         let contextGrad = a.contextGrad.rows(0, count: n)
-        Linear.backward(outputGrad: scratch, input: cache.context.rows(0, count: n), weight: w.attentionOutputWeight,
-                        inputGrad: contextGrad, weightGrad: ifTrains(g.attentionOutputWeight),
-                        biasGrad: ifTrains(g.attentionOutputBias), pool: pool)
-        adapterBackward(.attentionOutput, l, outputGrad: scratch, input: cache.context.rows(0, count: n),
-                        inputGrad: contextGrad, trains: adaptersTrain, n: n)
+        Linear.backward(
+            outputGrad: scratch, input: cache.context.rows(0, count: n), weight: w.attentionOutputWeight,
+            inputGrad: contextGrad, weightGrad: ifTrains(g.attentionOutputWeight),
+            biasGrad: ifTrains(g.attentionOutputBias), pool: pool)
+        adapterBackward(
+            .attentionOutput, l, outputGrad: scratch, input: cache.context.rows(0, count: n),
+            inputGrad: contextGrad, trains: adaptersTrain, n: n)
         let qkvGrad = a.qkvGrad.rows(0, count: n)
         withSingleThreadedBLAS {
             SelfAttention.backward(
@@ -313,11 +315,13 @@ public final class BertModel: @unchecked Sendable {
         // ∂/∂input = residual path (grad) + through the QKV projection (and its adapters).
         let input = cache.input.rows(0, count: n), c = config.hiddenSize
         for (target, column) in [(LoRATarget.query, 0), (.key, c), (.value, 2 * c)] {
-            adapterBackward(target, l, outputGrad: qkvGrad.columns(column, count: c), input: input,
-                            inputGrad: needsInputGrad ? grad : nil, trains: adaptersTrain, n: n)
+            adapterBackward(
+                target, l, outputGrad: qkvGrad.columns(column, count: c), input: input,
+                inputGrad: needsInputGrad ? grad : nil, trains: adaptersTrain, n: n)
         }
-        Linear.backward(outputGrad: qkvGrad, input: input, weight: w.qkvWeight,
-                        inputGrad: needsInputGrad ? grad : nil, accumulateInput: true,
-                        weightGrad: ifTrains(g.qkvWeight), biasGrad: ifTrains(g.qkvBias), pool: pool)
+        Linear.backward(
+            outputGrad: qkvGrad, input: input, weight: w.qkvWeight,
+            inputGrad: needsInputGrad ? grad : nil, accumulateInput: true,
+            weightGrad: ifTrains(g.qkvWeight), biasGrad: ifTrains(g.qkvBias), pool: pool)
     }
 }

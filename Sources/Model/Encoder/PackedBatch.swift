@@ -62,8 +62,9 @@ public final class PackedBatch: @unchecked Sendable {
         let n = ids.count
         precondition(n > 0, "PackedBatch: empty sequence for sample \(sample)")
         precondition(types.isEmpty || types.count == n, "PackedBatch: \(n) ids but \(types.count) type ids")
-        precondition(sequenceCount < sequenceCapacity && tokenCount + n <= tokenCapacity,
-                     "PackedBatch: capacity \(sequenceCapacity) sequences / \(tokenCapacity) tokens exceeded")
+        precondition(
+            sequenceCount < sequenceCapacity && tokenCount + n <= tokenCapacity,
+            "PackedBatch: capacity \(sequenceCapacity) sequences / \(tokenCapacity) tokens exceeded")
         let b = sequenceCount
         for t in 0..<n {
             let row = tokenCount + t

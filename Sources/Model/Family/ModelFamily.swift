@@ -14,7 +14,7 @@ public protocol ModelFamily: Sendable {
 /// The families ddp-train can fine-tune.
 public enum ModelFamilies {
     public static let all: [any ModelFamily] = [
-        BertFamily(),
+        BertFamily()
     ]
 
     public static var modelTypes: [String] { all.map(\.modelType) }
@@ -37,7 +37,8 @@ public struct BertFamily: ModelFamily {
     public var modelType: String { "bert" }
 
     public func makeModel(config: HuggingFaceConfig, head: TaskHead, lora: LoRAConfiguration?, pool: ThreadPool)
-        -> any TrainableModel {
+        -> any TrainableModel
+    {
         BertModel(layout: BertLayout(config: config.bert, head: head, lora: lora), pool: pool)
     }
 

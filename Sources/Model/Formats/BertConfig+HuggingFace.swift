@@ -86,7 +86,8 @@ public struct HuggingFaceConfig: Equatable, Sendable {
             throw HuggingFaceConfigError(file: file, message: "not valid JSON: \(error.description)")
         }
         guard case .object(let members) = root else {
-            throw HuggingFaceConfigError(file: file, message: "the top level is a JSON \(root.typeName), expected an object")
+            throw HuggingFaceConfigError(
+                file: file, message: "the top level is a JSON \(root.typeName), expected an object")
         }
         var fields = ConfigFields(file: file, members: members)
 
@@ -150,7 +151,9 @@ public struct HuggingFaceConfig: Equatable, Sendable {
     public func jsonText(file: String = "config.json") throws(HuggingFaceConfigError) -> String {
         try HuggingFaceConfig.validate(bert, file: file)
         func number(_ value: Float, _ key: String) throws(HuggingFaceConfigError) -> JSONValue {
-            guard value.isFinite else { throw HuggingFaceConfigError(file: file, key: key, message: "\(value) cannot be written as JSON") }
+            guard value.isFinite else {
+                throw HuggingFaceConfigError(file: file, key: key, message: "\(value) cannot be written as JSON")
+            }
             // Float's description is the shortest text that reads back to the same Float,
             // and always valid JSON for finite values (0.1, 1e-12, 5e-05).
             return .number(value.description)
@@ -167,14 +170,24 @@ public struct HuggingFaceConfig: Equatable, Sendable {
         set("hidden_act", .string(bert.hiddenAct))
         set("hidden_dropout_prob", try number(bert.hiddenDropoutProb, "hidden_dropout_prob"))
         set("attention_probs_dropout_prob", try number(bert.attentionProbsDropoutProb, "attention_probs_dropout_prob"))
-        set("classifier_dropout", try bert.classifierDropout.map { (value) throws(HuggingFaceConfigError) in try number(value, "classifier_dropout") } ?? .null)
+        set(
+            "classifier_dropout",
+            try bert.classifierDropout.map { (value) throws(HuggingFaceConfigError) in
+                try number(value, "classifier_dropout")
+            } ?? .null)
         set("max_position_embeddings", .number(String(bert.maxPositionEmbeddings)))
         set("type_vocab_size", .number(String(bert.typeVocabSize)))
         set("layer_norm_eps", try number(bert.layerNormEps, "layer_norm_eps"))
         set("pad_token_id", .number(String(bert.padTokenId)))
         if !bert.labels.isEmpty {
-            set("id2label", .object(bert.labels.enumerated().map { JSONMember(key: String($0.offset), value: .string($0.element)) }))
-            set("label2id", .object(bert.labels.enumerated().map { JSONMember(key: $0.element, value: .number(String($0.offset))) }))
+            set(
+                "id2label",
+                .object(bert.labels.enumerated().map { JSONMember(key: String($0.offset), value: .string($0.element)) })
+            )
+            set(
+                "label2id",
+                .object(bert.labels.enumerated().map { JSONMember(key: $0.element, value: .number(String($0.offset))) })
+            )
         }
         if let problemType = bert.problemType { set("problem_type", .string(problemType)) }
         return JSONWriter.pretty(.object(members))
@@ -198,7 +211,8 @@ public struct HuggingFaceConfig: Equatable, Sendable {
             HuggingFaceConfigError(file: file, key: key, message: message)
         }
         let positive: [(String, Int)] = [
-            ("vocab_size", bert.vocabSize), ("hidden_size", bert.hiddenSize), ("num_hidden_layers", bert.numHiddenLayers),
+            ("vocab_size", bert.vocabSize), ("hidden_size", bert.hiddenSize),
+            ("num_hidden_layers", bert.numHiddenLayers),
             ("num_attention_heads", bert.numAttentionHeads), ("intermediate_size", bert.intermediateSize),
             ("max_position_embeddings", bert.maxPositionEmbeddings), ("type_vocab_size", bert.typeVocabSize),
         ]
@@ -206,13 +220,16 @@ public struct HuggingFaceConfig: Equatable, Sendable {
             throw fail(key, "expected a positive integer, found \(value)")
         }
         guard bert.hiddenSize % bert.numAttentionHeads == 0 else {
-            throw fail("hidden_size", "\(bert.hiddenSize) is not a multiple of num_attention_heads (\(bert.numAttentionHeads))")
+            throw fail(
+                "hidden_size", "\(bert.hiddenSize) is not a multiple of num_attention_heads (\(bert.numAttentionHeads))"
+            )
         }
         guard bert.hiddenAct == "gelu" else {
             throw fail("hidden_act", "\"\(bert.hiddenAct)\" is not supported, expected \"gelu\" (the exact erf form)")
         }
         let probabilities: [(String, Float?)] = [
-            ("hidden_dropout_prob", bert.hiddenDropoutProb), ("attention_probs_dropout_prob", bert.attentionProbsDropoutProb),
+            ("hidden_dropout_prob", bert.hiddenDropoutProb),
+            ("attention_probs_dropout_prob", bert.attentionProbsDropoutProb),
             ("classifier_dropout", bert.classifierDropout),
         ]
         for case (let key, let value?) in probabilities where !(value >= 0 && value < 1) {
@@ -225,84 +242,18 @@ public struct HuggingFaceConfig: Equatable, Sendable {
             throw fail("pad_token_id", "expected an id in 0..<\(bert.vocabSize) (vocab_size), found \(bert.padTokenId)")
         }
         if let problemType = bert.problemType, !problemTypes.contains(problemType) {
-            throw fail("problem_type", "\"\(problemType)\" is not one of \(problemTypes.map { "\"\($0)\"" }.joined(separator: ", "))")
+            throw fail(
+                "problem_type",
+                "\"\(problemType)\" is not one of \(problemTypes.map { "\"\($0)\"" }.joined(separator: ", "))")
         }
         var seen: [String: Int] = [:]
         for (id, label) in bert.labels.enumerated() {
             if let earlier = seen[label] {
-                throw fail("id2label", "label \"\(label)\" is given to ids \(earlier) and \(id); labels must be distinct")
+                throw fail(
+                    "id2label", "label \"\(label)\" is given to ids \(earlier) and \(id); labels must be distinct")
             }
             seen[label] = id
         }
-    }
-
-    /// `id2label`, `label2id` and `num_labels`, cross-checked; see `init(bytes:file:)`.
-    private static func readLabels(_ fields: inout ConfigFields, architectures: [String]) throws(HuggingFaceConfigError) -> [String] {
-        let numLabels = try fields.int("num_labels")
-        if let numLabels, numLabels < 1 {
-            throw fields.error("num_labels", "expected a positive integer, found \(numLabels)")
-        }
-
-        var labels: [String]?
-        if let members = try fields.object("id2label") {
-            var byId: [Int: String] = [:]
-            for member in members {
-                // Python's json writes int keys as decimal strings: "0", "1", …
-                guard !member.key.isEmpty, member.key.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-                    let id = Int(member.key)
-                else {
-                    throw fields.error("id2label", "key \"\(member.key)\" is not a label id, expected a non-negative integer in a string")
-                }
-                guard case .string(let label) = member.value else {
-                    throw fields.error("id2label", "the label of id \(id) is a JSON \(member.value.typeName) (\(member.value.excerpt())), expected a string")
-                }
-                if byId[id] != nil { throw fields.error("id2label", "id \(id) is given twice") }
-                byId[id] = label
-            }
-            if let missing = (0..<byId.count).first(where: { byId[$0] == nil }) {
-                throw fields.error("id2label", "ids must be 0..<\(byId.count) without gaps, but id \(missing) is missing (ids: \(byId.keys.sorted()))")
-            }
-            labels = (0..<byId.count).map { byId[$0]! }
-        }
-
-        if let members = try fields.object("label2id") {
-            var idByLabel: [String: Int] = [:]
-            for member in members {
-                guard let id = member.value.integerValue else {
-                    throw fields.error("label2id", "the id of label \"\(member.key)\" is \(member.value.excerpt()), expected an integer")
-                }
-                idByLabel[member.key] = id
-            }
-            if let labels {
-                guard idByLabel.count == labels.count else {
-                    throw fields.error("label2id", "has \(idByLabel.count) labels, but id2label has \(labels.count)")
-                }
-                for (label, id) in idByLabel.sorted(by: { $0.value < $1.value }) where id < 0 || id >= labels.count || labels[id] != label {
-                    let other = (0..<labels.count).contains(id) ? "\"\(labels[id])\"" : "absent"
-                    throw fields.error("label2id", "maps \"\(label)\" to \(id), but id2label[\"\(id)\"] is \(other)")
-                }
-            } else {
-                var byId: [Int: String] = [:]
-                for (label, id) in idByLabel { byId[id] = label }
-                guard let missing = (0..<idByLabel.count).first(where: { byId[$0] == nil }) else {
-                    labels = (0..<idByLabel.count).map { byId[$0]! }
-                    return try checked(labels!, numLabels: numLabels, fields: fields)
-                }
-                throw fields.error("label2id", "ids must be 0..<\(idByLabel.count), each once, but id \(missing) is missing (ids: \(idByLabel.values.sorted()))")
-            }
-        }
-
-        if let labels { return try checked(labels, numLabels: numLabels, fields: fields) }
-        if let numLabels { return (0..<numLabels).map { "LABEL_\($0)" } }
-        let hasLabelledHead = architectures.contains { $0.hasSuffix("ForSequenceClassification") || $0.hasSuffix("ForTokenClassification") }
-        return hasLabelledHead ? ["LABEL_0", "LABEL_1"] : []
-    }
-
-    private static func checked(_ labels: [String], numLabels: Int?, fields: ConfigFields) throws(HuggingFaceConfigError) -> [String] {
-        if let numLabels, numLabels != labels.count {
-            throw fields.error("num_labels", "is \(numLabels), but there are \(labels.count) labels in id2label/label2id")
-        }
-        return labels
     }
 }
 
@@ -311,97 +262,5 @@ extension BertConfig {
     /// `HuggingFaceConfig` for the rules and for the fields kept on rewrite.
     public init(huggingFaceConfigAt path: String) throws(HuggingFaceConfigError) {
         self = try HuggingFaceConfig(contentsOf: path).bert
-    }
-}
-
-/// Typed access to the members of a config object; remembers which keys were read so the
-/// rest can be preserved.
-private struct ConfigFields {
-    let file: String
-    private let members: [JSONMember]
-    private var consumed = Set<String>()
-
-    init(file: String, members: [JSONMember]) {
-        self.file = file
-        self.members = members
-    }
-
-    /// The members never read by a consuming accessor, in file order.
-    var unconsumed: [JSONMember] { members.filter { !consumed.contains($0.key) } }
-
-    func error(_ key: String, _ message: String) -> HuggingFaceConfigError {
-        HuggingFaceConfigError(file: file, key: key, message: message)
-    }
-
-    private func value(_ key: String) -> JSONValue? {
-        members.first { $0.key == key }?.value
-    }
-
-    private func typeError(_ key: String, expected: String, found value: JSONValue) -> HuggingFaceConfigError {
-        error(key, "expected \(expected), found \(value.typeName) \(value.excerpt())")
-    }
-
-    /// Consumes `key`; returns its value unless absent or null.
-    private mutating func take(_ key: String) -> JSONValue? {
-        consumed.insert(key)
-        guard let value = value(key), value != .null else { return nil }
-        return value
-    }
-
-    mutating func requiredInt(_ key: String) throws(HuggingFaceConfigError) -> Int {
-        guard value(key) != nil else { throw error(key, "missing; this key is required") }
-        guard let value = try int(key) else { throw error(key, "is null, expected an integer") }
-        return value
-    }
-
-    mutating func int(_ key: String) throws(HuggingFaceConfigError) -> Int? {
-        guard let value = take(key) else { return nil }
-        guard let int = value.integerValue else { throw typeError(key, expected: "an integer", found: value) }
-        return int
-    }
-
-    mutating func float(_ key: String) throws(HuggingFaceConfigError) -> Float? {
-        guard let value = take(key) else { return nil }
-        guard case .number(let text) = value, let float = Float(text), float.isFinite else {
-            throw typeError(key, expected: "a finite number", found: value)
-        }
-        return float
-    }
-
-    mutating func string(_ key: String) throws(HuggingFaceConfigError) -> String? {
-        guard let value = take(key) else { return nil }
-        guard case .string(let text) = value else { throw typeError(key, expected: "a string", found: value) }
-        return text
-    }
-
-    mutating func stringArray(_ key: String) throws(HuggingFaceConfigError) -> [String]? {
-        guard let value = take(key) else { return nil }
-        guard case .array(let elements) = value else { throw typeError(key, expected: "an array of strings", found: value) }
-        var strings: [String] = []
-        for element in elements {
-            guard case .string(let text) = element else { throw typeError(key, expected: "an array of strings", found: value) }
-            strings.append(text)
-        }
-        return strings
-    }
-
-    mutating func object(_ key: String) throws(HuggingFaceConfigError) -> [JSONMember]? {
-        guard let value = take(key) else { return nil }
-        guard case .object(let members) = value else { throw typeError(key, expected: "an object", found: value) }
-        return members
-    }
-
-    /// Reads `key` without consuming it (it stays preserved).
-    func peekString(_ key: String) throws(HuggingFaceConfigError) -> String? {
-        guard let value = value(key), value != .null else { return nil }
-        guard case .string(let text) = value else { throw typeError(key, expected: "a string", found: value) }
-        return text
-    }
-
-    /// Reads `key` without consuming it (it stays preserved).
-    func peekBool(_ key: String) throws(HuggingFaceConfigError) -> Bool? {
-        guard let value = value(key), value != .null else { return nil }
-        guard case .bool(let flag) = value else { throw typeError(key, expected: "a boolean", found: value) }
-        return flag
     }
 }

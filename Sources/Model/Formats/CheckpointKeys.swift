@@ -55,21 +55,30 @@ public struct CheckpointKeys: Equatable, Sendable {
                 continue
             }
             let hasPrefix = key.hasPrefix(CheckpointKeys.encoderPrefix)
-            let name = CheckpointKeys.legacyRenamed(hasPrefix ? String(key.dropFirst(CheckpointKeys.encoderPrefix.count)) : key)
+            let name = CheckpointKeys.legacyRenamed(
+                hasPrefix ? String(key.dropFirst(CheckpointKeys.encoderPrefix.count)) : key)
             guard CheckpointKeys.isEncoderName(name) else {
                 unknown.append(key)
                 continue
             }
             if let earlier = encoder[name] {
-                throw SafeTensorsError(file: file, tensor: key, message: "names the same parameter \"\(name)\" as tensor \"\(earlier)\"")
+                throw SafeTensorsError(
+                    file: file, tensor: key, message: "names the same parameter \"\(name)\" as tensor \"\(earlier)\"")
             }
             encoder[name] = key
-            if hasPrefix { prefixedExample = prefixedExample ?? key } else { unprefixedExample = unprefixedExample ?? key }
+            if hasPrefix {
+                prefixedExample = prefixedExample ?? key
+            } else {
+                unprefixedExample = unprefixedExample ?? key
+            }
         }
         if let prefixedExample, let unprefixedExample {
             throw SafeTensorsError(
                 file: file, tensor: unprefixedExample,
-                message: "encoder keys mix names with the \"bert.\" prefix (e.g. \"\(prefixedExample)\") and without it; expected one form")
+                message:
+                    "encoder keys mix names with the \"bert.\" prefix (e.g. \"\(prefixedExample)\") and without it; "
+                    + "expected one form"
+            )
         }
         hasBertPrefix = prefixedExample != nil
     }

@@ -2,11 +2,11 @@
 // config.json readers and writers. Errors carry the errno text; callers wrap them in their
 // own typed error that names the file.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An operating-system error: the failed call and `strerror(errno)`.

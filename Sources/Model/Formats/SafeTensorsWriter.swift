@@ -31,7 +31,9 @@ public enum SafeTensorsWriter {
     /// - Throws: `SafeTensorsError` for a duplicate or reserved name, a negative dimension, a
     ///   shape whose product differs from the data's count, or an I/O failure (the partial
     ///   file is then removed).
-    public static func write(_ entries: [SafeTensorsEntry], metadata: [String: String] = [:], to path: String) throws(SafeTensorsError) {
+    public static func write(_ entries: [SafeTensorsEntry], metadata: [String: String] = [:], to path: String)
+        throws(SafeTensorsError)
+    {
         let header = try headerBytes(for: entries, metadata: metadata, file: path)
         let sorted = sortedByName(entries)
         let writer: DurableFileWriter
@@ -55,16 +57,23 @@ public enum SafeTensorsWriter {
     }
 
     /// The header JSON, space-padded to a multiple of 8 bytes, after validating the entries.
-    static func headerBytes(for entries: [SafeTensorsEntry], metadata: [String: String], file: String) throws(SafeTensorsError) -> [UInt8] {
+    static func headerBytes(for entries: [SafeTensorsEntry], metadata: [String: String], file: String)
+        throws(SafeTensorsError) -> [UInt8]
+    {
         var members: [JSONMember] = []
         if !metadata.isEmpty {
             let pairs = metadata.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-            members.append(JSONMember(key: "__metadata__", value: .object(pairs.map { JSONMember(key: $0.key, value: .string($0.value)) })))
+            members.append(
+                JSONMember(
+                    key: "__metadata__", value: .object(pairs.map { JSONMember(key: $0.key, value: .string($0.value)) })
+                ))
         }
         var offset = 0
         var previousName: String?
         for entry in sortedByName(entries) {
-            func fail(_ message: String) -> SafeTensorsError { SafeTensorsError(file: file, tensor: entry.name, message: message) }
+            func fail(_ message: String) -> SafeTensorsError {
+                SafeTensorsError(file: file, tensor: entry.name, message: message)
+            }
             if entry.name == previousName { throw fail("the name is given twice") }
             if entry.name == "__metadata__" { throw fail("the name is reserved for the metadata map") }
             previousName = entry.name
@@ -85,7 +94,8 @@ public enum SafeTensorsWriter {
                     value: .object([
                         JSONMember(key: "dtype", value: .string(SafeTensorsDType.f32.rawValue)),
                         JSONMember(key: "shape", value: .array(entry.shape.map { .number(String($0)) })),
-                        JSONMember(key: "data_offsets", value: .array([.number(String(offset)), .number(String(end))])),
+                        JSONMember(
+                            key: "data_offsets", value: .array([.number(String(offset)), .number(String(end))])),
                     ])))
             offset = end
         }
@@ -98,18 +108,21 @@ public enum SafeTensorsWriter {
         entries.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
     }
 
-    private static func writeLittleEndian(_ data: UnsafeBufferPointer<Float>, to writer: DurableFileWriter) throws(FileIOError) {
+    private static func writeLittleEndian(_ data: UnsafeBufferPointer<Float>, to writer: DurableFileWriter)
+        throws(FileIOError)
+    {
         #if _endian(little)
-        try writer.write(UnsafeRawBufferPointer(data))
+            try writer.write(UnsafeRawBufferPointer(data))
         #else
-        var chunk = [UInt32](repeating: 0, count: 1 << 16)
-        var start = 0
-        while start < data.count {
-            let count = min(chunk.count, data.count - start)
-            for k in 0..<count { chunk[k] = data[start + k].bitPattern.littleEndian }
-            try writer.write(chunk[0..<count].flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> (8 * $0)) } })
-            start += count
-        }
+            var chunk = [UInt32](repeating: 0, count: 1 << 16)
+            var start = 0
+            while start < data.count {
+                let count = min(chunk.count, data.count - start)
+                for k in 0..<count { chunk[k] = data[start + k].bitPattern.littleEndian }
+                try writer.write(
+                    chunk[0..<count].flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> (8 * $0)) } })
+                start += count
+            }
         #endif
     }
 }

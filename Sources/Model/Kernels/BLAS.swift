@@ -20,7 +20,8 @@ public enum BLAS {
         let n = transposeB ? b.rows : b.cols
         precondition(
             k == kb && c.rows == m && c.cols == n,
-            "BLAS.gemm: op(a) \(transposeA ? "ᵀ" : "")\(a.shapeDescription) × op(b) \(transposeB ? "ᵀ" : "")\(b.shapeDescription) does not give c \(c.shapeDescription)"
+            "BLAS.gemm: op(a) \(transposeA ? "ᵀ" : "")\(a.shapeDescription) × op(b) "
+                + "\(transposeB ? "ᵀ" : "")\(b.shapeDescription) does not give c \(c.shapeDescription)"
         )
         if m == 0 || n == 0 { return }
         if k == 0 {

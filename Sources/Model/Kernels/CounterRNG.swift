@@ -40,7 +40,8 @@ public enum CounterRNG {
     /// Vector form of `bits`, for 16 consecutive counters starting at `counter`.
     public static func bits16(key: UInt64, counter: UInt32) -> SIMD16<UInt32> {
         let lanes = SIMD16<UInt32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
-        var x = ((SIMD16<UInt32>(repeating: counter) &+ lanes) &* 0x9E37_79B9)
+        var x =
+            ((SIMD16<UInt32>(repeating: counter) &+ lanes) &* 0x9E37_79B9)
             ^ SIMD16<UInt32>(repeating: UInt32(truncatingIfNeeded: key))
         x ^= x &>> 16
         x &*= 0x21F0_AAAD

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Element-wise transcendental functions over contiguous runs of `Float`.

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Independent sigmoid cross-entropies, one per label, for multi-label heads, as

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Softmax cross-entropy over class logits, with optional label smoothing, as

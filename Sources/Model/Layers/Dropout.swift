@@ -99,8 +99,9 @@ extension Dropout {
         pool.parallelFor(matrix.rows, grain: 16) { rows in
             for r in rows {
                 let stream = key.stream(sample: batch.sampleIds[Int(batch.rowSequence[r])], site: site)
-                apply(matrix.row(r), count: c, probability: p, key: stream,
-                      firstCounter: UInt32(truncatingIfNeeded: Int(batch.positions[r]) * c))
+                apply(
+                    matrix.row(r), count: c, probability: p, key: stream,
+                    firstCounter: UInt32(truncatingIfNeeded: Int(batch.positions[r]) * c))
             }
         }
     }
@@ -112,8 +113,9 @@ extension Dropout {
     ) {
         guard p > 0 else { return }
         for b in 0..<matrix.rows {
-            apply(matrix.row(b), count: matrix.cols, probability: p,
-                  key: key.stream(sample: batch.sampleIds[b], site: site), firstCounter: 0)
+            apply(
+                matrix.row(b), count: matrix.cols, probability: p,
+                key: key.stream(sample: batch.sampleIds[b], site: site), firstCounter: 0)
         }
     }
 }

@@ -19,16 +19,18 @@ public enum Pooler {
     /// accumulate (skipped when `nil`).
     public static func backward(
         pooledGrad: MatrixView, pooled: MatrixView, cls: MatrixView, batch: PackedBatch,
-        weight: UnsafeMutablePointer<Float>, weightGrad: UnsafeMutablePointer<Float>?, biasGrad: UnsafeMutablePointer<Float>?,
+        weight: UnsafeMutablePointer<Float>, weightGrad: UnsafeMutablePointer<Float>?,
+        biasGrad: UnsafeMutablePointer<Float>?,
         clsGrad: MatrixView, hiddenGrad: MatrixView?, pool: ThreadPool
     ) {
         for b in 0..<pooled.rows {
             let y = pooled.row(b), dy = pooledGrad.row(b)
             for j in 0..<pooled.cols { dy[j] *= 1 - y[j] * y[j] }  // tanh' = 1 − tanh²
         }
-        Linear.backward(outputGrad: pooledGrad, input: cls, weight: weight,
-                        inputGrad: hiddenGrad == nil ? nil : clsGrad,
-                        weightGrad: weightGrad, biasGrad: biasGrad, pool: pool)
+        Linear.backward(
+            outputGrad: pooledGrad, input: cls, weight: weight,
+            inputGrad: hiddenGrad == nil ? nil : clsGrad,
+            weightGrad: weightGrad, biasGrad: biasGrad, pool: pool)
         guard let hiddenGrad else { return }
         hiddenGrad.data.update(repeating: 0, count: hiddenGrad.rows * hiddenGrad.cols)
         for b in 0..<batch.sequenceCount {

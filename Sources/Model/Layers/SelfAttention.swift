@@ -72,8 +72,9 @@ public enum SelfAttention {
                 BLAS.gemm(dOut, v, transposeB: true, into: dP)
                 let key = dropout.key.stream(sample: sample, site: .attentionProbabilities(layer: dropout.layer))
                 for i in 0..<n {
-                    Dropout.apply(dP.row(i), count: n, probability: dropout.probability, key: key,
-                                  firstCounter: dropout.firstCounter(head: h, row: i))
+                    Dropout.apply(
+                        dP.row(i), count: n, probability: dropout.probability, key: key,
+                        firstCounter: dropout.firstCounter(head: h, row: i))
                 }
             } else {
                 BLAS.gemm(p, transposeA: true, dOut, into: dv)
@@ -103,8 +104,9 @@ public enum SelfAttention {
         let key = dropout.key.stream(sample: sample, site: .attentionProbabilities(layer: dropout.layer))
         for i in 0..<p.rows {
             dropped.row(i).update(from: p.row(i), count: p.cols)
-            Dropout.apply(dropped.row(i), count: p.cols, probability: dropout.probability, key: key,
-                          firstCounter: dropout.firstCounter(head: h, row: i))
+            Dropout.apply(
+                dropped.row(i), count: p.cols, probability: dropout.probability, key: key,
+                firstCounter: dropout.firstCounter(head: h, row: i))
         }
     }
 

@@ -12,8 +12,9 @@ public struct MatrixView: @unchecked Sendable {
         self.rows = rows
         self.cols = cols
         self.rowStride = rowStride ?? cols
-        precondition(rows >= 0 && cols >= 0 && self.rowStride >= cols,
-                     "MatrixView: bad shape [\(rows), \(cols)] with row stride \(self.rowStride)")
+        precondition(
+            rows >= 0 && cols >= 0 && self.rowStride >= cols,
+            "MatrixView: bad shape [\(rows), \(cols)] with row stride \(self.rowStride)")
     }
 
     /// Element (`row`, `col`).

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// AdamW (Loshchilov & Hutter) exactly as `torch.optim.AdamW`: decoupled weight decay, then
@@ -22,7 +22,9 @@ public final class AdamW: @unchecked Sendable {
     /// Updates applied so far, per parameter group.
     public private(set) var stepCounts: [ParameterGroup: Int] = [:]
 
-    public init(parameterCount: Int, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0) {
+    public init(
+        parameterCount: Int, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0
+    ) {
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
@@ -38,8 +40,10 @@ public final class AdamW: @unchecked Sendable {
     /// Elements outside the runs (frozen) are not touched. A sharded optimizer passes the
     /// part this rank owns as `updating`; the step counts still advance for every group of
     /// `runs`, so they agree on all ranks.
-    public func step(parameters: FloatSlab, gradients: FloatSlab, runs: [UpdateRun], updating: [UpdateRun]? = nil,
-                     learningRate: Float, pool: ThreadPool) {
+    public func step(
+        parameters: FloatSlab, gradients: FloatSlab, runs: [UpdateRun], updating: [UpdateRun]? = nil,
+        learningRate: Float, pool: ThreadPool
+    ) {
         var counted = Set<ParameterGroup>()
         for run in runs where counted.insert(run.group).inserted {
             stepCounts[run.group, default: 0] += 1
@@ -55,9 +59,10 @@ public final class AdamW: @unchecked Sendable {
             let p = parameters.base, g = gradients.base, m = firstMoment.base, v = secondMoment.base
             let lower = run.range.lowerBound
             pool.parallelFor(run.range.count, grain: 16_384) { local in
-                AdamW.update(p: p, g: g, m: m, v: v, range: (lower + local.lowerBound)..<(lower + local.upperBound),
-                             beta1: b1, beta2: b2, epsilon: eps, decayFactor: decayFactor, stepSize: stepSize,
-                             biasCorrection2Sqrt: biasCorrection2Sqrt)
+                AdamW.update(
+                    p: p, g: g, m: m, v: v, range: (lower + local.lowerBound)..<(lower + local.upperBound),
+                    beta1: b1, beta2: b2, epsilon: eps, decayFactor: decayFactor, stepSize: stepSize,
+                    biasCorrection2Sqrt: biasCorrection2Sqrt)
             }
         }
     }
@@ -78,7 +83,8 @@ public final class AdamW: @unchecked Sendable {
             let vi = b2 * UnsafeRawPointer(v + i).loadUnaligned(as: V.self) + (1 - b2) * gi * gi
             UnsafeMutableRawPointer(m + i).storeBytes(of: mi, as: V.self)
             UnsafeMutableRawPointer(v + i).storeBytes(of: vi, as: V.self)
-            UnsafeMutableRawPointer(p + i).storeBytes(of: pi - stepSize * (mi / (vi.squareRoot() / biasCorrection2Sqrt + eps)), as: V.self)
+            UnsafeMutableRawPointer(p + i).storeBytes(
+                of: pi - stepSize * (mi / (vi.squareRoot() / biasCorrection2Sqrt + eps)), as: V.self)
             i += 16
         }
         while i < range.upperBound {

@@ -64,7 +64,9 @@ public enum GradientClipping {
         let g = gradients.base
         for run in runs {
             pool.parallelFor(run.range.count, grain: 65_536) { local in
-                for i in (run.range.lowerBound + local.lowerBound)..<(run.range.lowerBound + local.upperBound) { g[i] *= factor }
+                for i in (run.range.lowerBound + local.lowerBound)..<(run.range.lowerBound + local.upperBound) {
+                    g[i] *= factor
+                }
             }
         }
     }

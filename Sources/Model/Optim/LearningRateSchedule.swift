@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The learning-rate multiplier at each optimizer step, as the Hugging Face schedulers
@@ -51,7 +51,8 @@ public struct LearningRateSchedule: Equatable, Sendable {
             return 1
         case .slantedTriangular:
             let ratio = 32.0
-            let p = step < warmupSteps
+            let p =
+                step < warmupSteps
                 ? Double(step) / Double(max(1, warmupSteps))
                 : max(0, 1 - progress)
             return (1 + p * (ratio - 1)) / ratio

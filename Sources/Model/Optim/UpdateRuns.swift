@@ -10,13 +10,16 @@ public struct UpdateRun: Equatable, Sendable {
 
 extension ParameterTable {
     /// The runs of the entries that train, with `learningRateScale(group)` per group.
-    public func updateRuns(trainable: (ParameterEntry) -> Bool,
-                           learningRateScale: (ParameterGroup) -> Float = { _ in 1 }) -> [UpdateRun] {
+    public func updateRuns(
+        trainable: (ParameterEntry) -> Bool,
+        learningRateScale: (ParameterGroup) -> Float = { _ in 1 }
+    ) -> [UpdateRun] {
         var runs: [UpdateRun] = []
         for e in entries where trainable(e) {
             let scale = learningRateScale(e.group)
             if var last = runs.last, last.range.upperBound == e.offset, last.decays == e.decays,
-               last.learningRateScale == scale, last.group == e.group {
+                last.learningRateScale == scale, last.group == e.group
+            {
                 last.range = last.range.lowerBound..<e.range.upperBound
                 runs[runs.count - 1] = last
             } else {
@@ -35,7 +38,9 @@ extension Array where Element == UpdateRun {
         for run in self {
             for range in ranges where range.overlaps(run.range) {
                 var part = run
-                part.range = Swift.max(run.range.lowerBound, range.lowerBound)..<Swift.min(run.range.upperBound, range.upperBound)
+                part.range =
+                    Swift.max(
+                        run.range.lowerBound, range.lowerBound)..<Swift.min(run.range.upperBound, range.upperBound)
                 result.append(part)
             }
         }

@@ -5,18 +5,18 @@
 /// and `qkvBias` one `[3C]` vector: the three projections run as a single GEMM. On disk
 /// they are still the three Hugging Face tensors.
 public struct BertLayerWeights: @unchecked Sendable {
-    public var qkvWeight: UnsafeMutablePointer<Float>      // [3C, C]
-    public var qkvBias: UnsafeMutablePointer<Float>        // [3C]
+    public var qkvWeight: UnsafeMutablePointer<Float>  // [3C, C]
+    public var qkvBias: UnsafeMutablePointer<Float>  // [3C]
     public var attentionOutputWeight: UnsafeMutablePointer<Float>  // [C, C]
-    public var attentionOutputBias: UnsafeMutablePointer<Float>    // [C]
-    public var attentionNormWeight: UnsafeMutablePointer<Float>    // [C]
-    public var attentionNormBias: UnsafeMutablePointer<Float>      // [C]
-    public var intermediateWeight: UnsafeMutablePointer<Float>     // [F, C]
-    public var intermediateBias: UnsafeMutablePointer<Float>       // [F]
-    public var outputWeight: UnsafeMutablePointer<Float>           // [C, F]
-    public var outputBias: UnsafeMutablePointer<Float>             // [C]
-    public var outputNormWeight: UnsafeMutablePointer<Float>       // [C]
-    public var outputNormBias: UnsafeMutablePointer<Float>         // [C]
+    public var attentionOutputBias: UnsafeMutablePointer<Float>  // [C]
+    public var attentionNormWeight: UnsafeMutablePointer<Float>  // [C]
+    public var attentionNormBias: UnsafeMutablePointer<Float>  // [C]
+    public var intermediateWeight: UnsafeMutablePointer<Float>  // [F, C]
+    public var intermediateBias: UnsafeMutablePointer<Float>  // [F]
+    public var outputWeight: UnsafeMutablePointer<Float>  // [C, F]
+    public var outputBias: UnsafeMutablePointer<Float>  // [C]
+    public var outputNormWeight: UnsafeMutablePointer<Float>  // [C]
+    public var outputNormBias: UnsafeMutablePointer<Float>  // [C]
     /// LoRA adapters of this layer, by target (empty without LoRA).
     public var adapters: LayerAdapters = LayerAdapters()
 }
@@ -40,16 +40,16 @@ public struct LayerAdapters: @unchecked Sendable {
 
 /// Views of all parameters of a BERT model with its head, over one slab.
 public struct BertWeights: @unchecked Sendable {
-    public var wordEmbeddings: UnsafeMutablePointer<Float>      // [V, C]
+    public var wordEmbeddings: UnsafeMutablePointer<Float>  // [V, C]
     public var positionEmbeddings: UnsafeMutablePointer<Float>  // [P, C]
-    public var tokenTypeEmbeddings: UnsafeMutablePointer<Float> // [TV, C]
-    public var embeddingNormWeight: UnsafeMutablePointer<Float> // [C]
-    public var embeddingNormBias: UnsafeMutablePointer<Float>   // [C]
+    public var tokenTypeEmbeddings: UnsafeMutablePointer<Float>  // [TV, C]
+    public var embeddingNormWeight: UnsafeMutablePointer<Float>  // [C]
+    public var embeddingNormBias: UnsafeMutablePointer<Float>  // [C]
     public var layers: [BertLayerWeights]
-    public var poolerWeight: UnsafeMutablePointer<Float>?       // [C, C]
-    public var poolerBias: UnsafeMutablePointer<Float>?         // [C]
-    public var classifierWeight: UnsafeMutablePointer<Float>?   // [K, C]
-    public var classifierBias: UnsafeMutablePointer<Float>?     // [K]
+    public var poolerWeight: UnsafeMutablePointer<Float>?  // [C, C]
+    public var poolerBias: UnsafeMutablePointer<Float>?  // [C]
+    public var classifierWeight: UnsafeMutablePointer<Float>?  // [K, C]
+    public var classifierBias: UnsafeMutablePointer<Float>?  // [K]
 }
 
 /// The parameter table of a BERT model and the views it gives over any slab.
@@ -70,7 +70,8 @@ public struct BertLayout: Sendable {
         let p = head.encoderPrefix
         var t = ParameterTable()
         t.append(p + "embeddings.word_embeddings.weight", shape: [config.vocabSize, c], group: .embeddings)
-        t.append(p + "embeddings.position_embeddings.weight", shape: [config.maxPositionEmbeddings, c], group: .embeddings)
+        t.append(
+            p + "embeddings.position_embeddings.weight", shape: [config.maxPositionEmbeddings, c], group: .embeddings)
         t.append(p + "embeddings.token_type_embeddings.weight", shape: [config.typeVocabSize, c], group: .embeddings)
         t.append(p + "embeddings.LayerNorm.weight", shape: [c], group: .embeddings)
         t.append(p + "embeddings.LayerNorm.bias", shape: [c], group: .embeddings)
@@ -96,8 +97,10 @@ public struct BertLayout: Sendable {
             t.append(l + "output.LayerNorm.bias", shape: [c], group: g)
             for target in lora?.targets ?? [] {
                 let (fanIn, fanOut) = BertLayout.shape(of: target, config: config)
-                t.append(l + target.modulePath + ".lora_A.weight", shape: [lora!.rank, fanIn], group: g, isAdapter: true)
-                t.append(l + target.modulePath + ".lora_B.weight", shape: [fanOut, lora!.rank], group: g, isAdapter: true)
+                t.append(
+                    l + target.modulePath + ".lora_A.weight", shape: [lora!.rank, fanIn], group: g, isAdapter: true)
+                t.append(
+                    l + target.modulePath + ".lora_B.weight", shape: [fanOut, lora!.rank], group: g, isAdapter: true)
             }
         }
         if head.hasPooler {
@@ -123,8 +126,9 @@ public struct BertLayout: Sendable {
             let l = p + "encoder.layer.\(i)."
             var adapters = LayerAdapters()
             for target in lora?.targets ?? [] {
-                adapters[target] = LayerAdapters.Pair(a: at(l + target.modulePath + ".lora_A.weight"),
-                                                      b: at(l + target.modulePath + ".lora_B.weight"))
+                adapters[target] = LayerAdapters.Pair(
+                    a: at(l + target.modulePath + ".lora_A.weight"),
+                    b: at(l + target.modulePath + ".lora_B.weight"))
             }
             return BertLayerWeights(
                 qkvWeight: at(l + "attention.self.query.weight"),

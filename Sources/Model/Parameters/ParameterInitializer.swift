@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Initialisation of parameters a checkpoint does not provide (a new head), as transformers'
@@ -13,8 +13,10 @@ public enum ParameterInitializer {
     public static let defaultStandardDeviation: Float = 0.02
 
     /// Initialises `entry` inside `slab` by the rule above.
-    public static func initialize(_ entry: ParameterEntry, in slab: UnsafeMutablePointer<Float>, seed: UInt64,
-                                  standardDeviation: Float = defaultStandardDeviation) {
+    public static func initialize(
+        _ entry: ParameterEntry, in slab: UnsafeMutablePointer<Float>, seed: UInt64,
+        standardDeviation: Float = defaultStandardDeviation
+    ) {
         let p = slab + entry.offset
         if entry.name.hasSuffix("LayerNorm.weight") {
             p.update(repeating: 1, count: entry.count)
@@ -35,7 +37,8 @@ public enum ParameterInitializer {
     }
 
     /// Fills `values` with N(0, σ²) draws: Box–Muller on pairs of 32-bit uniforms.
-    public static func normal(_ values: UnsafeMutablePointer<Float>, count: Int, standardDeviation: Float, key: UInt64) {
+    public static func normal(_ values: UnsafeMutablePointer<Float>, count: Int, standardDeviation: Float, key: UInt64)
+    {
         var i = 0
         while i < count {
             let u1 = (Double(CounterRNG.bits(key: key, counter: UInt32(truncatingIfNeeded: i))) + 0.5) / 4_294_967_296

@@ -54,14 +54,17 @@ public struct ParameterTable: Sendable {
 
     /// Appends a parameter right after the previous one and returns its offset.
     @discardableResult
-    public mutating func append(_ name: String, shape: [Int], group: ParameterGroup, decays: Bool? = nil,
-                                isAdapter: Bool = false) -> Int {
+    public mutating func append(
+        _ name: String, shape: [Int], group: ParameterGroup, decays: Bool? = nil,
+        isAdapter: Bool = false
+    ) -> Int {
         precondition(index[name] == nil, "ParameterTable: \(name) added twice")
         precondition(shape.allSatisfy { $0 > 0 }, "ParameterTable: \(name) has shape \(shape)")
         let offset = count
         let decay = decays ?? ParameterTable.decaysByDefault(name)
         index[name] = entries.count
-        entries.append(ParameterEntry(name: name, shape: shape, offset: offset, decays: decay, group: group, isAdapter: isAdapter))
+        entries.append(
+            ParameterEntry(name: name, shape: shape, offset: offset, decays: decay, group: group, isAdapter: isAdapter))
         return offset
     }
 

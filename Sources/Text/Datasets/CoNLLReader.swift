@@ -112,13 +112,17 @@ public enum CoNLLReader {
                 continue
             }
             if let layout, fields.count != layout.columns {
-                throw DataError(file: path, line: lineNumber,
-                                "\(columns(fields.count)), but line \(layout.line) has \(layout.columns): every word line needs the same columns")
+                throw DataError(
+                    file: path, line: lineNumber,
+                    "\(columns(fields.count)), but line \(layout.line) has \(layout.columns): every word line needs "
+                        + "the same columns"
+                )
             }
             let tagColumn = options.tagColumn ?? fields.count - 1
             let needed = max(options.wordColumn, options.labelled ? tagColumn : 0) + 1
             if fields.count < needed || (options.labelled && tagColumn == options.wordColumn) {
-                let what = options.labelled
+                let what =
+                    options.labelled
                     ? "a word in column \(options.wordColumn + 1) and a tag in "
                         + (options.tagColumn.map { "column \($0 + 1)" } ?? "the last column")
                     : "a word in column \(options.wordColumn + 1)"
@@ -126,10 +130,14 @@ public enum CoNLLReader {
             }
             if layout == nil { layout = (separator, fields.count, lineNumber) }
             let word = fields[options.wordColumn]
-            guard !word.isEmpty else { throw DataError(file: path, line: lineNumber, "empty word in column \(options.wordColumn + 1)") }
+            guard !word.isEmpty else {
+                throw DataError(file: path, line: lineNumber, "empty word in column \(options.wordColumn + 1)")
+            }
             if options.labelled {
                 let tag = fields[tagColumn]
-                guard !tag.isEmpty else { throw DataError(file: path, line: lineNumber, "empty tag in column \(tagColumn + 1)") }
+                guard !tag.isEmpty else {
+                    throw DataError(file: path, line: lineNumber, "empty tag in column \(tagColumn + 1)")
+                }
                 tags.append(tag)
             }
             words.append(word)
@@ -152,5 +160,7 @@ public enum CoNLLReader {
         }
     }
 
-    private static func columns(_ count: Int) -> String { count == 1 ? "line has 1 column" : "line has \(count) columns" }
+    private static func columns(_ count: Int) -> String {
+        count == 1 ? "line has 1 column" : "line has \(count) columns"
+    }
 }

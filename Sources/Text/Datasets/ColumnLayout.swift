@@ -21,8 +21,9 @@ struct ColumnLayout {
             if !required { return nil }
             let plural = fields.count == 1 ? "" : "s"
             let column = "column \(index + 1)" + (name(index).map { " \"\($0)\"" } ?? "")
-            throw DataError(file: path, line: record.line,
-                            "row has \(fields.count) field\(plural), no \(what) column (\(column))")
+            throw DataError(
+                file: path, line: record.line,
+                "row has \(fields.count) field\(plural), no \(what) column (\(column))")
         }
         return fields[index].trimmingCharacters(in: .whitespaces)
     }
@@ -34,7 +35,8 @@ struct ColumnLayout {
         // A header is present when any named (non-numeric) selection, or any recognised
         // column name, appears in the first row.
         let namedSelections = specs.compactMap { $0 }.filter { Int($0) == nil }
-        let hasHeader = !namedSelections.isEmpty
+        let hasHeader =
+            !namedSelections.isEmpty
             ? namedSelections.contains { index(ofName: $0) != nil }
             : lowered.contains { ColumnSelection.textNames.contains($0) || ColumnSelection.labelNames.contains($0) }
         if !namedSelections.isEmpty && !hasHeader {
@@ -54,8 +56,9 @@ struct ColumnLayout {
             if hasHeader {
                 for name in names { if let i = index(ofName: name) { return i } }
                 if required {
-                    throw DataError(file: path, line: 1,
-                                    "no \(what) column in header \(header): name one with --\(what)-column")
+                    throw DataError(
+                        file: path, line: 1,
+                        "no \(what) column in header \(header): name one with --\(what)-column")
                 }
                 return nil
             }
@@ -63,8 +66,9 @@ struct ColumnLayout {
         }
         var text = try column(columns.text, detect: ColumnSelection.textNames, what: "text", required: true)
         let pair = try column(columns.pair, detect: ColumnSelection.pairNames, what: "text-pair", required: false)
-        var label = try column(columns.label, detect: ColumnSelection.labelNames, what: "label",
-                               required: columns.requireLabel)
+        var label = try column(
+            columns.label, detect: ColumnSelection.labelNames, what: "label",
+            required: columns.requireLabel)
         if !hasHeader {
             // No header and no indices: the common two-column layout, text then label.
             if text == nil { text = 0 }
@@ -80,8 +84,9 @@ struct ColumnLayout {
             if let spec { return spec }
             if let found = names.first(where: { keys.contains($0) }) { return found }
             if required {
-                throw DataError(file: path, line: line,
-                                "no \(what) key among \(keys.sorted()): name one with --\(what)-column")
+                throw DataError(
+                    file: path, line: line,
+                    "no \(what) key among \(keys.sorted()): name one with --\(what)-column")
             }
             return nil
         }

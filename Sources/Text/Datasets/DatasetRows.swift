@@ -13,8 +13,9 @@ struct DatasetRows<Parser: LabelParser> {
     /// Examples from the records of a TSV or CSV file; the first record may be a header.
     func delimited(_ records: [DelimitedText.Record]) throws -> [Example] {
         guard let first = records.first else { return [] }
-        let layout = try ColumnLayout.resolve(header: first.fields.map { $0.trimmingCharacters(in: .whitespaces) },
-                                              columns: columns, path: path)
+        let layout = try ColumnLayout.resolve(
+            header: first.fields.map { $0.trimmingCharacters(in: .whitespaces) },
+            columns: columns, path: path)
         var examples: [Example] = []
         examples.reserveCapacity(records.count)
         for record in records.dropFirst(layout.hasHeader ? 1 : 0) {

@@ -13,7 +13,9 @@ enum DelimitedText {
         for text in content.split(omittingEmptySubsequences: false, whereSeparator: \.isLineEnd) {
             line += 1
             if text.isEmpty { continue }
-            records.append(Record(fields: text.split(separator: "\t", omittingEmptySubsequences: false).map(String.init), line: line))
+            records.append(
+                Record(
+                    fields: text.split(separator: "\t", omittingEmptySubsequences: false).map(String.init), line: line))
         }
         return records
     }

@@ -29,7 +29,8 @@ public enum MultiLabelField {
         for part in trimmed.split(separator: separator, omittingEmptySubsequences: false) {
             let name = part.trimmingCharacters(in: .whitespaces)
             guard !name.isEmpty else {
-                throw DataError(file: path, line: line, "empty label name in \"\(trimmed)\" (labels separated by \"\(separator)\")")
+                throw DataError(
+                    file: path, line: line, "empty label name in \"\(trimmed)\" (labels separated by \"\(separator)\")")
             }
             names.insert(name)
         }
@@ -46,8 +47,10 @@ public enum MultiLabelField {
         case .string(let string): return try parse(string, separator: separator, path: path, line: line)
         default:
             if let name = integerName(value) { return [name] }
-            throw DataError(file: path, line: line, "labels must be an array of strings or integers, "
-                                + "a string or null; found \(describe(value))")
+            throw DataError(
+                file: path, line: line,
+                "labels must be an array of strings or integers, "
+                    + "a string or null; found \(describe(value))")
         }
     }
 
@@ -63,8 +66,9 @@ public enum MultiLabelField {
             } else if let name = integerName(element) {
                 names.insert(name)
             } else {
-                throw DataError(file: path, line: line,
-                                "label \(describe(element)) in a label array is not a string or an integer")
+                throw DataError(
+                    file: path, line: line,
+                    "label \(describe(element)) in a label array is not a string or an integer")
             }
         }
         return names
@@ -96,7 +100,8 @@ public enum MultiLabelField {
         var targets = [Float](repeating: 0, count: names.count)
         for label in labels.sorted() {
             guard let j = names.firstIndex(of: label) else {
-                throw DataError(file: path, line: line, "label \"\(label)\" is not one of [\(names.joined(separator: ", "))]")
+                throw DataError(
+                    file: path, line: line, "label \"\(label)\" is not one of [\(names.joined(separator: ", "))]")
             }
             targets[j] = 1
         }

@@ -57,8 +57,11 @@ public enum TagScheme: String, Sendable, CaseIterable {
             }
             if self == .iob2, case .inside(let type) = tag, previous.type != type {
                 let before = i == 0 ? "the sentence start" : "\"\(tags[i - 1])\""
-                return (i, "tag \"\(text)\" follows \(before): in IOB2 an entity starts with B-\(type)"
-                    + " (if the file is IOB1, read it with scheme iob1)")
+                return (
+                    i,
+                    "tag \"\(text)\" follows \(before): in IOB2 an entity starts with B-\(type)"
+                        + " (if the file is IOB1, read it with scheme iob1)"
+                )
             }
             previous = tag
         }

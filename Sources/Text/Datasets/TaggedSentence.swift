@@ -9,8 +9,9 @@ public struct TaggedSentence: Equatable, Sendable {
     public var line: Int
 
     public init(words: [String], tags: [String]?, line: Int) {
-        precondition(tags == nil || tags!.count == words.count,
-                     "TaggedSentence: \(words.count) words but \(tags!.count) tags")
+        precondition(
+            tags == nil || tags!.count == words.count,
+            "TaggedSentence: \(words.count) words but \(tags!.count) tags")
         self.words = words
         self.tags = tags
         self.line = line

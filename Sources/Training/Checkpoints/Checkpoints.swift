@@ -19,8 +19,9 @@ public enum Checkpoints {
         let destination = path(output: output, step: step)
         let directory = try DurableDirectory(destination: destination)
         do {
-            try ModelDirectory.write(model: model, config: config, tokenizerSource: tokenizerSource,
-                                     maxLength: maxLength, into: directory)
+            try ModelDirectory.write(
+                model: model, config: config, tokenizerSource: tokenizerSource,
+                maxLength: maxLength, into: directory)
             try writeOptimizer(optimizer, table: model.parameterTable, to: directory.path("optimizer.safetensors"))
             try directory.write(try state.jsonText(), as: TrainerState.fileName)
             if FaultInjection.crashInCheckpoint == step { abort() }
@@ -37,10 +38,14 @@ public enum Checkpoints {
     static func writeOptimizer(_ optimizer: AdamW, table: ParameterTable, to path: String) throws {
         var entries: [SafeTensorsEntry] = []
         for entry in table.entries {
-            entries.append(SafeTensorsEntry(name: "exp_avg." + entry.name, shape: entry.shape,
-                                            data: UnsafeBufferPointer(start: optimizer.firstMoment.base + entry.offset, count: entry.count)))
-            entries.append(SafeTensorsEntry(name: "exp_avg_sq." + entry.name, shape: entry.shape,
-                                            data: UnsafeBufferPointer(start: optimizer.secondMoment.base + entry.offset, count: entry.count)))
+            entries.append(
+                SafeTensorsEntry(
+                    name: "exp_avg." + entry.name, shape: entry.shape,
+                    data: UnsafeBufferPointer(start: optimizer.firstMoment.base + entry.offset, count: entry.count)))
+            entries.append(
+                SafeTensorsEntry(
+                    name: "exp_avg_sq." + entry.name, shape: entry.shape,
+                    data: UnsafeBufferPointer(start: optimizer.secondMoment.base + entry.offset, count: entry.count)))
         }
         try SafeTensorsWriter.write(entries, metadata: ["format": "ddp-train-adamw"], to: path)
     }
@@ -50,9 +55,11 @@ public enum Checkpoints {
     /// the classifier from `adapter_model.safetensors` (the frozen base stays as loaded).
     public static func readModel(into model: any TrainableModel, from checkpoint: String) throws {
         if model.lora != nil {
-            try model.loadAdapters(from: SafeTensorsFile(contentsOf: checkpoint + "/" + ModelDirectory.adapterWeightsFile))
+            try model.loadAdapters(
+                from: SafeTensorsFile(contentsOf: checkpoint + "/" + ModelDirectory.adapterWeightsFile))
         } else {
-            _ = try model.loadWeights(from: SafeTensorsFile(contentsOf: checkpoint + "/model.safetensors"), loadHead: true)
+            _ = try model.loadWeights(
+                from: SafeTensorsFile(contentsOf: checkpoint + "/model.safetensors"), loadHead: true)
         }
     }
 
@@ -60,10 +67,12 @@ public enum Checkpoints {
     public static func readOptimizer(into optimizer: AdamW, table: ParameterTable, from checkpoint: String) throws {
         let file = try SafeTensorsFile(contentsOf: checkpoint + "/optimizer.safetensors")
         for entry in table.entries {
-            try file.read("exp_avg." + entry.name, shape: entry.shape,
-                          into: UnsafeMutableBufferPointer(start: optimizer.firstMoment.base + entry.offset, count: entry.count))
-            try file.read("exp_avg_sq." + entry.name, shape: entry.shape,
-                          into: UnsafeMutableBufferPointer(start: optimizer.secondMoment.base + entry.offset, count: entry.count))
+            try file.read(
+                "exp_avg." + entry.name, shape: entry.shape,
+                into: UnsafeMutableBufferPointer(start: optimizer.firstMoment.base + entry.offset, count: entry.count))
+            try file.read(
+                "exp_avg_sq." + entry.name, shape: entry.shape,
+                into: UnsafeMutableBufferPointer(start: optimizer.secondMoment.base + entry.offset, count: entry.count))
         }
     }
 

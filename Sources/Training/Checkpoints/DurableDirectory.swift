@@ -1,7 +1,7 @@
 import Foundation
 import Model
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Writing a directory so that a crash at any moment leaves either the old state or the new

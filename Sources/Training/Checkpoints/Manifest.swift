@@ -25,7 +25,9 @@ public struct Manifest: Codable, Equatable, Sendable {
         for name in names.sorted() where name != fileName {
             let path = directory + "/" + name
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                continue
+            }
             let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
             let digest: SHA256Digest
             do { digest = try SHA256.hash(fileAt: path) } catch { throw CheckpointError("\(error)") }
@@ -60,7 +62,11 @@ public struct Manifest: Codable, Equatable, Sendable {
             let digest: SHA256Digest
             do { digest = try SHA256.hash(fileAt: path) } catch { throw CheckpointError("\(error)") }
             guard size == entry.bytes, digest.hex == entry.sha256 else {
-                throw CheckpointError("\(path): checksum does not match the manifest (sha256 \(digest.hex), \(size) bytes; expected \(entry.sha256), \(entry.bytes) bytes) — the file was changed or damaged after it was written")
+                throw CheckpointError(
+                    "\(path): checksum does not match the manifest (sha256 \(digest.hex), \(size) bytes; expected "
+                        + "\(entry.sha256), \(entry.bytes) bytes) — the file was changed or damaged after it was "
+                        + "written"
+                )
             }
         }
     }

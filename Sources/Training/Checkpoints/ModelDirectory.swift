@@ -13,22 +13,38 @@ public struct ModelDirectory: Sendable {
     public var weightsPath: String { path + "/model.safetensors" }
 
     /// The tokenizer files copied into every checkpoint and the final model.
-    public static let tokenizerFiles = ["tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json"]
+    public static let tokenizerFiles = [
+        "tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json",
+    ]
 
     public init(_ path: String) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw CheckpointError("\(path): no such model directory" + (path == DefaultPaths.pretrainedModel ? " (run tools/setup.sh to install the pretrained all-MiniLM-L6-v2)" : ""))
+            throw CheckpointError(
+                "\(path): no such model directory"
+                    + (path == DefaultPaths.pretrainedModel
+                        ? " (run tools/setup.sh to install the pretrained all-MiniLM-L6-v2)" : ""))
         }
         self.path = path
         config = try HuggingFaceConfig(contentsOf: path + "/config.json")
         guard FileManager.default.fileExists(atPath: path + "/model.safetensors") else {
-            let others = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasSuffix(".bin") || $0.hasSuffix(".h5") || $0.hasSuffix(".ckpt") }
-            throw CheckpointError("\(path): no model.safetensors (the model's weights)" + (others.isEmpty ? "" : "; found \(others.joined(separator: ", ")), which ddp-train does not read: save the model with safe_serialization=True"))
+            let others = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter {
+                $0.hasSuffix(".bin") || $0.hasSuffix(".h5") || $0.hasSuffix(".ckpt")
+            }
+            throw CheckpointError(
+                "\(path): no model.safetensors (the model's weights)"
+                    + (others.isEmpty
+                        ? ""
+                        : "; found \(others.joined(separator: ", ")), which ddp-train does not read: save the model "
+                            + "with safe_serialization=True")
+            )
         }
         tokenizer = try WordPieceTokenizer.load(directory: URL(fileURLWithPath: path))
         if tokenizer.vocabSize > config.bert.vocabSize {
-            throw CheckpointError("\(path): the tokenizer has \(tokenizer.vocabSize) tokens but config.json's vocab_size is \(config.bert.vocabSize)")
+            throw CheckpointError(
+                "\(path): the tokenizer has \(tokenizer.vocabSize) tokens but config.json's vocab_size is "
+                    + "\(config.bert.vocabSize)"
+            )
         }
     }
 
@@ -45,18 +61,23 @@ public struct ModelDirectory: Sendable {
     /// adapters merged in), and the tokenizer files of `tokenizerSource`; with LoRA also the
     /// adapters in PEFT's form (`adapter/adapter_model.safetensors`, `adapter/adapter_config.json`).
     /// `tokenizer_config.json` records `maxLength`, the length the model was trained with.
-    public static func write(model: any TrainableModel, config: HuggingFaceConfig, tokenizerSource: String, maxLength: Int,
-                             into directory: DurableDirectory) throws {
+    public static func write(
+        model: any TrainableModel, config: HuggingFaceConfig, tokenizerSource: String, maxLength: Int,
+        into directory: DurableDirectory
+    ) throws {
         let config = model.savedConfig(config)
         try directory.write(try config.jsonText(file: directory.path("config.json")), as: "config.json")
         try model.saveWeights(to: directory.path("model.safetensors"))
         if let lora = model.lora {
-            try FileManager.default.createDirectory(atPath: directory.path(adapterDirectory), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: directory.path(adapterDirectory), withIntermediateDirectories: true)
             try model.saveAdapters(to: directory.path(adapterWeightsFile))
             try directory.write(adapterConfigJSON(lora, baseModel: tokenizerSource), as: adapterConfigFile)
         }
-        for name in tokenizerFiles where name != TrainedLength.file
-            && FileManager.default.fileExists(atPath: tokenizerSource + "/" + name) {
+        for name in tokenizerFiles
+        where name != TrainedLength.file
+            && FileManager.default.fileExists(atPath: tokenizerSource + "/" + name)
+        {
             try directory.copy(tokenizerSource + "/" + name, as: name)
         }
         let tokenizerConfig = FileManager.default.contents(atPath: tokenizerSource + "/" + TrainedLength.file)
@@ -69,9 +90,11 @@ public struct ModelDirectory: Sendable {
     /// expression over full module names instead (PEFT accepts both).
     static func adapterConfigJSON(_ lora: LoRAConfiguration, baseModel: String) -> String {
         let names = lora.targets.map(\.modulePath)
-        let targets: JSONValue = lora.targets.contains(.output)
-            ? .string(#".*encoder\.layer\.\d+\.("#
-                + names.map { $0.replacingOccurrences(of: ".", with: #"\."#) }.joined(separator: "|") + ")")
+        let targets: JSONValue =
+            lora.targets.contains(.output)
+            ? .string(
+                #".*encoder\.layer\.\d+\.("#
+                    + names.map { $0.replacingOccurrences(of: ".", with: #"\."#) }.joined(separator: "|") + ")")
             : .array(lora.targets.map { .string($0.rawValue) })
         let members: [(String, JSONValue)] = [
             ("peft_type", .string("LORA")), ("task_type", .string("SEQ_CLS")), ("r", JSONValue(lora.rank)),

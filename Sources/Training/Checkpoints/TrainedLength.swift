@@ -20,8 +20,8 @@ public enum TrainedLength {
     /// `model_max_length` from `path/tokenizer_config.json`, when present and a positive integer.
     static func saved(in path: String) -> Int? {
         guard let data = FileManager.default.contents(atPath: path + "/" + file),
-              case .object(let members)? = try? JSONParser.parse([UInt8](data)),
-              let value = members.first(where: { $0.key == key })?.value.integerValue, value > 0
+            case .object(let members)? = try? JSONParser.parse([UInt8](data)),
+            let value = members.first(where: { $0.key == key })?.value.integerValue, value > 0
         else { return nil }
         return value
     }

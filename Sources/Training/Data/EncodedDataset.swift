@@ -25,7 +25,8 @@ public struct EncodedDataset: Sendable {
     /// A data set of given token sequences (type ids 0) and class labels — for benchmarks
     /// and tests that need no tokenizer.
     public init(file: String, sequences: [[Int32]], labels: [Int32]) {
-        precondition(sequences.count == labels.count, "EncodedDataset: \(sequences.count) sequences, \(labels.count) labels")
+        precondition(
+            sequences.count == labels.count, "EncodedDataset: \(sequences.count) sequences, \(labels.count) labels")
         self.init(file: file, targets: .classes(labels))
         for (i, sequence) in sequences.enumerated() {
             append(Encoding(ids: sequence, typeIds: Array(repeating: 0, count: sequence.count)), line: i + 1)
@@ -39,7 +40,9 @@ public struct EncodedDataset: Sendable {
 
     /// Class id of example `i` (classification only).
     public func classLabel(_ i: Int) -> Int32 {
-        guard case .classes(let ids) = targets else { preconditionFailure("EncodedDataset: not a classification data set") }
+        guard case .classes(let ids) = targets else {
+            preconditionFailure("EncodedDataset: not a classification data set")
+        }
         return ids[i]
     }
 
@@ -75,8 +78,9 @@ public struct EncodedDataset: Sendable {
         ids.withUnsafeBufferPointer { ids in
             typeIds.withUnsafeBufferPointer { types in
                 let range = offsets[i]..<offsets[i + 1]
-                batch.append(ids: UnsafeBufferPointer(rebasing: ids[range]),
-                             typeIds: UnsafeBufferPointer(rebasing: types[range]), sample: sample)
+                batch.append(
+                    ids: UnsafeBufferPointer(rebasing: ids[range]),
+                    typeIds: UnsafeBufferPointer(rebasing: types[range]), sample: sample)
             }
         }
     }
@@ -87,8 +91,10 @@ public struct EncodedDataset: Sendable {
 extension EncodedDataset {
     /// `rows` tokenised (with `[CLS]`/`[SEP]`, truncated to `maxLength`), with `targets`
     /// already mapped by the task.
-    static func tokenized(_ rows: [LabelledText], file: String, tokenizer: WordPieceTokenizer, maxLength: Int,
-                          targets: Targets) -> EncodedDataset {
+    static func tokenized(
+        _ rows: [LabelledText], file: String, tokenizer: WordPieceTokenizer, maxLength: Int,
+        targets: Targets
+    ) -> EncodedDataset {
         var dataset = EncodedDataset(file: file, targets: targets)
         dataset.ids.reserveCapacity(rows.count * 16)
         dataset.typeIds.reserveCapacity(rows.count * 16)

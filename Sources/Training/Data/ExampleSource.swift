@@ -38,10 +38,14 @@ public struct AugmentedExamples: ExampleSource {
 
     /// `encoded` supplies the targets (already checked); `texts` the raw text of each of its
     /// examples.
-    public init(texts: [(text: String, pair: String?)], encoded: EncodedDataset, tokenizer: WordPieceTokenizer,
-                augmenter: TextAugmenter, seed: UInt64, maxLength: Int) {
+    public init(
+        texts: [(text: String, pair: String?)], encoded: EncodedDataset, tokenizer: WordPieceTokenizer,
+        augmenter: TextAugmenter, seed: UInt64, maxLength: Int
+    ) {
         precondition(texts.count == encoded.count, "AugmentedExamples: \(texts.count) texts, \(encoded.count) examples")
-        if case .tokens = encoded.targets { preconditionFailure("AugmentedExamples: word-tagged data is not augmented") }
+        if case .tokens = encoded.targets {
+            preconditionFailure("AugmentedExamples: word-tagged data is not augmented")
+        }
         self.texts = texts
         self.encoded = encoded
         self.tokenizer = tokenizer
@@ -56,8 +60,10 @@ public struct AugmentedExamples: ExampleSource {
     /// The augmented text and pair of example `i` in `epoch` (sides 0 and 1 draw from
     /// separate streams).
     public func augmented(_ i: Int, epoch: Int) -> (text: String, pair: String?) {
-        (augmenter.augment(texts[i].text, seed: seed, epoch: epoch, example: i, side: 0),
-         texts[i].pair.map { augmenter.augment($0, seed: seed, epoch: epoch, example: i, side: 1) })
+        (
+            augmenter.augment(texts[i].text, seed: seed, epoch: epoch, example: i, side: 0),
+            texts[i].pair.map { augmenter.augment($0, seed: seed, epoch: epoch, example: i, side: 1) }
+        )
     }
 
     public func append(_ i: Int, epoch: Int, to batch: PackedBatch, targets buffer: TargetBuffer) {

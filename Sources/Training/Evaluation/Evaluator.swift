@@ -31,15 +31,18 @@ public struct Evaluator {
     let localBatchSize: Int
 
     /// - Parameter globalBatchSize: examples per evaluation batch, summed over ranks.
-    public init(model: any TrainableModel, communicator: Communicator, task: any FineTuningTask, labels: LabelSet,
-                batch: PackedBatch, targets: TargetBuffer, globalBatchSize: Int) {
+    public init(
+        model: any TrainableModel, communicator: Communicator, task: any FineTuningTask, labels: LabelSet,
+        batch: PackedBatch, targets: TargetBuffer, globalBatchSize: Int
+    ) {
         self.model = model
         self.communicator = communicator
         self.task = task
         self.labels = labels
         self.batch = batch
         self.targets = targets
-        localBatchSize = max(1, min(batch.sequenceCapacity, BatchPlan.largestShare(of: globalBatchSize, parts: communicator.size)))
+        localBatchSize = max(
+            1, min(batch.sequenceCapacity, BatchPlan.largestShare(of: globalBatchSize, parts: communicator.size)))
     }
 
     public func evaluate(_ dataset: EncodedDataset) throws -> EvaluationReport {

@@ -18,17 +18,24 @@ public final class InferenceSession {
 
     /// Opens the fine-tuned model (or checkpoint) in `path`; `maxLength` nil takes the
     /// model's own (`TrainedLength`).
-    public init(modelPath: String, communicator: Communicator, maxLength: Int?, globalBatchSize: Int,
-                threads: Int?) throws {
+    public init(
+        modelPath: String, communicator: Communicator, maxLength: Int?, globalBatchSize: Int,
+        threads: Int?
+    ) throws {
         self.communicator = communicator
         let opened = try communicator.agreeing { () -> (ModelDirectory, any FineTuningTask, Int) in
             let directory = try ModelDirectory(modelPath)
             guard let task = TaskRegistry.task(savedAs: directory.config) else {
-                throw CheckpointError("\(modelPath)/config.json: architectures \(directory.config.architectures) has no head of a task ddp-train knows (\(TaskRegistry.names.joined(separator: ", "))); fine-tune the model first (ddp-train train)")
+                throw CheckpointError(
+                    "\(modelPath)/config.json: architectures \(directory.config.architectures) has no head of a task "
+                        + "ddp-train knows (\(TaskRegistry.names.joined(separator: ", "))); fine-tune the model "
+                        + "first (ddp-train train)"
+                )
             }
             let positions = directory.config.bert.maxPositionEmbeddings
             if let maxLength, maxLength > positions {
-                throw OptionError("--max-length \(maxLength) exceeds the model's max_position_embeddings (\(positions))")
+                throw OptionError(
+                    "--max-length \(maxLength) exceeds the model's max_position_embeddings (\(positions))")
             }
             return (directory, task, maxLength ?? TrainedLength.defaultMaxLength(of: directory))
         }
@@ -39,11 +46,14 @@ public final class InferenceSession {
         let threads = try threads ?? ThreadPlan(ranksOnNode: communicator.localSize).threads
         BLAS.setThreads(threads)
         let model = ModelFamilies.family(of: directory.config).makeModel(
-            config: directory.config, head: task.head(labels: labels.count), lora: nil, pool: ThreadPool(threads: threads))
+            config: directory.config, head: task.head(labels: labels.count), lora: nil,
+            pool: ThreadPool(threads: threads))
         self.model = model
         let weights = directory.weightsPath
         try communicator.agreeing {
-            if communicator.rank == 0 { _ = try model.loadWeights(from: SafeTensorsFile(contentsOf: weights), loadHead: true) }
+            if communicator.rank == 0 {
+                _ = try model.loadWeights(from: SafeTensorsFile(contentsOf: weights), loadHead: true)
+            }
         }
         try communicator.broadcast(model.parameters.buffer, root: 0)
         localBatchSize = max(1, BatchPlan.largestShare(of: globalBatchSize, parts: communicator.size))
@@ -51,26 +61,35 @@ public final class InferenceSession {
 
     /// Reads `path` for this model's task; `.encode(labels)` of the result maps labels when
     /// present (unknown labels are an error).
-    public func read(_ path: String, columns: ColumnSelection, labelSeparator: Character = ",",
-                     requireLabels: Bool) throws -> TaskData {
-        try task.read(path, DataRequest(columns: columns, labelSeparator: labelSeparator, tokenizer: directory.tokenizer,
-                                        maxLength: maxLength, requireLabels: requireLabels))
+    public func read(
+        _ path: String, columns: ColumnSelection, labelSeparator: Character = ",",
+        requireLabels: Bool
+    ) throws -> TaskData {
+        try task.read(
+            path,
+            DataRequest(
+                columns: columns, labelSeparator: labelSeparator, tokenizer: directory.tokenizer,
+                maxLength: maxLength, requireLabels: requireLabels))
     }
 
     /// Buffers big enough for this rank's shards of `dataset`.
     func buffers(for dataset: EncodedDataset) -> (PackedBatch, TargetBuffer) {
         let longest = max(dataset.longest, 1)
         model.reserve(maxSequences: localBatchSize, maxTokens: localBatchSize * longest, maxLength: longest)
-        return (PackedBatch(sequenceCapacity: localBatchSize, tokenCapacity: localBatchSize * longest),
-                TargetBuffer(integerCapacity: localBatchSize * longest,
-                             floatCapacity: localBatchSize * max(labels.count, 1)))
+        return (
+            PackedBatch(sequenceCapacity: localBatchSize, tokenCapacity: localBatchSize * longest),
+            TargetBuffer(
+                integerCapacity: localBatchSize * longest,
+                floatCapacity: localBatchSize * max(labels.count, 1))
+        )
     }
 
     /// The task's metrics over `dataset`.
     public func evaluate(_ dataset: EncodedDataset) throws -> EvaluationReport {
         let (batch, targets) = buffers(for: dataset)
-        let evaluator = Evaluator(model: model, communicator: communicator, task: task, labels: labels, batch: batch,
-                                  targets: targets, globalBatchSize: localBatchSize * communicator.size)
+        let evaluator = Evaluator(
+            model: model, communicator: communicator, task: task, labels: labels, batch: batch,
+            targets: targets, globalBatchSize: localBatchSize * communicator.size)
         return try evaluator.evaluate(dataset)
     }
 
@@ -104,13 +123,16 @@ public final class InferenceSession {
     /// One JSON line per example (`{"line": …, <the task's prediction>}`), from `logits`.
     public func predictionLines(_ data: TaskData, dataset: EncodedDataset, logits: [Float]) -> String {
         let k = labels.count
-        let context = PredictionContext(data: data, dataset: dataset, labels: labels, tokenizer: directory.tokenizer,
-                                        maxLength: maxLength)
+        let context = PredictionContext(
+            data: data, dataset: dataset, labels: labels, tokenizer: directory.tokenizer,
+            maxLength: maxLength)
         var text = ""
         for i in 0..<dataset.count {
-            let rows = model.head.isPerToken
+            let rows =
+                model.head.isPerToken
                 ? (dataset.offsets[i] * k)..<(dataset.offsets[i + 1] * k) : (i * k)..<((i + 1) * k)
-            text += "{\"line\": \(dataset.lines[i]), " + task.prediction(i, logits: logits[rows], context: context) + "}\n"
+            text +=
+                "{\"line\": \(dataset.lines[i]), " + task.prediction(i, logits: logits[rows], context: context) + "}\n"
         }
         return text
     }

@@ -8,7 +8,8 @@ public enum ModelInspection {
         let directory = try ModelDirectory(modelPath)
         let config = directory.config
         let bert = config.bert
-        let head = [TaskHead.token(outputs: bert.labels.count), .sequence(outputs: bert.labels.count)]
+        let head =
+            [TaskHead.token(outputs: bert.labels.count), .sequence(outputs: bert.labels.count)]
             .first { $0.isSaved(in: config.architectures) } ?? .none
         let table = ModelFamilies.family(of: config).parameterTable(config: config, head: head, lora: nil)
         let file = try SafeTensorsFile(contentsOf: directory.weightsPath)
@@ -22,7 +23,9 @@ public enum ModelInspection {
             "  dropout hidden \(bert.hiddenDropoutProb), attention \(bert.attentionProbsDropoutProb)"
                 + (bert.classifierDropout.map { ", classifier \($0)" } ?? ""),
         ]
-        if !bert.labels.isEmpty { lines.append("  labels \(bert.labels)" + (bert.problemType.map { " (\($0))" } ?? "")) }
+        if !bert.labels.isEmpty {
+            lines.append("  labels \(bert.labels)" + (bert.problemType.map { " (\($0))" } ?? ""))
+        }
         if let task = TaskRegistry.task(savedAs: config) { lines.append("  task \(task.name)") }
         lines.append("  trained length \(TrainedLength.defaultMaxLength(of: directory)) tokens")
         lines.append("  parameters \(table.count)")

@@ -17,20 +17,31 @@ extension TrainingOptions {
         if !task.allowsTextAugmentation && augmentation.isEnabled {
             throw OptionError("--augment-* options change words, which would misalign the word tags of \(task.name)")
         }
-        if labelSeparator.count != 1 { throw OptionError("--label-separator \"\(labelSeparator)\": expected one character") }
+        if labelSeparator.count != 1 {
+            throw OptionError("--label-separator \"\(labelSeparator)\": expected one character")
+        }
         if batchSize < 1 { throw OptionError("--batch-size \(batchSize): must be at least 1") }
         if batchSize < worldSize {
-            throw OptionError("--batch-size \(batchSize) is smaller than the \(worldSize) ranks: every rank needs at least one example per step (use --batch-size \(worldSize) or more, or fewer ranks)")
+            throw OptionError(
+                "--batch-size \(batchSize) is smaller than the \(worldSize) ranks: every rank needs at least one "
+                    + "example per step (use --batch-size \(worldSize) or more, or fewer ranks)"
+            )
         }
         if evalBatchSize < 1 { throw OptionError("--eval-batch-size \(evalBatchSize): must be at least 1") }
         if maxLength < 2 { throw OptionError("--max-length \(maxLength): must be at least 2 ([CLS] and [SEP])") }
-        if epochs <= 0 && maxSteps <= 0 { throw OptionError("--epochs \(epochs): must be positive (or give --max-steps)") }
+        if epochs <= 0 && maxSteps <= 0 {
+            throw OptionError("--epochs \(epochs): must be positive (or give --max-steps)")
+        }
         if learningRate <= 0 { throw OptionError("--learning-rate \(learningRate): must be positive") }
-        if !(0...1).contains(warmupRatio) { throw OptionError("--warmup-ratio \(warmupRatio): must be between 0 and 1") }
+        if !(0...1).contains(warmupRatio) {
+            throw OptionError("--warmup-ratio \(warmupRatio): must be between 0 and 1")
+        }
         if warmupSteps < 0 { throw OptionError("--warmup-steps \(Self.show(warmupSteps)): must not be negative") }
         if warmupSteps >= 1 && warmupSteps != warmupSteps.rounded() {
             throw OptionError(
-                "--warmup-steps \(warmupSteps): expected a whole number of steps, or a fraction in [0, 1) of the total steps")
+                "--warmup-steps \(warmupSteps): expected a whole number of steps, or a fraction in [0, 1) of the "
+                    + "total steps"
+            )
         }
         if warmupSteps > 0 && warmupRatio > 0 {
             throw OptionError("--warmup-steps and --warmup-ratio both given: choose one")
@@ -40,19 +51,29 @@ extension TrainingOptions {
             throw OptionError("--adam-beta1/--adam-beta2 must be in [0, 1)")
         }
         if adamEpsilon <= 0 { throw OptionError("--adam-epsilon \(adamEpsilon): must be positive") }
-        if maxGradNorm < 0 { throw OptionError("--max-grad-norm \(maxGradNorm): must not be negative (0 disables clipping)") }
-        if dropout != nil && (hiddenDropout != nil || attentionDropout != nil) {
-            throw OptionError("--dropout sets both hidden and attention dropout: do not combine it with --hidden-dropout or --attention-dropout")
+        if maxGradNorm < 0 {
+            throw OptionError("--max-grad-norm \(maxGradNorm): must not be negative (0 disables clipping)")
         }
-        for (name, value) in [("dropout", dropout), ("hidden-dropout", hiddenDropout),
-                              ("attention-dropout", attentionDropout), ("classifier-dropout", classifierDropout)] {
+        if dropout != nil && (hiddenDropout != nil || attentionDropout != nil) {
+            throw OptionError(
+                "--dropout sets both hidden and attention dropout: do not combine it with --hidden-dropout or "
+                    + "--attention-dropout"
+            )
+        }
+        for (name, value) in [
+            ("dropout", dropout), ("hidden-dropout", hiddenDropout),
+            ("attention-dropout", attentionDropout), ("classifier-dropout", classifierDropout),
+        ] {
             if let value, !(0..<1).contains(value) { throw OptionError("--\(name) \(value): must be in [0, 1)") }
         }
         if noShuffle && groupByLength {
             throw OptionError("--no-shuffle and --group-by-length conflict: grouping reorders the data")
         }
         if evalSteps < 0 || saveSteps < 0 || loggingSteps < 1 || saveTotalLimit < 0 || checksumSteps < 0 {
-            throw OptionError("--logging-steps must be at least 1; --eval-steps, --save-steps, --save-total-limit and --checksum-steps must not be negative")
+            throw OptionError(
+                "--logging-steps must be at least 1; --eval-steps, --save-steps, --save-total-limit and "
+                    + "--checksum-steps must not be negative"
+            )
         }
         if evalSteps > 0 && validation == nil {
             throw OptionError("--eval-steps \(evalSteps) needs --validation FILE")
@@ -65,18 +86,31 @@ extension TrainingOptions {
             throw OptionError("--label-smoothing-factor \(labelSmoothingFactor): must be in [0, 1)")
         }
         if freezeLayers < 0 { throw OptionError("--freeze-layers \(freezeLayers): must not be negative") }
-        if !(layerLrDecay > 0 && layerLrDecay <= 1) { throw OptionError("--layer-lr-decay \(layerLrDecay): must be in (0, 1]") }
+        if !(layerLrDecay > 0 && layerLrDecay <= 1) {
+            throw OptionError("--layer-lr-decay \(layerLrDecay): must be in (0, 1]")
+        }
         if gradientAccumulationSteps < 1 || gradientAccumulationSteps > batchSize {
-            throw OptionError("--gradient-accumulation-steps \(gradientAccumulationSteps): must be between 1 and --batch-size (\(batchSize))")
+            throw OptionError(
+                "--gradient-accumulation-steps \(gradientAccumulationSteps): must be between 1 and --batch-size "
+                    + "(\(batchSize))"
+            )
         }
         if batchSize / gradientAccumulationSteps < worldSize {
-            throw OptionError("--batch-size \(batchSize) over \(gradientAccumulationSteps) accumulation steps leaves micro-batches of \(batchSize / gradientAccumulationSteps), fewer than the \(worldSize) ranks")
+            throw OptionError(
+                "--batch-size \(batchSize) over \(gradientAccumulationSteps) accumulation steps leaves micro-batches "
+                    + "of \(batchSize / gradientAccumulationSteps), fewer than the \(worldSize) ranks"
+            )
         }
         _ = try loraConfiguration()
         if loraRank > 0 && (freezeLayers > 0 || freezeEmbeddings || gradualUnfreezing != nil) {
-            throw OptionError("--lora-rank freezes every pretrained weight already: do not combine it with --freeze-layers, --freeze-embeddings or --gradual-unfreezing")
+            throw OptionError(
+                "--lora-rank freezes every pretrained weight already: do not combine it with --freeze-layers, "
+                    + "--freeze-embeddings or --gradual-unfreezing"
+            )
         }
-        if earlyStoppingPatience < 0 { throw OptionError("--early-stopping-patience \(earlyStoppingPatience): must not be negative") }
+        if earlyStoppingPatience < 0 {
+            throw OptionError("--early-stopping-patience \(earlyStoppingPatience): must not be negative")
+        }
         if (earlyStoppingPatience > 0 || loadBestModelAtEnd) && validation == nil {
             throw OptionError("--early-stopping-patience and --load-best-model-at-end need --validation FILE")
         }
@@ -107,9 +141,13 @@ extension TrainingOptions {
     public func loraConfiguration() throws -> LoRAConfiguration? {
         guard loraRank > 0 else { return nil }
         var targets: [LoRATarget] = []
-        for name in loraTargets.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+        for name in loraTargets.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) })
+        where !name.isEmpty {
             guard let target = LoRATarget(rawValue: name) else {
-                throw OptionError("--lora-targets: \"\(name)\" is not one of \(LoRATarget.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw OptionError(
+                    "--lora-targets: \"\(name)\" is not one of "
+                        + "\(LoRATarget.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             if !targets.contains(target) { targets.append(target) }
         }

@@ -121,8 +121,9 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
 
     /// The augmentation options, as the `Text` module takes them.
     public var augmentation: AugmentationOptions {
-        AugmentationOptions(deletionProbability: augmentDeletion, swapRate: augmentSwap, insertionRate: augmentInsertion,
-                            wordDropoutProbability: augmentWordDropout, wordDropoutToken: augmentWordDropoutToken)
+        AugmentationOptions(
+            deletionProbability: augmentDeletion, swapRate: augmentSwap, insertionRate: augmentInsertion,
+            wordDropoutProbability: augmentWordDropout, wordDropoutToken: augmentWordDropoutToken)
     }
 
     // MARK: Batching of gradients

@@ -33,8 +33,10 @@ public enum UnfreezeInterval: Equatable, Sendable, Codable, LosslessStringConver
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let value = UnfreezeInterval(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "expected a step count (≥ 1) or \"epoch\""))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "expected a step count (≥ 1) or \"epoch\""))
         }
         self = value
     }

@@ -28,17 +28,22 @@ extension Communicator {
     @discardableResult
     public func agreeing<T>(_ body: () throws -> T) throws -> T {
         let outcome = Result { try body() }
-        let failed: Int64 = { if case .failure = outcome { return Int64(rank) }; return Int64.max }()
+        let failed: Int64 = {
+            if case .failure = outcome { return Int64(rank) }; return Int64.max
+        }()
         let lowestFailing = try allreduce(failed, operation: .min)
         if lowestFailing == Int64.max { return try outcome.get() }
         let root = Int(lowestFailing)
         var report: String?
-        if case .failure(let error) = outcome, root == rank { report = FailureKind(of: error).rawValue + "\n" + "\(error)" }
+        if case .failure(let error) = outcome, root == rank {
+            report = FailureKind(of: error).rawValue + "\n" + "\(error)"
+        }
         let received = try broadcast(string: report, root: root)
         if case .failure(let error) = outcome, root == rank { throw error }
         let parts = received.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
-        throw PeerFailure(rank: root, kind: FailureKind(rawValue: String(parts[0])) ?? .other,
-                          message: parts.count > 1 ? String(parts[1]) : "")
+        throw PeerFailure(
+            rank: root, kind: FailureKind(rawValue: String(parts[0])) ?? .other,
+            message: parts.count > 1 ? String(parts[1]) : "")
     }
 }
 

@@ -8,8 +8,9 @@ extension Trainer {
     public func run() throws -> RunResult {
         if isRoot {
             try FileManager.default.createDirectory(atPath: options.output, withIntermediateDirectories: true)
-            metricsLog = try MetricsLog(path: options.output + "/metrics.jsonl",
-                                        keepingRecordsUpTo: resumedFrom == nil ? nil : state.globalStep)
+            metricsLog = try MetricsLog(
+                path: options.output + "/metrics.jsonl",
+                keepingRecordsUpTo: resumedFrom == nil ? nil : state.globalStep)
             emit(.started(summary()))
         }
         SignalFlags.install()
@@ -28,20 +29,27 @@ extension Trainer {
             if epochPlan?.epoch != epoch { epochPlan = plan.epoch(epoch) }
             let globalBatch = epochPlan!.globalBatch(step)
             let learningRate = options.learningRate * schedule.multiplier(step: globalStep)
-            let result = try engine.step(microBatches: microBatches(of: globalBatch), examples: trainExamples, epoch: epoch,
-                                         globalLossUnits: globalBatch.reduce(0) { $0 + trainSet.lossUnits($1) },
-                                         dropout: DropoutKey(seed: UInt64(options.seed), step: UInt64(globalStep)),
-                                         learningRate: Float(learningRate), maxGradNorm: Float(options.maxGradNorm))
+            let result = try engine.step(
+                microBatches: microBatches(of: globalBatch), examples: trainExamples, epoch: epoch,
+                globalLossUnits: globalBatch.reduce(0) { $0 + trainSet.lossUnits($1) },
+                dropout: DropoutKey(seed: UInt64(options.seed), step: UInt64(globalStep)),
+                learningRate: Float(learningRate), maxGradNorm: Float(options.maxGradNorm))
             window.add(result)
             if !result.applied && isRoot {
-                emit(.notice("step \(globalStep + 1): gradient norm is \(result.gradientNorm); update skipped on every rank"))
+                emit(
+                    .notice(
+                        "step \(globalStep + 1): gradient norm is \(result.gradientNorm); update skipped on every rank")
+                )
             }
             state.globalStep += 1
             state.epoch = Double(state.globalStep) / Double(plan.batchesPerEpoch)
             let completed = state.globalStep
             if isRoot {
-                emit(.progress(step: completed, totalSteps: totalSteps, epoch: state.epoch,
-                               samplesPerSecond: Double((completed - window.step) * options.batchSize) / max(monotonicSeconds() - window.start, 1e-9)))
+                emit(
+                    .progress(
+                        step: completed, totalSteps: totalSteps, epoch: state.epoch,
+                        samplesPerSecond: Double((completed - window.step) * options.batchSize)
+                            / max(monotonicSeconds() - window.start, 1e-9)))
             }
             if completed % options.loggingSteps == 0 || completed == totalSteps {
                 try logTraining(&window, learningRate: learningRate, gradientNorm: result.gradientNorm)
@@ -51,12 +59,15 @@ extension Trainer {
             let endOfEpoch = completed % plan.batchesPerEpoch == 0
             var improved = false
             if validationSet != nil && completed < totalSteps
-                && (options.evalSteps > 0 ? completed % options.evalSteps == 0 : endOfEpoch) {
+                && (options.evalSteps > 0 ? completed % options.evalSteps == 0 : endOfEpoch)
+            {
                 let (record, better) = try evaluate()
                 lastEvaluation = record
                 improved = better
                 // Early stopping is decided once, on rank 0, and agreed below.
-                if isRoot && options.earlyStoppingPatience > 0 && state.evaluationsWithoutImprovement >= options.earlyStoppingPatience {
+                if isRoot && options.earlyStoppingPatience > 0
+                    && state.evaluationsWithoutImprovement >= options.earlyStoppingPatience
+                {
                     flags.earlyStop = true
                 }
             }
@@ -69,9 +80,12 @@ extension Trainer {
             }
             if flags.stop { stopReason = "stop requested (SIGUSR1) at step \(completed); resume with --resume auto" }
             if flags.earlyStop {
-                stopReason = "early stopping at step \(completed): \(options.bestMetricKey) did not improve in \(options.earlyStoppingPatience) evaluations"
+                stopReason =
+                    "early stopping at step \(completed): \(options.bestMetricKey) did not improve in "
+                    + "\(options.earlyStoppingPatience) evaluations"
             }
-            let wantsSave = (options.saveSteps > 0 && completed % options.saveSteps == 0) || flags.save || flags.stop
+            let wantsSave =
+                (options.saveSteps > 0 && completed % options.saveSteps == 0) || flags.save || flags.stop
                 || (improved && (options.loadBestModelAtEnd || options.earlyStoppingPatience > 0))
             if wantsSave && completed < totalSteps {
                 try saveCheckpoint()
@@ -91,7 +105,9 @@ extension Trainer {
             }
             try verifyReplicas()
             if lastCheckpointStep != state.globalStep { try saveCheckpoint() }
-            if options.loadBestModelAtEnd, let best = state.bestModelCheckpoint, best != Checkpoints.path(output: options.output, step: state.globalStep) {
+            if options.loadBestModelAtEnd, let best = state.bestModelCheckpoint,
+                best != Checkpoints.path(output: options.output, step: state.globalStep)
+            {
                 try loadBestModel(best)
                 lastEvaluation = try evaluate(tracksBest: false).record
             }
@@ -102,11 +118,12 @@ extension Trainer {
         getrusage(RUSAGE_SELF.rawValue, &usage)
         let peak = try communicator.allreduce(Double(usage.ru_maxrss) / 1024, operation: .max)
         let stepsRun = state.globalStep - firstStep
-        let result = RunResult(output: options.output, finalModel: finalModel, steps: state.globalStep, stepsRun: stepsRun,
-                               seconds: seconds, samplesPerSecond: Double(stepsRun * options.batchSize) / max(seconds, 1e-9),
-                               finalEvaluation: lastEvaluation, bestCheckpoint: state.bestModelCheckpoint, stoppedEarly: stopReason,
-                               preempted: preempted,
-                               peakResidentMiB: peak, reducedBytesPerStep: engine.reducedElementCount * MemoryLayout<Float>.stride)
+        let result = RunResult(
+            output: options.output, finalModel: finalModel, steps: state.globalStep, stepsRun: stepsRun,
+            seconds: seconds, samplesPerSecond: Double(stepsRun * options.batchSize) / max(seconds, 1e-9),
+            finalEvaluation: lastEvaluation, bestCheckpoint: state.bestModelCheckpoint, stoppedEarly: stopReason,
+            preempted: preempted,
+            peakResidentMiB: peak, reducedBytesPerStep: engine.reducedElementCount * MemoryLayout<Float>.stride)
         if isRoot { emit(.finished(result)) }
         return result
     }
@@ -119,15 +136,19 @@ extension Trainer {
         engine.setTrainable(wanted)
         if isRoot {
             let layers = wanted.layers.enumerated().filter(\.element).map { String($0.offset) }
-            emit(.notice("step \(step + 1): training head, pooler, layers [\(layers.joined(separator: ", "))]"
-                + (wanted.embeddings ? " and embeddings" : "") + " (\(engine.reducedElementCount) parameters reduced per step)"))
+            emit(
+                .notice(
+                    "step \(step + 1): training head, pooler, layers [\(layers.joined(separator: ", "))]"
+                        + (wanted.embeddings ? " and embeddings" : "")
+                        + " (\(engine.reducedElementCount) parameters reduced per step)"))
         }
     }
 
     /// This rank's share of each micro-batch of a global batch.
     func microBatches(of globalBatch: ArraySlice<Int>) -> [ArraySlice<Int>] {
-        BatchPlan.microBatches(globalBatch, accumulationSteps: options.gradientAccumulationSteps,
-                               rank: communicator.rank, worldSize: communicator.size)
+        BatchPlan.microBatches(
+            globalBatch, accumulationSteps: options.gradientAccumulationSteps,
+            rank: communicator.rank, worldSize: communicator.size)
     }
 
     /// Sums of the steps since the last log line, on this rank.
@@ -176,8 +197,9 @@ extension Trainer {
     /// Evaluates on the validation set (every rank takes part) and logs it; tracks the best
     /// value of the chosen metric and the early-stopping count. Returns whether it improved.
     func evaluate(tracksBest: Bool = true) throws -> (record: MetricsRecord, improved: Bool) {
-        let evaluator = Evaluator(model: model, communicator: communicator, task: task, labels: labels,
-                                  batch: engine.batch, targets: engine.targets, globalBatchSize: options.evalBatchSize)
+        let evaluator = Evaluator(
+            model: model, communicator: communicator, task: task, labels: labels,
+            batch: engine.batch, targets: engine.targets, globalBatchSize: options.evalBatchSize)
         let report = try evaluator.evaluate(validationSet!)
         let record = report.record(step: state.globalStep, epoch: state.epoch)
         log(record)
@@ -190,9 +212,11 @@ extension Trainer {
             state.bestModelCheckpoint = Checkpoints.path(output: options.output, step: state.globalStep)
         }
         // Early stopping counts only improvements beyond the threshold (as the HF callback).
-        let significant = state.bestMetric == value && (state.previousBestForPatience.map {
-            increases ? value - $0 > options.earlyStoppingThreshold : $0 - value > options.earlyStoppingThreshold
-        } ?? true)
+        let significant =
+            state.bestMetric == value
+            && (state.previousBestForPatience.map {
+                increases ? value - $0 > options.earlyStoppingThreshold : $0 - value > options.earlyStoppingThreshold
+            } ?? true)
         if significant {
             state.previousBestForPatience = value
             state.evaluationsWithoutImprovement = 0
@@ -205,11 +229,13 @@ extension Trainer {
     /// Rank 0 writes a checkpoint; the others wait for it in the next collective.
     func saveCheckpoint() throws {
         try engine.gatherOptimizerState()
-        state.optimizerSteps = Dictionary(uniqueKeysWithValues: optimizer.stepCounts.map { ($0.key.description, $0.value) })
+        state.optimizerSteps = Dictionary(
+            uniqueKeysWithValues: optimizer.stepCounts.map { ($0.key.description, $0.value) })
         guard isRoot else { return }
-        let path = try Checkpoints.write(step: state.globalStep, output: options.output, model: model, optimizer: optimizer,
-                                         state: state, config: outputConfig, tokenizerSource: source.path,
-                                         maxLength: options.maxLength)
+        let path = try Checkpoints.write(
+            step: state.globalStep, output: options.output, model: model, optimizer: optimizer,
+            state: state, config: outputConfig, tokenizerSource: source.path,
+            maxLength: options.maxLength)
         Checkpoints.prune(output: options.output, keep: options.saveTotalLimit, protected: state.bestModelCheckpoint)
         emit(.checkpointSaved(path))
     }
@@ -220,22 +246,29 @@ extension Trainer {
             if isRoot { try Checkpoints.readModel(into: model, from: checkpoint) }
         }
         try communicator.broadcast(model.parameters.buffer, root: 0)
-        if isRoot { emit(.notice("loaded the best model, \(checkpoint) (\(options.bestMetricKey) \(state.bestMetric ?? .nan))")) }
+        if isRoot {
+            emit(.notice("loaded the best model, \(checkpoint) (\(options.bestMetricKey) \(state.bestMetric ?? .nan))"))
+        }
     }
 
     /// The trained model in Hugging Face form in the output directory itself, each file
     /// replaced atomically.
     func writeFinalModel() throws -> String {
         let directory = try DurableDirectory(destination: options.output + "/.final-model")
-        try ModelDirectory.write(model: model, config: outputConfig, tokenizerSource: source.path,
-                                 maxLength: options.maxLength, into: directory)
+        try ModelDirectory.write(
+            model: model, config: outputConfig, tokenizerSource: source.path,
+            maxLength: options.maxLength, into: directory)
         for name in try FileManager.default.contentsOfDirectory(atPath: directory.temporary) {
             var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: options.output + "/" + name, isDirectory: &isDirectory), isDirectory.boolValue {
-                try FileManager.default.removeItem(atPath: options.output + "/" + name)  // rename cannot replace a directory
+            if FileManager.default.fileExists(atPath: options.output + "/" + name, isDirectory: &isDirectory),
+                isDirectory.boolValue
+            {
+                // rename cannot replace a directory
+                try FileManager.default.removeItem(atPath: options.output + "/" + name)
             }
             guard rename(directory.path(name), options.output + "/" + name) == 0 else {
-                throw CheckpointError("rename \(directory.path(name)) into \(options.output): \(String(cString: strerror(errno)))")
+                throw CheckpointError(
+                    "rename \(directory.path(name)) into \(options.output): \(String(cString: strerror(errno)))")
             }
         }
         directory.abandon()
@@ -247,19 +280,24 @@ extension Trainer {
     func verifyReplicas() throws {
         let report = try communicator.verifyReplicas(UnsafeBufferPointer(model.parameters.buffer))
         guard report.identical else {
-            throw ReplicaDivergence("after step \(state.globalStep) the parameters of rank(s) \(report.differingRanks) differ from the others (\(report)); the replicas have diverged — check that every rank runs the same binary and data")
+            throw ReplicaDivergence(
+                "after step \(state.globalStep) the parameters of rank(s) \(report.differingRanks) differ from the "
+                    + "others (\(report)); the replicas have diverged — check that every rank runs the same binary "
+                    + "and data"
+            )
         }
     }
 
     func summary() -> RunSummary {
-        RunSummary(options: options, worldSize: communicator.size, threadsPerRank: model.pool.threads,
-                   threadSource: options.threads != nil ? "--threads" : threadPlan.source,
-                   trainExamples: trainSet.count, validationExamples: validationSet?.count ?? 0, labels: labels,
-                   parameterCount: model.parameters.count, trainableParameterCount: engine.trainedElementCount,
-                   stepsPerEpoch: plan.batchesPerEpoch, totalSteps: totalSteps, warmupSteps: schedule.warmupSteps,
-                   perRankBatch: BatchPlan.largestShare(of: options.batchSize, parts: communicator.size),
-                   longestExample: trainSet.longest,
-                   meanTokensPerExample: Double(trainSet.ids.count) / Double(max(trainSet.count, 1)),
-                   resumedFrom: resumedFrom, startStep: state.globalStep)
+        RunSummary(
+            options: options, worldSize: communicator.size, threadsPerRank: model.pool.threads,
+            threadSource: options.threads != nil ? "--threads" : threadPlan.source,
+            trainExamples: trainSet.count, validationExamples: validationSet?.count ?? 0, labels: labels,
+            parameterCount: model.parameters.count, trainableParameterCount: engine.trainedElementCount,
+            stepsPerEpoch: plan.batchesPerEpoch, totalSteps: totalSteps, warmupSteps: schedule.warmupSteps,
+            perRankBatch: BatchPlan.largestShare(of: options.batchSize, parts: communicator.size),
+            longestExample: trainSet.longest,
+            meanTokensPerExample: Double(trainSet.ids.count) / Double(max(trainSet.count, 1)),
+            resumedFrom: resumedFrom, startStep: state.globalStep)
     }
 }

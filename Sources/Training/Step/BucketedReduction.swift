@@ -12,12 +12,15 @@ final class BucketedReduction: GradientReduction {
     let reducer: GradientBucketReducer
     private let observer: ReductionObserver
 
-    init(communicator: Communicator, gradients: FloatSlab, table: ParameterTable, bucketBytes: Int,
-         expectedEmbeddingRows: Int) {
+    init(
+        communicator: Communicator, gradients: FloatSlab, table: ParameterTable, bucketBytes: Int,
+        expectedEmbeddingRows: Int
+    ) {
         self.communicator = communicator
         replicated = ReplicatedGradients(gradients: gradients, expectedEmbeddingRows: expectedEmbeddingRows)
-        reducer = GradientBucketReducer(communicator: communicator, gradients: gradients.base, count: gradients.count,
-                                        ranges: [], bucketBytes: bucketBytes)
+        reducer = GradientBucketReducer(
+            communicator: communicator, gradients: gradients.base, count: gradients.count,
+            ranges: [], bucketBytes: bucketBytes)
         observer = ReductionObserver(reducer: reducer, table: table)
     }
 

@@ -15,8 +15,10 @@ public struct FineTuningPlan: Equatable, Sendable {
     public let usesLoRA: Bool
     public let layerLearningRateDecay: Double
 
-    public init(layers: Int, freezeEmbeddings: Bool = false, freezeLayers: Int = 0, unfreezeEvery: Int? = nil,
-                usesLoRA: Bool = false, layerLearningRateDecay: Double = 1) {
+    public init(
+        layers: Int, freezeEmbeddings: Bool = false, freezeLayers: Int = 0, unfreezeEvery: Int? = nil,
+        usesLoRA: Bool = false, layerLearningRateDecay: Double = 1
+    ) {
         self.layers = layers
         self.freezeEmbeddings = freezeEmbeddings
         self.freezeLayers = freezeLayers
@@ -35,8 +37,9 @@ public struct FineTuningPlan: Equatable, Sendable {
     ///   any layer freezes the embeddings below it too.
     public func trainable(atStep step: Int) -> TrainableGroups {
         if usesLoRA {
-            return TrainableGroups(embeddings: false, layers: Array(repeating: false, count: layers),
-                                   pooler: false, head: true, adapters: true)
+            return TrainableGroups(
+                embeddings: false, layers: Array(repeating: false, count: layers),
+                pooler: false, head: true, adapters: true)
         }
         let stage = unfreezeEvery.map { step / max($0, 1) } ?? Int.max
         let lowestUnfrozen = max(freezeLayers, layers - min(stage, layers))

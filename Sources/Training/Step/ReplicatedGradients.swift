@@ -33,8 +33,9 @@ final class ReplicatedGradients {
         var ranges = trained.parameterRanges
         if let word = trained.wordEmbeddings {
             if rows?.range != word {
-                rows = SparseEmbeddingGradient(range: word, width: trained.embeddingWidth,
-                                               expectedRows: expectedEmbeddingRows)
+                rows = SparseEmbeddingGradient(
+                    range: word, width: trained.embeddingWidth,
+                    expectedRows: expectedEmbeddingRows)
             }
             rows!.configure(penalized: trained.penalized)
             ranges.removeAll { $0 == word }

@@ -36,10 +36,13 @@ public final class StepEngine {
         didSet { configureReduction() }
     }
 
-    public init(model: any TrainableModel, optimizer: AdamW, communicator: Communicator, task: any FineTuningTask = TaskRegistry.defaultTask,
-                trainable: TrainableGroups, learningRateScale: @escaping (ParameterGroup) -> Float = { _ in 1 },
-                bucketBytes: Int, overlapsCommunication: Bool, shardsOptimizer: Bool = false,
-                maxSequences: Int, maxTokens: Int) {
+    public init(
+        model: any TrainableModel, optimizer: AdamW, communicator: Communicator,
+        task: any FineTuningTask = TaskRegistry.defaultTask,
+        trainable: TrainableGroups, learningRateScale: @escaping (ParameterGroup) -> Float = { _ in 1 },
+        bucketBytes: Int, overlapsCommunication: Bool, shardsOptimizer: Bool = false,
+        maxSequences: Int, maxTokens: Int
+    ) {
         self.model = model
         self.optimizer = optimizer
         self.communicator = communicator
@@ -51,17 +54,20 @@ public final class StepEngine {
         if shardsOptimizer {
             reduction = ShardedReduction(communicator: communicator, gradients: model.gradients)
         } else if overlapsCommunication {
-            reduction = BucketedReduction(communicator: communicator, gradients: model.gradients,
-                                          table: model.parameterTable, bucketBytes: bucketBytes,
-                                          expectedEmbeddingRows: expectedRows)
+            reduction = BucketedReduction(
+                communicator: communicator, gradients: model.gradients,
+                table: model.parameterTable, bucketBytes: bucketBytes,
+                expectedEmbeddingRows: expectedRows)
         } else {
-            reduction = FlatReduction(communicator: communicator, gradients: model.gradients,
-                                      expectedEmbeddingRows: expectedRows)
+            reduction = FlatReduction(
+                communicator: communicator, gradients: model.gradients,
+                expectedEmbeddingRows: expectedRows)
         }
         self.task = task
         batch = PackedBatch(sequenceCapacity: maxSequences, tokenCapacity: maxTokens)
-        targets = TargetBuffer(integerCapacity: max(maxSequences, maxTokens),
-                               floatCapacity: maxSequences * max(model.head.labelCount, 1))
+        targets = TargetBuffer(
+            integerCapacity: max(maxSequences, maxTokens),
+            floatCapacity: maxSequences * max(model.head.labelCount, 1))
         configureReduction()
     }
 
@@ -76,8 +82,10 @@ public final class StepEngine {
     private func configureReduction() {
         let ranges = model.parameterTable.entries.filter(trainable.contains).map(\.range)
         let word = wordEmbedding.flatMap { ranges.contains($0.range) ? $0 : nil }
-        reduction.configure(TrainedSet(parameterRanges: ranges, runs: runs, wordEmbeddings: word?.range,
-                                       embeddingWidth: word?.shape[1] ?? 0, penalized: regularization.isActive))
+        reduction.configure(
+            TrainedSet(
+                parameterRanges: ranges, runs: runs, wordEmbeddings: word?.range,
+                embeddingWidth: word?.shape[1] ?? 0, penalized: regularization.isActive))
     }
 
     /// Elements that train (are updated), whether or not a step's gradient touches them.
@@ -122,12 +130,14 @@ public final class StepEngine {
             }
             reduction.prepare(batch)
             model.forward(batch, dropout: dropout)
-            lossSum += task.lossAndGradient(model.logits, batch: batch, targets: targets,
-                                            labelSmoothing: labelSmoothing, gradScale: 1 / Float(max(globalLossUnits, 1)))
+            lossSum += task.lossAndGradient(
+                model.logits, batch: batch, targets: targets,
+                labelSmoothing: labelSmoothing, gradScale: 1 / Float(max(globalLossUnits, 1)))
             times.forward += lap()
             let last = index == microBatches.count - 1
-            model.backward(batch, dropout: dropout, trainable: trainable,
-                           observer: last ? reduction.backwardObserver : nil)
+            model.backward(
+                batch, dropout: dropout, trainable: trainable,
+                observer: last ? reduction.backwardObserver : nil)
             times.backward += lap()
         }
         _ = lap()
@@ -135,20 +145,23 @@ public final class StepEngine {
         times.communication = lap()
 
         let updated = reduction.updatedRuns
-        regularization.addGradients(parameters: model.parameters, gradients: model.gradients, runs: updated,
-                                    pool: model.pool)
+        regularization.addGradients(
+            parameters: model.parameters, gradients: model.gradients, runs: updated,
+            pool: model.pool)
         // Identical sums give every rank the same norm, hence the same decision.
         let norm = try reduction.globalNorm(pool: model.pool)
         let applied = norm.isFinite
         if applied {
             GradientClipping.clip(model.gradients, runs: updated, norm: norm, maxNorm: maxGradNorm, pool: model.pool)
-            optimizer.step(parameters: model.parameters, gradients: model.gradients, runs: runs, updating: updated,
-                           learningRate: learningRate, pool: model.pool)
+            optimizer.step(
+                parameters: model.parameters, gradients: model.gradients, runs: runs, updating: updated,
+                learningRate: learningRate, pool: model.pool)
         }
         times.optimizer = lap()
         if applied { try reduction.shareUpdate(parameters: model.parameters) }
         times.communication += lap()
-        return StepResult(localLossSum: lossSum, localLossUnits: lossUnits, gradientNorm: norm, applied: applied,
-                          times: times)
+        return StepResult(
+            localLossSum: lossSum, localLossUnits: lossUnits, gradientNorm: norm, applied: applied,
+            times: times)
     }
 }

@@ -29,4 +29,3 @@ public struct StepResult: Sendable {
     public var applied: Bool
     public var times: StepTimes
 }
-

@@ -42,8 +42,10 @@ public protocol FineTuningTask: Sendable {
     /// The summed loss of this rank's batch; writes the logits' gradient scaled by `gradScale`
     /// (1 / loss units in the global batch). `logits` is `[rows × outputs]`, one row per
     /// sequence or per token as the head has it.
-    func lossAndGradient(_ logits: Logits, batch: PackedBatch, targets: TargetBuffer, labelSmoothing: Float,
-                         gradScale: Float) -> Double
+    func lossAndGradient(
+        _ logits: Logits, batch: PackedBatch, targets: TargetBuffer, labelSmoothing: Float,
+        gradScale: Float
+    ) -> Double
     /// A fresh accumulator of this task's evaluation metrics over `dataset`.
     func metrics(labels: LabelSet, dataset: EncodedDataset) -> any TaskMetrics
     /// The `--metric-for-best-model` default.
@@ -77,8 +79,10 @@ public struct DataRequest {
     /// Training and evaluation need every label; prediction input may lack them.
     public var requireLabels: Bool
 
-    public init(columns: ColumnSelection, labelSeparator: Character = ",", tokenizer: WordPieceTokenizer,
-                maxLength: Int, requireLabels: Bool = true) {
+    public init(
+        columns: ColumnSelection, labelSeparator: Character = ",", tokenizer: WordPieceTokenizer,
+        maxLength: Int, requireLabels: Bool = true
+    ) {
         self.columns = columns
         self.labelSeparator = labelSeparator
         self.tokenizer = tokenizer

@@ -7,8 +7,9 @@ import Model
 public protocol TaskMetrics {
     /// Records the batch of examples `examples` (data set indices, in batch order) whose
     /// head outputs are in `logits` (`[rows × outputs]`).
-    mutating func record(_ logits: UnsafePointer<Float>, outputs: Int, batch: PackedBatch, targets: TargetBuffer,
-                         examples: Range<Int>)
+    mutating func record(
+        _ logits: UnsafePointer<Float>, outputs: Int, batch: PackedBatch, targets: TargetBuffer,
+        examples: Range<Int>)
     /// The values to sum over ranks.
     var partialSums: [Double] { get }
     /// The report from the summed `partialSums` and the summed loss.

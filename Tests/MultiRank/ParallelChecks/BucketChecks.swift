@@ -3,9 +3,11 @@ import Parallel
 /// Runs one simulated backward pass over `model` on the bucketed reducer: for each unit from
 /// the head down, "compute" in `slices` pieces with a poll between them, then mark the unit's
 /// gradients ready. Returns how many buckets had started after each unit.
-func bucketedBackward(_ reducer: GradientBucketReducer, model: SyntheticModel, secondsPerUnit: Double,
-                      slices: Int, scratch: UnsafeMutableBufferPointer<Float>,
-                      computeSeconds: UnsafeMutablePointer<Double>? = nil) throws(MPIError) -> [Int] {
+func bucketedBackward(
+    _ reducer: GradientBucketReducer, model: SyntheticModel, secondsPerUnit: Double,
+    slices: Int, scratch: UnsafeMutableBufferPointer<Float>,
+    computeSeconds: UnsafeMutablePointer<Double>? = nil
+) throws(MPIError) -> [Int] {
     var startedAfterUnit: [Int] = []
     for unit in model.units.reversed() {
         for _ in 0..<slices {
@@ -33,25 +35,34 @@ func bucketChecks(_ runner: CheckRunner) {
         let bucketed = makeFloats(model.count) { gradientValue(rank: comm.rank, index: $0) }
         let flat = makeFloats(model.count) { bucketed[$0] }
         defer { bucketed.deallocate(); flat.deallocate() }
-        let reducer = GradientBucketReducer(communicator: comm, gradients: bucketed.baseAddress!, count: model.count,
-                                            ranges: [], bucketBytes: 128 << 10, firstBucketBytes: 8 << 10)
+        let reducer = GradientBucketReducer(
+            communicator: comm, gradients: bucketed.baseAddress!, count: model.count,
+            ranges: [], bucketBytes: 128 << 10, firstBucketBytes: 8 << 10)
         reducer.setRanges(ranges)
-        let reference = GradientBucketReducer(communicator: comm, gradients: flat.baseAddress!, count: model.count,
-                                              ranges: ranges, bucketBytes: 128 << 10, firstBucketBytes: 8 << 10)
+        let reference = GradientBucketReducer(
+            communicator: comm, gradients: flat.baseAddress!, count: model.count,
+            ranges: ranges, bucketBytes: 128 << 10, firstBucketBytes: 8 << 10)
         let layout = reducer.layout
 
-        runner.check("bucket layout phase \(phase): identical on all ranks, contiguous, reverse order") { () throws(MPIError) in
+        runner.check("bucket layout phase \(phase): identical on all ranks, contiguous, reverse order") {
+            () throws(MPIError) in
             let fingerprint = Int64(bitPattern: layout.fingerprint)
             let low = try comm.allreduce(fingerprint, operation: .min)
             let high = try comm.allreduce(fingerprint, operation: .max)
-            let descending = zip(layout.buckets, layout.buckets.dropFirst()).allSatisfy { $0.lowerBound >= $1.upperBound }
+            let descending = zip(layout.buckets, layout.buckets.dropFirst()).allSatisfy {
+                $0.lowerBound >= $1.upperBound
+            }
             let covered = layout.elementCount == ranges.reduce(0) { $0 + $1.count }
-            return (low == high && descending && covered,
-                    "\(layout.buckets.count) buckets over \(layout.segments.count) segment(s), first \(layout.buckets.first!), last \(layout.buckets.last!), fingerprint \(hex(layout.fingerprint))")
+            return (
+                low == high && descending && covered,
+                "\(layout.buckets.count) buckets over \(layout.segments.count) segment(s), first "
+                    + "\(layout.buckets.first!), last \(layout.buckets.last!), fingerprint \(hex(layout.fingerprint))"
+            )
         }
 
         runner.check("bucketed nonblocking = flat blocking, bitwise, phase \(phase)") { () throws(MPIError) in
-            let started = try bucketedBackward(reducer, model: model, secondsPerUnit: 0.002, slices: 4, scratch: scratch)
+            let started = try bucketedBackward(
+                reducer, model: model, secondsPerUnit: 0.002, slices: 4, scratch: scratch)
             try reference.reduceAllNow()
             let difference = firstBitDifference(bucketed, flat)
             // Frozen elements keep this rank's values; reduced ones hold the sum (checked
@@ -77,9 +88,15 @@ func bucketChecks(_ runner: CheckRunner) {
                 if !report.identical || segment == layout.segments.first { replicas = report }
             }
             let startedEarly = started.dropLast().last ?? 0
-            let ok = difference == nil && worst <= 1e-5 * Float(comm.size) && frozenChanged == 0
+            let ok =
+                difference == nil && worst <= 1e-5 * Float(comm.size) && frozenChanged == 0
                 && replicas.identical && startedEarly > 0
-            return (ok, "first difference \(difference.map(String.init) ?? "none"), max |sum error| \(worst), frozen changed \(frozenChanged), \(replicas), buckets started after each unit \(started) of \(layout.buckets.count)")
+            return (
+                ok,
+                "first difference \(difference.map(String.init) ?? "none"), max |sum error| \(worst), frozen changed "
+                    + "\(frozenChanged), \(replicas), buckets started after each unit \(started) of "
+                    + "\(layout.buckets.count)"
+            )
         }
 
         runner.check("bucketed reducer reused for a second step, phase \(phase)") { () throws(MPIError) in
@@ -88,8 +105,13 @@ func bucketChecks(_ runner: CheckRunner) {
             try reference.reduceAllNow()
             let difference = firstBitDifference(bucketed, flat)
             let stats = reducer.statistics
-            return (difference == nil && stats.steps == 2,
-                    "first difference \(difference.map(String.init) ?? "none"); \(stats.steps) steps, communication \(ms(stats.communicationSeconds)), blocked in finish \(ms(stats.blockedSeconds)), in poll \(ms(stats.pollSeconds)) over \(stats.pollCalls) polls, hidden \(Int(stats.hiddenFraction * 100)) %")
+            return (
+                difference == nil && stats.steps == 2,
+                "first difference \(difference.map(String.init) ?? "none"); \(stats.steps) steps, communication "
+                    + "\(ms(stats.communicationSeconds)), blocked in finish \(ms(stats.blockedSeconds)), in poll "
+                    + "\(ms(stats.pollSeconds)) over \(stats.pollCalls) polls, hidden "
+                    + "\(Int(stats.hiddenFraction * 100)) %"
+            )
         }
     }
 }

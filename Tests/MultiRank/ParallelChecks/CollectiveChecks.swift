@@ -7,10 +7,15 @@ func identityChecks(_ runner: CheckRunner) {
         let sizeSum = try comm.allreduce(Int64(1), operation: .sum)
         let rankSum = try comm.allreduce(Int64(comm.rank), operation: .sum)
         let localSizeMax = try comm.allreduce(Int64(comm.localSize), operation: .max)
-        let ok = sizeSum == Int64(comm.size) && rankSum == Int64(comm.size * (comm.size - 1) / 2)
+        let ok =
+            sizeSum == Int64(comm.size) && rankSum == Int64(comm.size * (comm.size - 1) / 2)
             && (0..<comm.localSize).contains(comm.localRank) && comm.localSize <= comm.size
             && !comm.processorName.isEmpty && localSizeMax == Int64(comm.localSize)
-        return (ok, "size \(comm.size), rank sum \(rankSum), localRank \(comm.localRank)/\(comm.localSize) on \(comm.processorName), thread level \(comm.providedThreadLevel)")
+        return (
+            ok,
+            "size \(comm.size), rank sum \(rankSum), localRank \(comm.localRank)/\(comm.localSize) on "
+                + "\(comm.processorName), thread level \(comm.providedThreadLevel)"
+        )
     }
     runner.check("MPIError carries the call and MPI_Error_string") { () throws(MPIError) in
         let error = MPIError(call: "MPI_Allreduce", code: 2)  // MPI_ERR_COUNT
@@ -20,7 +25,8 @@ func identityChecks(_ runner: CheckRunner) {
     runner.check("thread plan") { () throws(MPIError) in
         let plan: ThreadPlan
         do { plan = try ThreadPlan(ranksOnNode: comm.localSize) } catch { return (false, "\(error)") }
-        let expected = plan.source != "computed"
+        let expected =
+            plan.source != "computed"
             || plan.threads == max(1, min(plan.affinityCPUs, plan.onlineCPUs / comm.localSize))
         return (plan.threads >= 1 && expected, "rank \(comm.rank): \(plan)")
     }
@@ -38,8 +44,11 @@ func broadcastChecks(_ runner: CheckRunner) {
             defer { comm.maxElementsPerCall = 1 << 30 }
             try comm.broadcast(buffer, root: root)
             let bad = (0..<count).first { buffer[$0] != pattern($0) }
-            return (bad == nil, bad.map { "element \($0) is \(buffer[$0]), expected \(pattern($0))" }
-                    ?? "\(count) floats (\(count * 4 / 1_000_000) MB) in \((count + chunk - 1) / chunk) call(s)")
+            return (
+                bad == nil,
+                bad.map { "element \($0) is \(buffer[$0]), expected \(pattern($0))" }
+                    ?? "\(count) floats (\(count * 4 / 1_000_000) MB) in \((count + chunk - 1) / chunk) call(s)"
+            )
         }
     }
     runner.check("broadcast bytes, Int64, String, Data") { () throws(MPIError) in
@@ -62,8 +71,10 @@ func broadcastChecks(_ runner: CheckRunner) {
         let payload = Data((0..<100_000).map { UInt8(truncatingIfNeeded: $0 ^ ($0 >> 8)) })
         let data = try comm.broadcast(data: comm.rank == comm.size - 1 ? payload : nil, root: comm.size - 1)
         let textOK = text == config && empty.isEmpty && data == payload
-        return (bytesOK && int64OK && textOK,
-                "bytes \(bytesOK), Int64 \(int64OK), string/data \(textOK) (chunk 7 elements)")
+        return (
+            bytesOK && int64OK && textOK,
+            "bytes \(bytesOK), Int64 \(int64OK), string/data \(textOK) (chunk 7 elements)"
+        )
     }
 }
 
@@ -83,8 +94,11 @@ func allreduceChecks(_ runner: CheckRunner) {
             defer { comm.maxElementsPerCall = 1 << 30 }
             try comm.allreduceSum(buffer)
             let bad = (0..<count).first { buffer[$0] != expected($0) }
-            return (bad == nil, bad.map { "element \($0) = \(buffer[$0]), expected \(expected($0))" }
-                    ?? "all \(count) sums exact, e.g. [1023] = \(buffer[1023])")
+            return (
+                bad == nil,
+                bad.map { "element \($0) = \(buffer[$0]), expected \(expected($0))" }
+                    ?? "all \(count) sums exact, e.g. [1023] = \(buffer[1023])"
+            )
         }
     }
     runner.check("allreduce Int64/Double scalars and arrays, sum/max/min") { () throws(MPIError) in
@@ -98,7 +112,8 @@ func allreduceChecks(_ runner: CheckRunner) {
         try array.withUnsafeMutableBufferPointer { (b) throws(MPIError) in try comm.allreduce(b, operation: .max) }
         var doubles: [Double] = [1.5, Double(comm.rank)]
         try doubles.withUnsafeMutableBufferPointer { (b) throws(MPIError) in try comm.allreduce(b, operation: .min) }
-        let ok = sum == s * (1 << 40) + s * (s - 1) / 2 && max == 0 && min == -(s - 1) * 7
+        let ok =
+            sum == s * (1 << 40) + s * (s - 1) / 2 && max == 0 && min == -(s - 1) * 7
             && dsum == 0.25 * Double(n * (n - 1)) && dmax == Double(n - 1) - 0.25
             && array == [s - 1, 0, (s - 1) * (s - 1), 5, Int64.min + s - 1] && doubles == [1.5, 0]
         return (ok, "sum \(sum), max \(max), min \(min), double sum \(dsum), array max \(array), double min \(doubles)")
@@ -117,7 +132,8 @@ func allreduceChecks(_ runner: CheckRunner) {
         return (total == 1, "shares sum to \(total)")
     }
     for chunk in [1 << 30, 100_000] {
-        runner.check("nonblocking allreduceSum 2M floats with MPI_Test polling, chunk \(chunk)") { () throws(MPIError) in
+        runner.check("nonblocking allreduceSum 2M floats with MPI_Test polling, chunk \(chunk)") {
+            () throws(MPIError) in
             let count = 2_000_001
             let buffer = makeFloats(count) { value(comm.rank, $0) }
             let scratch = makeFloats(4_096) { Float($0) }
@@ -133,8 +149,11 @@ func allreduceChecks(_ runner: CheckRunner) {
             try comm.wait(&request)  // completed already: must return at once
             let done = try comm.test(&request)
             let bad = (0..<count).first { buffer[$0] != expected($0) }
-            return (bad == nil && done, bad.map { "element \($0) = \(buffer[$0]), expected \(expected($0))" }
-                    ?? "exact after \(polls) polls")
+            return (
+                bad == nil && done,
+                bad.map { "element \($0) = \(buffer[$0]), expected \(expected($0))" }
+                    ?? "exact after \(polls) polls"
+            )
         }
     }
 }

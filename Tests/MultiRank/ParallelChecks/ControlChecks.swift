@@ -22,8 +22,10 @@ func agreementChecks(_ runner: CheckRunner) {
         }
         let none = try comm.agree(ControlFlags())
         if none != ControlFlags() { wrong.append("no flags: got \(none)") }
-        return (wrong.isEmpty,
-                wrong.isEmpty ? "\(setters.count) flags × \(n) setting ranks" : wrong.joined(separator: "; "))
+        return (
+            wrong.isEmpty,
+            wrong.isEmpty ? "\(setters.count) flags × \(n) setting ranks" : wrong.joined(separator: "; ")
+        )
     }
     runner.check("signals: SIGUSR1/SIGUSR2 on the last rank become agreed stop + save") { () throws(MPIError) in
         SignalFlags.install()
@@ -62,7 +64,8 @@ func checksumChecks(_ runner: CheckRunner) {
         if comm.rank == 0 { slab[5] = -0.0 } else { slab[5] = 0.0 }
         let signed = try comm.verifyReplicas(UnsafeBufferPointer(slab))
 
-        let ok = before.identical && localChanged
+        let ok =
+            before.identical && localChanged
             && (n == 1 ? perturbed.identical : perturbed.differingRanks == [victim])
             && (n == 1 ? signed.identical : n == 2 ? signed.differingRanks == [1] : signed.differingRanks == [0])
         return (ok, "clean: \(before); perturbed: \(perturbed); −0.0 on rank 0: \(signed.differingRanks)")
@@ -76,13 +79,17 @@ func batchPlanChecks(_ runner: CheckRunner) {
     let plans: [(String, BatchPlan)] = [
         ("1000/32 shuffled", BatchPlan(datasetSize: 1_000, globalBatchSize: 32, seed: 7)),
         ("1000/32 drop last", BatchPlan(datasetSize: 1_000, globalBatchSize: 32, seed: 7, dropLast: true)),
-        ("333/10 grouped by length", BatchPlan(datasetSize: 333, globalBatchSize: 10, seed: 42, groupingLengths: lengths, lengthGroupBatches: 5)),
+        (
+            "333/10 grouped by length",
+            BatchPlan(datasetSize: 333, globalBatchSize: 10, seed: 42, groupingLengths: lengths, lengthGroupBatches: 5)
+        ),
         ("10/16 no shuffle", BatchPlan(datasetSize: 10, globalBatchSize: 16, seed: 0, shuffle: false)),
         ("3/3 (ranks beyond 3 get nothing)", BatchPlan(datasetSize: 3, globalBatchSize: 3, seed: 1)),
     ]
     var fingerprint = FNV1a64()
     for (name, plan) in plans {
-        runner.check("batch plan \(name): shards over \(n) rank(s) partition every global batch") { () throws(MPIError) in
+        runner.check("batch plan \(name): shards over \(n) rank(s) partition every global batch") {
+            () throws(MPIError) in
             var bad: [String] = []
             var steps = 0
             for epoch in 0..<2 {
@@ -99,7 +106,9 @@ func batchPlanChecks(_ runner: CheckRunner) {
                     for (position, sample) in zip(shard.indices, shard) {
                         union[position - batch.startIndex] = Int64(sample + 1)
                     }
-                    try union.withUnsafeMutableBufferPointer { (b) throws(MPIError) in try comm.allreduce(b, operation: .sum) }
+                    try union.withUnsafeMutableBufferPointer { (b) throws(MPIError) in
+                        try comm.allreduce(b, operation: .sum)
+                    }
                     if union != batch.map({ Int64($0 + 1) }) { bad.append("epoch \(epoch) step \(step)") }
                     steps += 1
                 }

@@ -28,7 +28,8 @@ final class CheckRunner {
             }
             let failing = flags.indices.filter { flags[$0] == 0 }
             if !ok {
-                FileHandle.standardError.write("[rank \(communicator.rank)] FAIL \(name): \(detail)\n".data(using: .utf8)!)
+                FileHandle.standardError.write(
+                    "[rank \(communicator.rank)] FAIL \(name): \(detail)\n".data(using: .utf8)!)
             }
             if failing.isEmpty {
                 passed += 1
@@ -39,7 +40,8 @@ final class CheckRunner {
             }
         } catch {
             // An MPI error is fatal: end the whole job rather than leave ranks waiting.
-            FileHandle.standardError.write("[rank \(communicator.rank)] error in \(name): \(error)\n".data(using: .utf8)!)
+            FileHandle.standardError.write(
+                "[rank \(communicator.rank)] error in \(name): \(error)\n".data(using: .utf8)!)
             communicator.abort(code: 2)
         }
     }

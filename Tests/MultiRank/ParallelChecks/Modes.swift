@@ -42,8 +42,10 @@ func waitForSignal(_ comm: Communicator, seconds: Double) throws(MPIError) -> Bo
             let high = try comm.allreduce(Int64(step), operation: .max)
             let ok = agreed.stop && !agreed.failed && low == high
             if comm.isRoot {
-                print(ok ? "SIGNAL-STOP all ranks stopped at step \(step) (agreed \(agreed))"
-                         : "SIGNAL-FAIL stop \(agreed.stop), timed out \(agreed.failed), steps \(low)...\(high)")
+                print(
+                    ok
+                        ? "SIGNAL-STOP all ranks stopped at step \(step) (agreed \(agreed))"
+                        : "SIGNAL-FAIL stop \(agreed.stop), timed out \(agreed.failed), steps \(low)...\(high)")
             }
             return ok
         }
@@ -72,11 +74,15 @@ func bench(_ comm: Communicator, computeSecondsPerLayer: Double) throws(MPIError
         if repetition >= 2 { times.append(elapsed) }
     }
     times.sort()
-    say("flat blocking allreduce of \(model.count) floats: min \(ms(times.first!)), median \(ms(times[times.count / 2])), max \(ms(times.last!)) over \(times.count) runs")
+    say(
+        "flat blocking allreduce of \(model.count) floats: min \(ms(times.first!)), median "
+            + "\(ms(times[times.count / 2])), max \(ms(times.last!)) over \(times.count) runs"
+    )
 
     // Bucketed: 25 MiB buckets (first 1 MiB), backward simulated per unit (embeddings count as
     // one unit), with and without polls between compute slices.
-    let reducer = GradientBucketReducer(communicator: comm, gradients: slab.baseAddress!, count: model.count, ranges: ranges)
+    let reducer = GradientBucketReducer(
+        communicator: comm, gradients: slab.baseAddress!, count: model.count, ranges: ranges)
     say("buckets: \(reducer.layout.buckets.map { "\($0.count * 4 / 1_000) kB" })")
     for slices in [1, 4, 16, 64] {
         reducer.resetStatistics()
@@ -86,14 +92,23 @@ func bench(_ comm: Communicator, computeSecondsPerLayer: Double) throws(MPIError
             try comm.barrier()
             if repetition == 1 { reducer.resetStatistics(); computeSeconds = 0 }
             let begin = monotonicSeconds()
-            _ = try bucketedBackward(reducer, model: model, secondsPerUnit: computeSecondsPerLayer, slices: slices,
-                                     scratch: scratch, computeSeconds: &computeSeconds)
+            _ = try bucketedBackward(
+                reducer, model: model, secondsPerUnit: computeSecondsPerLayer, slices: slices,
+                scratch: scratch, computeSeconds: &computeSeconds)
             let elapsed = try comm.allreduce(monotonicSeconds() - begin, operation: .max)
             if repetition > 0 { stepTimes.append(elapsed) }
         }
         let s = reducer.statistics
         let steps = Double(s.steps)
-        print("[rank \(comm.rank)] bucketed, \(slices == 1 ? "no polls between marks" : "\(slices - 1) polls per unit"): step \(ms(stepTimes.reduce(0, +) / Double(stepTimes.count))) (compute \(ms(computeSeconds / steps))), communication \(ms(s.communicationSeconds / steps)), starting \(ms(s.startSeconds / steps)), blocked in finish \(ms(s.blockedSeconds / steps)), in poll \(ms(s.pollSeconds / steps)) (\(s.pollCalls / s.steps) polls); in MPI in all \(ms(s.mpiSeconds / steps)); hidden \(Int((s.hiddenFraction * 100).rounded())) % of the wait")
+        print(
+            "[rank \(comm.rank)] bucketed, "
+                + "\(slices == 1 ? "no polls between marks" : "\(slices - 1) polls per unit"): step "
+                + "\(ms(stepTimes.reduce(0, +) / Double(stepTimes.count))) (compute \(ms(computeSeconds / steps))), "
+                + "communication \(ms(s.communicationSeconds / steps)), starting \(ms(s.startSeconds / steps)), "
+                + "blocked in finish \(ms(s.blockedSeconds / steps)), in poll \(ms(s.pollSeconds / steps)) "
+                + "(\(s.pollCalls / s.steps) polls); in MPI in all \(ms(s.mpiSeconds / steps)); hidden "
+                + "\(Int((s.hiddenFraction * 100).rounded())) % of the wait"
+        )
         fflush(nil)
         try comm.barrier()
     }

@@ -48,8 +48,9 @@ struct SyntheticModel {
     static let miniLM: SyntheticModel = {
         let h = 384, ffn = 1_536
         let layer = [h * h, h, h * h, h, h * h, h, h * h, h, h, h, ffn * h, ffn, h * ffn, h, h, h]
-        return SyntheticModel(embeddings: [30_522 * h, 512 * h, 2 * h, h, h], layer: layer, layers: 6,
-                              pooler: [h * h, h], head: [2 * h, 2])
+        return SyntheticModel(
+            embeddings: [30_522 * h, 512 * h, 2 * h, h, h], layer: layer, layers: 6,
+            pooler: [h * h, h], head: [2 * h, 2])
     }()
 }
 

@@ -38,7 +38,10 @@ do {
         if runner.failed.isEmpty {
             runner.say("ALL PASS: \(runner.passed) checks at \(communicator.size) rank(s)")
         } else {
-            runner.say("FAILED: \(runner.failed.count) of \(runner.passed + runner.failed.count) checks at \(communicator.size) rank(s): \(runner.failed)")
+            runner.say(
+                "FAILED: \(runner.failed.count) of \(runner.passed + runner.failed.count) checks at "
+                    + "\(communicator.size) rank(s): \(runner.failed)"
+            )
             exitCode = 1
         }
     case "fail-one":
@@ -55,7 +58,8 @@ do {
     case "abort-one":
         // A fatal error on the last rank while the others wait in a collective.
         if communicator.rank == communicator.size - 1 {
-            FileHandle.standardError.write("[rank \(communicator.rank)] error: simulated fatal error, aborting\n".data(using: .utf8)!)
+            FileHandle.standardError.write(
+                "[rank \(communicator.rank)] error: simulated fatal error, aborting\n".data(using: .utf8)!)
             communicator.abort(code: 3)
         }
         _ = try communicator.allreduce(Int64(1), operation: .sum)
@@ -67,8 +71,10 @@ do {
     case "bench":
         try bench(communicator, computeSecondsPerLayer: number ?? 0.05)
     default:
-        FileHandle.standardError.write(Data(
-            "usage: parallel-checks [checks | spin [s] | wait-signal [s] | bench [s/layer] | fail-one | abort-one]\n".utf8))
+        FileHandle.standardError.write(
+            Data(
+                ("usage: parallel-checks [checks | spin [s] | wait-signal [s] | bench [s/layer] | fail-one | "
+                    + "abort-one]\n").utf8))
         exitCode = 64
     }
     try communicator.finalize()

@@ -18,23 +18,35 @@ enum Checks {
         var outputs: [String: String] = [:]
         for run in runs {
             let output = h.work + "/equivalence-" + run.name.replacingOccurrences(of: " ", with: "-")
-            let outcome = h.run(ranks: run.ranks, h.trainArguments(output: output, steps: 8, extra: ["--checksum-steps", "1", "--dropout", "0.1"] + run.extra))
-            h.check(outcome.status == 0, "equivalence: \(run.name) trains 8 steps with replica checks every step", outcome.output)
+            let outcome = h.run(
+                ranks: run.ranks,
+                h.trainArguments(
+                    output: output, steps: 8, extra: ["--checksum-steps", "1", "--dropout", "0.1"] + run.extra))
+            h.check(
+                outcome.status == 0, "equivalence: \(run.name) trains 8 steps with replica checks every step",
+                outcome.output)
             outputs[run.name] = output
         }
         let reference = h.losses(outputs["np 1"]!)
         h.check(reference.count == 8, "equivalence: np 1 logged 8 losses", "\(reference)")
-        let singleton = WeightComparison(outputs["no launcher"]! + "/model.safetensors", outputs["np 1"]! + "/model.safetensors")
-        h.check(singleton.identicalBytes, "equivalence: no launcher and np 1 give bitwise the same model", "\(singleton)")
+        let singleton = WeightComparison(
+            outputs["no launcher"]! + "/model.safetensors", outputs["np 1"]! + "/model.safetensors")
+        h.check(
+            singleton.identicalBytes, "equivalence: no launcher and np 1 give bitwise the same model", "\(singleton)")
         for name in runs.dropFirst(2).map(\.name) {
             let losses = h.losses(outputs[name]!)
-            let worst = reference.map { step, loss in abs((losses[step] ?? .infinity) - loss) / loss }.max() ?? .infinity
-            h.check(worst <= 1e-6, "equivalence: \(name) loss trajectory equals np 1 (worst relative difference \(worst))",
-                    "np 1: \(reference.sorted { $0.key < $1.key })\n\(name): \(losses.sorted { $0.key < $1.key })")
-            let weights = WeightComparison(outputs["np 1"]! + "/model.safetensors", outputs[name]! + "/model.safetensors")
-            h.check(weights.problem == nil && weights.maxRelativeDifference <= 1e-6,
-                    "equivalence: \(name) final parameters equal np 1 (max difference \(weights.maxRelativeDifference) of the largest magnitude, \(weights.tensorCount) tensors)",
-                    "\(weights)")
+            let worst =
+                reference.map { step, loss in abs((losses[step] ?? .infinity) - loss) / loss }.max() ?? .infinity
+            h.check(
+                worst <= 1e-6, "equivalence: \(name) loss trajectory equals np 1 (worst relative difference \(worst))",
+                "np 1: \(reference.sorted { $0.key < $1.key })\n\(name): \(losses.sorted { $0.key < $1.key })")
+            let weights = WeightComparison(
+                outputs["np 1"]! + "/model.safetensors", outputs[name]! + "/model.safetensors")
+            h.check(
+                weights.problem == nil && weights.maxRelativeDifference <= 1e-6,
+                "equivalence: \(name) final parameters equal np 1 (max difference \(weights.maxRelativeDifference) "
+                    + "of the largest magnitude, \(weights.tensorCount) tensors)",
+                "\(weights)")
         }
     }
 
@@ -44,29 +56,40 @@ enum Checks {
     static func exactResume(_ h: inout Harness) {
         let full = h.work + "/resume-full", stopped = h.work + "/resume-stopped", other = h.work + "/resume-np1"
         let reader = h
-        let arguments = { (output: String) in reader.trainArguments(output: output, steps: 10, extra: ["--save-steps", "4"]) }
+        let arguments = { (output: String) in
+            reader.trainArguments(output: output, steps: 10, extra: ["--save-steps", "4"])
+        }
         var outcome = h.run(ranks: 2, arguments(full))
         h.check(outcome.status == 0, "resume: uninterrupted np 2 run", outcome.output)
         outcome = h.run(ranks: 2, arguments(stopped), environment: ["DDP_TRAIN_TEST_STOP_AT_STEP": "5"])
-        h.check(outcome.status == 75 && outcome.output.contains("stopping") && FileManager.default.fileExists(atPath: stopped + "/checkpoint-5/manifest.json"),
-                "resume: a stop request after step 5 writes checkpoint-5 and exits 75 (resumable)", outcome.output)
+        h.check(
+            outcome.status == 75 && outcome.output.contains("stopping")
+                && FileManager.default.fileExists(atPath: stopped + "/checkpoint-5/manifest.json"),
+            "resume: a stop request after step 5 writes checkpoint-5 and exits 75 (resumable)", outcome.output)
         try? FileManager.default.copyItem(atPath: stopped, toPath: other)
         outcome = h.run(ranks: 2, arguments(stopped) + ["--resume", "auto"])
-        h.check(outcome.status == 0 && outcome.output.contains("resumed from \(stopped)/checkpoint-5"),
-                "resume: --resume auto continues from checkpoint-5", outcome.output)
+        h.check(
+            outcome.status == 0 && outcome.output.contains("resumed from \(stopped)/checkpoint-5"),
+            "resume: --resume auto continues from checkpoint-5", outcome.output)
         let exact = WeightComparison(full + "/model.safetensors", stopped + "/model.safetensors")
-        h.check(exact.identicalBytes, "resume: stopped and resumed at np 2 is bitwise identical to the uninterrupted run", "\(exact)")
+        h.check(
+            exact.identicalBytes, "resume: stopped and resumed at np 2 is bitwise identical to the uninterrupted run",
+            "\(exact)")
         let fullLosses = h.losses(full), resumedLosses = h.losses(stopped)
-        h.check(fullLosses == resumedLosses, "resume: metrics.jsonl of the resumed run equals the uninterrupted one",
-                "\(fullLosses.sorted { $0.key < $1.key })\n\(resumedLosses.sorted { $0.key < $1.key })")
+        h.check(
+            fullLosses == resumedLosses, "resume: metrics.jsonl of the resumed run equals the uninterrupted one",
+            "\(fullLosses.sorted { $0.key < $1.key })\n\(resumedLosses.sorted { $0.key < $1.key })")
         outcome = h.run(ranks: 1, arguments(other) + ["--resume", "auto"])
         h.check(outcome.status == 0, "resume: the np 2 checkpoint resumes at np 1", outcome.output)
         let stream = WeightComparison(full + "/model.safetensors", other + "/model.safetensors")
         let otherLosses = h.losses(other)
-        let worst = fullLosses.map { step, loss in abs((otherLosses[step] ?? .infinity) - loss) / loss }.max() ?? .infinity
-        h.check(stream.maxRelativeDifference <= 1e-5 && worst <= 1e-4,
-                "resume: resumed at np 1 it continues the same sample stream (parameters within \(stream.maxRelativeDifference), losses within \(worst))",
-                "\(stream)")
+        let worst =
+            fullLosses.map { step, loss in abs((otherLosses[step] ?? .infinity) - loss) / loss }.max() ?? .infinity
+        h.check(
+            stream.maxRelativeDifference <= 1e-5 && worst <= 1e-4,
+            "resume: resumed at np 1 it continues the same sample stream (parameters within "
+                + "\(stream.maxRelativeDifference), losses within \(worst))",
+            "\(stream)")
     }
 
     /// A rank killed with SIGKILL ends the job (non-zero, within 30 s); a crash in the middle
@@ -91,18 +114,27 @@ enum Checks {
                 secondsToExit = Date().timeIntervalSince(killedAt)
             }
         }
-        h.check(killed && outcome.status != 0 && secondsToExit < 30,
-                "faults: kill -9 of one of 3 ranks ends the job with status \(outcome.status) \(String(format: "%.1f", secondsToExit)) s later",
-                outcome.output.suffix(2000).description)
+        h.check(
+            killed && outcome.status != 0 && secondsToExit < 30,
+            "faults: kill -9 of one of 3 ranks ends the job with status \(outcome.status) "
+                + "\(String(format: "%.1f", secondsToExit)) s later",
+            outcome.output.suffix(2000).description)
         let crash = h.work + "/fault-checkpoint"
-        var result = h.run(ranks: 2, h.trainArguments(output: crash, steps: 12, extra: ["--save-steps", "4"]),
-                           environment: ["DDP_TRAIN_TEST_CRASH_IN_CHECKPOINT": "8"])
-        let complete = (try? FileManager.default.contentsOfDirectory(atPath: crash))?.filter { $0.hasPrefix("checkpoint-") }.sorted() ?? []
-        h.check(result.status != 0 && complete == ["checkpoint-4"],
-                "faults: a crash while writing checkpoint-8 leaves only the complete checkpoint-4 (found \(complete))", result.output.suffix(2000).description)
-        result = h.run(ranks: 2, h.trainArguments(output: crash, steps: 12, extra: ["--save-steps", "4", "--resume", "auto"]))
-        h.check(result.status == 0 && result.output.contains("resumed from \(crash)/checkpoint-4"),
-                "faults: --resume auto picks checkpoint-4 after the crash and finishes", result.output)
+        var result = h.run(
+            ranks: 2, h.trainArguments(output: crash, steps: 12, extra: ["--save-steps", "4"]),
+            environment: ["DDP_TRAIN_TEST_CRASH_IN_CHECKPOINT": "8"])
+        let complete =
+            (try? FileManager.default.contentsOfDirectory(atPath: crash))?.filter { $0.hasPrefix("checkpoint-") }
+            .sorted() ?? []
+        h.check(
+            result.status != 0 && complete == ["checkpoint-4"],
+            "faults: a crash while writing checkpoint-8 leaves only the complete checkpoint-4 (found \(complete))",
+            result.output.suffix(2000).description)
+        result = h.run(
+            ranks: 2, h.trainArguments(output: crash, steps: 12, extra: ["--save-steps", "4", "--resume", "auto"]))
+        h.check(
+            result.status == 0 && result.output.contains("resumed from \(crash)/checkpoint-4"),
+            "faults: --resume auto picks checkpoint-4 after the crash and finishes", result.output)
         // Damage one byte of a checkpoint's weights.
         let weights = crash + "/checkpoint-8/model.safetensors"
         if let handle = FileHandle(forUpdatingAtPath: weights) {
@@ -112,9 +144,11 @@ enum Checks {
             handle.write(Data([byte.first! ^ 0xFF]))
             try? handle.close()
         }
-        result = h.run(ranks: 2, h.trainArguments(output: crash, steps: 16, extra: ["--resume", crash + "/checkpoint-8"]))
-        h.check(result.status != 0 && result.output.contains("\(weights): checksum does not match the manifest"),
-                "faults: a damaged checkpoint is refused, naming the file", result.output)
+        result = h.run(
+            ranks: 2, h.trainArguments(output: crash, steps: 16, extra: ["--resume", crash + "/checkpoint-8"]))
+        h.check(
+            result.status != 0 && result.output.contains("\(weights): checksum does not match the manifest"),
+            "faults: a damaged checkpoint is refused, naming the file", result.output)
     }
 
     /// SIGUSR1 to mpirun (as Slurm's --signal sends before preemption) reaches every rank:
@@ -127,9 +161,13 @@ enum Checks {
             while Date() < deadline && reader.losses(output).count < 2 { usleep(100_000) }
             kill(process.processIdentifier, SIGUSR1)
         }
-        let checkpoints = (try? FileManager.default.contentsOfDirectory(atPath: output))?.filter { $0.hasPrefix("checkpoint-") } ?? []
-        h.check(outcome.status == 75 && outcome.output.contains("stop requested (SIGUSR1)") && checkpoints.count == 1,
-                "signal: SIGUSR1 to mpirun checkpoints (\(checkpoints)) and stops every rank with status 75 (got \(outcome.status))", outcome.output.suffix(3000).description)
+        let checkpoints =
+            (try? FileManager.default.contentsOfDirectory(atPath: output))?.filter { $0.hasPrefix("checkpoint-") } ?? []
+        h.check(
+            outcome.status == 75 && outcome.output.contains("stop requested (SIGUSR1)") && checkpoints.count == 1,
+            "signal: SIGUSR1 to mpirun checkpoints (\(checkpoints)) and stops every rank with status 75 (got "
+                + "\(outcome.status))",
+            outcome.output.suffix(3000).description)
     }
 
     /// Bad input: a clear error naming the file and line or option, non-zero status, before
@@ -151,39 +189,69 @@ enum Checks {
         let cases: [(String, [String], String)] = [
             ("missing training file", ["--train", dir + "/nope.tsv"], "--train \(dir)/nope.tsv: no such file"),
             ("row without a label", ["--train", noLabel], "\(noLabel):3: row has 1 field, no label column"),
-            ("unknown validation label", ["--train", good, "--validation", unknown], "\(unknown):3: label \"postive\" is not one of [negative, positive]"),
+            (
+                "unknown validation label", ["--train", good, "--validation", unknown],
+                "\(unknown):3: label \"postive\" is not one of [negative, positive]"
+            ),
             ("empty data set", ["--train", empty], "\(empty): contains no examples"),
-            ("batch smaller than ranks", ["--train", good, "--batch-size", "1"], "--batch-size 1 is smaller than the 2 ranks"),
-            ("model without weights", ["--train", good, "--model", dir + "/no-weights"], "\(dir)/no-weights: no model.safetensors"),
-            ("conflicting options", ["--train", good, "--no-shuffle", "--group-by-length"], "--no-shuffle and --group-by-length conflict"),
-            ("unknown option", ["--train", good, "--lerning-rate", "1e-4"], "unknown option --lerning-rate (did you mean --learning-rate?)"),
+            (
+                "batch smaller than ranks", ["--train", good, "--batch-size", "1"],
+                "--batch-size 1 is smaller than the 2 ranks"
+            ),
+            (
+                "model without weights", ["--train", good, "--model", dir + "/no-weights"],
+                "\(dir)/no-weights: no model.safetensors"
+            ),
+            (
+                "conflicting options", ["--train", good, "--no-shuffle", "--group-by-length"],
+                "--no-shuffle and --group-by-length conflict"
+            ),
+            (
+                "unknown option", ["--train", good, "--lerning-rate", "1e-4"],
+                "unknown option --lerning-rate (did you mean --learning-rate?)"
+            ),
         ]
         for (name, arguments, expected) in cases {
             let outcome = h.run(ranks: 2, ["train", "--output", dir + "/out"] + arguments, timeout: 60)
             let printed = outcome.output.components(separatedBy: expected).count - 1
-            h.check(outcome.status != 0 && printed == 1 && !outcome.output.contains("step 1 "),
-                    "bad input: \(name) → status \(outcome.status), printed once: \"\(expected)\"", outcome.output)
+            h.check(
+                outcome.status != 0 && printed == 1 && !outcome.output.contains("step 1 "),
+                "bad input: \(name) → status \(outcome.status), printed once: \"\(expected)\"", outcome.output)
         }
     }
 
     /// predict and evaluate on a trained model agree with the trainer's own evaluation.
     static func inference(_ h: inout Harness) {
         let output = h.work + "/inference"
-        var outcome = h.run(ranks: 2, h.trainArguments(output: output, steps: 20, extra: ["--validation", h.demo + "/validation.tsv"]))
+        var outcome = h.run(
+            ranks: 2, h.trainArguments(output: output, steps: 20, extra: ["--validation", h.demo + "/validation.tsv"]))
         h.check(outcome.status == 0, "inference: train with validation", outcome.output)
-        let accuracyLine = outcome.output.split(separator: "\n").last { $0.contains("validation accuracy") }.map(String.init) ?? ""
-        outcome = h.run(ranks: 2, ["evaluate", "--model", output, "--validation", h.demo + "/validation.tsv", "--output", output + "/eval.json"])
-        let evaluation = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output + "/eval.json")))) as? [String: Any]
+        let accuracyLine =
+            outcome.output.split(separator: "\n").last { $0.contains("validation accuracy") }.map(String.init) ?? ""
+        outcome = h.run(
+            ranks: 2,
+            [
+                "evaluate", "--model", output, "--validation", h.demo + "/validation.tsv", "--output",
+                output + "/eval.json",
+            ])
+        let evaluation =
+            (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output + "/eval.json"))))
+            as? [String: Any]
         let accuracy = evaluation?["eval_accuracy"] as? Double ?? -1
-        h.check(outcome.status == 0 && accuracyLine.contains(String(format: "validation accuracy %.4f", accuracy)),
-                "inference: evaluate gives the trainer's final accuracy (\(accuracy))", outcome.output + "\n" + accuracyLine)
+        h.check(
+            outcome.status == 0 && accuracyLine.contains(String(format: "validation accuracy %.4f", accuracy)),
+            "inference: evaluate gives the trainer's final accuracy (\(accuracy))", outcome.output + "\n" + accuracyLine
+        )
         let predictions = output + "/predictions.jsonl"
-        outcome = h.run(ranks: 2, ["predict", "--model", output, "--input", h.demo + "/validation.tsv", "--output", predictions])
+        outcome = h.run(
+            ranks: 2, ["predict", "--model", output, "--input", h.demo + "/validation.tsv", "--output", predictions])
         let lines = ((try? String(contentsOfFile: predictions, encoding: .utf8)) ?? "").split(separator: "\n")
         let first = lines.first.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-        h.check(outcome.status == 0 && lines.count == 80 && first?["label"] is String && (first?["probabilities"] as? [Double])?.count == 2
+        h.check(
+            outcome.status == 0 && lines.count == 80 && first?["label"] is String
+                && (first?["probabilities"] as? [Double])?.count == 2
                 && (first?["logits"] as? [Double])?.count == 2,
-                "inference: predict writes label, probabilities and logits for all 80 rows", outcome.output)
+            "inference: predict writes label, probabilities and logits for all 80 rows", outcome.output)
     }
 
     static func shell(_ command: String) -> String {

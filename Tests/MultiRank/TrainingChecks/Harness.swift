@@ -15,8 +15,10 @@ struct Harness {
     }
 
     /// `mpirun -np ranks binary arguments` (ranks 0: the binary alone, no launcher).
-    func run(ranks: Int, _ arguments: [String], environment: [String: String] = [:], timeout: Double = 600,
-             whileRunning: (Process) -> Void = { _ in }) -> Outcome {
+    func run(
+        ranks: Int, _ arguments: [String], environment: [String: String] = [:], timeout: Double = 600,
+        whileRunning: (Process) -> Void = { _ in }
+    ) -> Outcome {
         let process = Process()
         if ranks == 0 {
             process.executableURL = URL(fileURLWithPath: binary)
@@ -70,15 +72,18 @@ struct Harness {
         var result: [Int: Double] = [:]
         for line in text.split(separator: "\n") {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let step = object["step"] as? Int, let loss = object["loss"] as? Double else { continue }
+                let step = object["step"] as? Int, let loss = object["loss"] as? Double
+            else { continue }
             result[step] = loss
         }
         return result
     }
 
     func trainArguments(output: String, steps: Int, extra: [String] = []) -> [String] {
-        ["train", "--train", demo + "/train.tsv", "--output", output, "--max-steps", String(steps),
-         "--batch-size", "16", "--learning-rate", "1e-4", "--warmup-steps", "2", "--weight-decay", "0.01",
-         "--max-length", "32", "--logging-steps", "1", "--save-steps", "0", "--seed", "7"] + extra
+        [
+            "train", "--train", demo + "/train.tsv", "--output", output, "--max-steps", String(steps),
+            "--batch-size", "16", "--learning-rate", "1e-4", "--warmup-steps", "2", "--weight-decay", "0.01",
+            "--max-length", "32", "--logging-steps", "1", "--save-steps", "0", "--seed", "7",
+        ] + extra
     }
 }

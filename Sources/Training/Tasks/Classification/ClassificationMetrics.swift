@@ -15,7 +15,8 @@ public struct ClassificationMetrics: Equatable, Sendable {
     }
 
     public init(classes: Int, counts: [Int], lossSum: Double) {
-        precondition(counts.count == classes * classes, "ClassificationMetrics: \(counts.count) counts for \(classes) classes")
+        precondition(
+            counts.count == classes * classes, "ClassificationMetrics: \(counts.count) counts for \(classes) classes")
         self.classes = classes
         self.counts = counts
         self.lossSum = lossSum

@@ -22,8 +22,10 @@ public struct ClassificationTask: FineTuningTask {
 
     /// Tokenises `rows` and maps each label through `labelSet`: a label outside it is an
     /// error naming the file and line; unlabelled rows (prediction input) get class −1.
-    static func encode(_ rows: [LabelledText], file: String, request: DataRequest,
-                       labelSet: LabelSet?) throws -> EncodedDataset {
+    static func encode(
+        _ rows: [LabelledText], file: String, request: DataRequest,
+        labelSet: LabelSet?
+    ) throws -> EncodedDataset {
         var classes: [Int32] = []
         classes.reserveCapacity(rows.count)
         for row in rows {
@@ -38,8 +40,9 @@ public struct ClassificationTask: FineTuningTask {
                 classes.append(-1)
             }
         }
-        return EncodedDataset.tokenized(rows, file: file, tokenizer: request.tokenizer, maxLength: request.maxLength,
-                                        targets: .classes(classes))
+        return EncodedDataset.tokenized(
+            rows, file: file, tokenizer: request.tokenizer, maxLength: request.maxLength,
+            targets: .classes(classes))
     }
 
     /// Integers sorted numerically ("0", "1", "2", "10"), anything else as text.
@@ -54,12 +57,15 @@ public struct ClassificationTask: FineTuningTask {
             && config.bert.labels.count >= 2
     }
 
-    public func lossAndGradient(_ logits: Logits, batch: PackedBatch, targets: TargetBuffer, labelSmoothing: Float,
-                                gradScale: Float) -> Double {
+    public func lossAndGradient(
+        _ logits: Logits, batch: PackedBatch, targets: TargetBuffer, labelSmoothing: Float,
+        gradScale: Float
+    ) -> Double {
         targets.integers.withUnsafeBufferPointer {
-            CrossEntropy.forwardBackward(logits: logits.values, labels: $0.baseAddress!, rows: batch.sequenceCount,
-                                         classes: logits.outputs, labelSmoothing: labelSmoothing, gradScale: gradScale,
-                                         logitsGrad: logits.gradient)
+            CrossEntropy.forwardBackward(
+                logits: logits.values, labels: $0.baseAddress!, rows: batch.sequenceCount,
+                classes: logits.outputs, labelSmoothing: labelSmoothing, gradScale: gradScale,
+                logitsGrad: logits.gradient)
         }
     }
 
@@ -83,8 +89,10 @@ struct ClassificationAccumulator: TaskMetrics {
     var metrics: ClassificationMetrics
     let labels: LabelSet
 
-    mutating func record(_ logits: UnsafePointer<Float>, outputs k: Int, batch: PackedBatch, targets: TargetBuffer,
-                         examples: Range<Int>) {
+    mutating func record(
+        _ logits: UnsafePointer<Float>, outputs k: Int, batch: PackedBatch, targets: TargetBuffer,
+        examples: Range<Int>
+    ) {
         for r in 0..<examples.count {
             metrics.record(truth: Int(targets.integers[r]), predicted: Evaluator.argmax(logits + r * k, count: k))
         }
@@ -94,16 +102,23 @@ struct ClassificationAccumulator: TaskMetrics {
 
     func report(sums: [Double], lossSum: Double) -> EvaluationReport {
         let m = ClassificationMetrics(classes: metrics.classes, counts: [Int](counts: sums), lossSum: lossSum)
-        var values: [String: Double] = ["eval_loss": m.loss, "eval_accuracy": m.accuracy, "eval_macro_f1": m.macroF1,
-                                        "eval_samples": Double(m.total)]
-        var lines = [String(format: "loss %.4f  accuracy %.4f  macro-F1 %.4f  (%d examples)",
-                            m.loss, m.accuracy, m.macroF1, m.total)]
+        var values: [String: Double] = [
+            "eval_loss": m.loss, "eval_accuracy": m.accuracy, "eval_macro_f1": m.macroF1,
+            "eval_samples": Double(m.total),
+        ]
+        var lines = [
+            String(
+                format: "loss %.4f  accuracy %.4f  macro-F1 %.4f  (%d examples)",
+                m.loss, m.accuracy, m.macroF1, m.total)
+        ]
         for (c, name) in labels.names.enumerated() {
             values["eval_precision_\(name)"] = m.precision(c)
             values["eval_recall_\(name)"] = m.recall(c)
             values["eval_f1_\(name)"] = m.f1(c)
-            lines.append(String(format: "  %@: precision %.4f  recall %.4f  F1 %.4f",
-                                name, m.precision(c), m.recall(c), m.f1(c)))
+            lines.append(
+                String(
+                    format: "  %@: precision %.4f  recall %.4f  F1 %.4f",
+                    name, m.precision(c), m.recall(c), m.f1(c)))
         }
         return EvaluationReport(values: values, lines: lines)
     }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Metrics of a multi-label head (independent sigmoid per label), as scikit-learn computes
@@ -65,8 +65,9 @@ public struct MultiLabelMetrics: Equatable, Sendable {
 
     /// Counts one example from its decisions: `predicted`, `gold` `[K]`.
     public mutating func record(predicted: [Bool], gold: [Bool]) {
-        precondition(predicted.count == labels && gold.count == labels,
-                     "MultiLabelMetrics: \(predicted.count) predictions and \(gold.count) gold labels for \(labels) labels")
+        precondition(
+            predicted.count == labels && gold.count == labels,
+            "MultiLabelMetrics: \(predicted.count) predictions and \(gold.count) gold labels for \(labels) labels")
         for j in 0..<labels {
             counts[4 * j + (predicted[j] ? (gold[j] ? 0 : 1) : (gold[j] ? 2 : 3))] += 1
         }

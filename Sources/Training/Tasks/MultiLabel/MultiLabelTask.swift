@@ -15,15 +15,19 @@ public struct MultiLabelTask: FineTuningTask {
         var columns = request.columns
         columns.requireLabel = request.requireLabels
         let rows = try MultiLabelDatasetReader.read(path, columns: columns, separator: request.labelSeparator)
-        return TaskData(labelNames: rows.flatMap { $0.labels.map(Array.init) ?? [] },
-                        texts: rows.map { ($0.text, $0.pair) }) { labels in
+        return TaskData(
+            labelNames: rows.flatMap { $0.labels.map(Array.init) ?? [] },
+            texts: rows.map { ($0.text, $0.pair) }
+        ) { labels in
             try Self.encode(rows, file: path, request: request, labelSet: labels!)
         }
     }
 
     /// Each row's label set becomes a 0/1 vector over `labelSet`.
-    static func encode(_ rows: [MultiLabelText], file: String, request: DataRequest,
-                       labelSet: LabelSet) throws -> EncodedDataset {
+    static func encode(
+        _ rows: [MultiLabelText], file: String, request: DataRequest,
+        labelSet: LabelSet
+    ) throws -> EncodedDataset {
         let k = labelSet.count
         var hot = [Float](repeating: 0, count: rows.count * k)
         for (i, row) in rows.enumerated() {
@@ -40,8 +44,9 @@ public struct MultiLabelTask: FineTuningTask {
         }
         var dataset = EncodedDataset(file: file, targets: .multiHot(hot, labelCount: k))
         for row in rows {
-            dataset.append(request.tokenizer.encode(row.text, pair: row.pair, maxLength: request.maxLength),
-                           line: row.line)
+            dataset.append(
+                request.tokenizer.encode(row.text, pair: row.pair, maxLength: request.maxLength),
+                line: row.line)
         }
         return dataset
     }
@@ -56,12 +61,15 @@ public struct MultiLabelTask: FineTuningTask {
         TaskHead.sequence(outputs: 0).isSaved(in: config.architectures) && config.bert.problemType == problemType
     }
 
-    public func lossAndGradient(_ logits: Logits, batch: PackedBatch, targets: TargetBuffer, labelSmoothing: Float,
-                                gradScale: Float) -> Double {
+    public func lossAndGradient(
+        _ logits: Logits, batch: PackedBatch, targets: TargetBuffer, labelSmoothing: Float,
+        gradScale: Float
+    ) -> Double {
         targets.floats.withUnsafeBufferPointer {
-            BinaryCrossEntropyWithLogits.forwardBackward(logits: logits.values, targets: $0.baseAddress!,
-                                                         rows: batch.sequenceCount, labels: logits.outputs,
-                                                         gradScale: gradScale, logitsGrad: logits.gradient)
+            BinaryCrossEntropyWithLogits.forwardBackward(
+                logits: logits.values, targets: $0.baseAddress!,
+                rows: batch.sequenceCount, labels: logits.outputs,
+                gradScale: gradScale, logitsGrad: logits.gradient)
         }
     }
 
@@ -87,8 +95,10 @@ struct MultiLabelAccumulator: TaskMetrics {
     var metrics: MultiLabelMetrics
     let labels: LabelSet
 
-    mutating func record(_ logits: UnsafePointer<Float>, outputs: Int, batch: PackedBatch, targets: TargetBuffer,
-                         examples: Range<Int>) {
+    mutating func record(
+        _ logits: UnsafePointer<Float>, outputs: Int, batch: PackedBatch, targets: TargetBuffer,
+        examples: Range<Int>
+    ) {
         targets.floats.withUnsafeBufferPointer {
             metrics.record(logits: logits, targets: $0.baseAddress!, rows: examples.count)
         }
@@ -104,12 +114,17 @@ struct MultiLabelAccumulator: TaskMetrics {
             "eval_subset_accuracy": m.subsetAccuracy, "eval_hamming_loss": m.hammingLoss,
             "eval_samples": Double(m.examples),
         ]
-        var lines = [String(format: "loss %.4f  micro-F1 %.4f  macro-F1 %.4f  subset accuracy %.4f  (%d examples)",
-                            m.loss, m.microF1, m.macroF1, m.subsetAccuracy, m.examples)]
+        var lines = [
+            String(
+                format: "loss %.4f  micro-F1 %.4f  macro-F1 %.4f  subset accuracy %.4f  (%d examples)",
+                m.loss, m.microF1, m.macroF1, m.subsetAccuracy, m.examples)
+        ]
         for (j, name) in labels.names.enumerated() {
             values["eval_f1_\(name)"] = m.f1(j)
-            lines.append(String(format: "  %@: precision %.4f  recall %.4f  F1 %.4f",
-                                name, m.precision(j), m.recall(j), m.f1(j)))
+            lines.append(
+                String(
+                    format: "  %@: precision %.4f  recall %.4f  F1 %.4f",
+                    name, m.precision(j), m.recall(j), m.f1(j)))
         }
         return EvaluationReport(values: values, lines: lines)
     }

@@ -22,8 +22,9 @@ public struct RegressionMetrics: Equatable, Sendable {
     }
 
     public init(predictions: [Double], targets: [Double]) {
-        precondition(predictions.count == targets.count,
-                     "RegressionMetrics: \(predictions.count) predictions but \(targets.count) targets")
+        precondition(
+            predictions.count == targets.count,
+            "RegressionMetrics: \(predictions.count) predictions but \(targets.count) targets")
         count = predictions.count
         meanSquaredError = Self.meanSquaredError(predictions, targets)
         pearson = Self.pearson(predictions, targets)
@@ -32,7 +33,8 @@ public struct RegressionMetrics: Equatable, Sendable {
 
     /// `mean((p − t)²)`, 0 for no values.
     public static func meanSquaredError(_ predictions: [Double], _ targets: [Double]) -> Double {
-        precondition(predictions.count == targets.count, "RegressionMetrics: \(predictions.count) vs \(targets.count) values")
+        precondition(
+            predictions.count == targets.count, "RegressionMetrics: \(predictions.count) vs \(targets.count) values")
         guard !predictions.isEmpty else { return 0 }
         var sum = 0.0
         for i in predictions.indices {

@@ -30,13 +30,15 @@ public struct RegressionTask: FineTuningTask {
                 continue
             }
             guard let value = Float(text), value.isFinite else {
-                throw DataError(file: file, line: row.line,
-                                "label \"\(text)\" is not a number (regression needs one number per example)")
+                throw DataError(
+                    file: file, line: row.line,
+                    "label \"\(text)\" is not a number (regression needs one number per example)")
             }
             values.append(value)
         }
-        return EncodedDataset.tokenized(rows, file: file, tokenizer: request.tokenizer, maxLength: request.maxLength,
-                                        targets: .values(values))
+        return EncodedDataset.tokenized(
+            rows, file: file, tokenizer: request.tokenizer, maxLength: request.maxLength,
+            targets: .values(values))
     }
 
     /// One output, named as transformers names it.
@@ -56,12 +58,15 @@ public struct RegressionTask: FineTuningTask {
         saved.count == 1 ? inferred : nil
     }
 
-    public func lossAndGradient(_ logits: Logits, batch: PackedBatch, targets: TargetBuffer, labelSmoothing: Float,
-                                gradScale: Float) -> Double {
+    public func lossAndGradient(
+        _ logits: Logits, batch: PackedBatch, targets: TargetBuffer, labelSmoothing: Float,
+        gradScale: Float
+    ) -> Double {
         targets.floats.withUnsafeBufferPointer {
-            MeanSquaredError.forwardBackward(predictions: logits.values, targets: $0.baseAddress!,
-                                             count: batch.sequenceCount, gradScale: gradScale,
-                                             predictionsGrad: logits.gradient)
+            MeanSquaredError.forwardBackward(
+                predictions: logits.values, targets: $0.baseAddress!,
+                count: batch.sequenceCount, gradScale: gradScale,
+                predictionsGrad: logits.gradient)
         }
     }
 
@@ -82,8 +87,10 @@ struct RegressionAccumulator: TaskMetrics {
     var predictions: [Float]
     let truth: [Float]
 
-    mutating func record(_ logits: UnsafePointer<Float>, outputs: Int, batch: PackedBatch, targets: TargetBuffer,
-                         examples: Range<Int>) {
+    mutating func record(
+        _ logits: UnsafePointer<Float>, outputs: Int, batch: PackedBatch, targets: TargetBuffer,
+        examples: Range<Int>
+    ) {
         for (r, i) in examples.enumerated() { predictions[i] = logits[r] }
     }
 
@@ -92,9 +99,14 @@ struct RegressionAccumulator: TaskMetrics {
     func report(sums: [Double], lossSum: Double) -> EvaluationReport {
         let m = RegressionMetrics(predictions: sums.map(Float.init), targets: truth)
         return EvaluationReport(
-            values: ["eval_loss": m.meanSquaredError, "eval_mse": m.meanSquaredError, "eval_pearson": m.pearson,
-                     "eval_spearman": m.spearman, "eval_samples": Double(m.count)],
-            lines: [String(format: "MSE %.4f  Pearson %.4f  Spearman %.4f  (%d examples)",
-                           m.meanSquaredError, m.pearson, m.spearman, m.count)])
+            values: [
+                "eval_loss": m.meanSquaredError, "eval_mse": m.meanSquaredError, "eval_pearson": m.pearson,
+                "eval_spearman": m.spearman, "eval_samples": Double(m.count),
+            ],
+            lines: [
+                String(
+                    format: "MSE %.4f  Pearson %.4f  Spearman %.4f  (%d examples)",
+                    m.meanSquaredError, m.pearson, m.spearman, m.count)
+            ])
     }
 }

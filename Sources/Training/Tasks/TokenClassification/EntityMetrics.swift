@@ -47,15 +47,17 @@ public struct EntityMetrics: Equatable, Sendable {
     /// Metrics from summed `counts` (e.g. after the allreduce).
     public init(tagNames: [String], counts: [Int], lossSum: Double) {
         self.init(tagNames: tagNames)
-        precondition(counts.count == self.counts.count,
-                     "EntityMetrics: \(counts.count) counts for \(types.count) entity types (expected \(self.counts.count))")
+        precondition(
+            counts.count == self.counts.count,
+            "EntityMetrics: \(counts.count) counts for \(types.count) entity types (expected \(self.counts.count))")
         self.counts = counts
         self.lossSum = lossSum
     }
 
     /// Counts one sentence: `gold` and `predicted` tag ids, one per word.
     public mutating func record(gold: [Int32], predicted: [Int32]) {
-        precondition(gold.count == predicted.count, "EntityMetrics: \(gold.count) gold tags but \(predicted.count) predicted")
+        precondition(
+            gold.count == predicted.count, "EntityMetrics: \(gold.count) gold tags but \(predicted.count) predicted")
         let goldTags = gold.map { parsedTag($0) }
         let predictedTags = predicted.map { parsedTag($0) }
         var goldSpans = Set<SpanKey>()
@@ -79,7 +81,8 @@ public struct EntityMetrics: Equatable, Sendable {
     /// the words are the positions with a label, as Hugging Face's `run_ner.py` keeps
     /// `[p for (p, l) in zip(prediction, label) if l != -100]`.
     public mutating func record(tokenLabels labels: [Int32], predicted: [Int32]) {
-        precondition(labels.count == predicted.count, "EntityMetrics: \(labels.count) labels but \(predicted.count) predictions")
+        precondition(
+            labels.count == predicted.count, "EntityMetrics: \(labels.count) labels but \(predicted.count) predictions")
         var gold: [Int32] = [], words: [Int32] = []
         for (label, prediction) in zip(labels, predicted) where label >= 0 {
             gold.append(label)
@@ -91,7 +94,9 @@ public struct EntityMetrics: Equatable, Sendable {
     /// Counts one sentence given as tag names (each must be one of `tagNames`).
     public mutating func record(gold: [String], predicted: [String]) {
         func id(_ tag: String) -> Int32 {
-            guard let id = tagIds[tag] else { preconditionFailure("EntityMetrics: tag \"\(tag)\" is not one of \(tagNames)") }
+            guard let id = tagIds[tag] else {
+                preconditionFailure("EntityMetrics: tag \"\(tag)\" is not one of \(tagNames)")
+            }
             return id
         }
         record(gold: gold.map(id), predicted: predicted.map(id))

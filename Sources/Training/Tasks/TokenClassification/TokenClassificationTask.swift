@@ -22,8 +22,9 @@ public struct TokenClassificationTask: FineTuningTask {
             var columns = request.columns
             columns.requireLabel = false
             sentences = try TextDatasetReader.read(path, columns: columns).map {
-                TaggedSentence(words: $0.text.split(whereSeparator: \.isWhitespace).map(String.init), tags: nil,
-                               line: $0.line)
+                TaggedSentence(
+                    words: $0.text.split(whereSeparator: \.isWhitespace).map(String.init), tags: nil,
+                    line: $0.line)
             }
         }
         return TaskData(labelNames: sentences.flatMap { $0.tags ?? [] }, texts: [], words: sentences.map(\.words)) {
@@ -33,8 +34,10 @@ public struct TokenClassificationTask: FineTuningTask {
 
     /// Words to pieces (`[CLS] … [SEP]`, truncated), each word's tag id on its first piece and
     /// −100 on the rest, as transformers' token-classification recipe.
-    static func encode(_ sentences: [TaggedSentence], file: String, request: DataRequest,
-                       tagSet: LabelSet) throws -> EncodedDataset {
+    static func encode(
+        _ sentences: [TaggedSentence], file: String, request: DataRequest,
+        tagSet: LabelSet
+    ) throws -> EncodedDataset {
         var labels: [Int32] = []
         var dataset = EncodedDataset(file: file, targets: .tokens([]))
         for sentence in sentences {
@@ -75,12 +78,15 @@ public struct TokenClassificationTask: FineTuningTask {
         TaskHead.token(outputs: 0).isSaved(in: config.architectures)
     }
 
-    public func lossAndGradient(_ logits: Logits, batch: PackedBatch, targets: TargetBuffer, labelSmoothing: Float,
-                                gradScale: Float) -> Double {
+    public func lossAndGradient(
+        _ logits: Logits, batch: PackedBatch, targets: TargetBuffer, labelSmoothing: Float,
+        gradScale: Float
+    ) -> Double {
         targets.integers.withUnsafeBufferPointer {
-            CrossEntropy.forwardBackward(logits: logits.values, labels: $0.baseAddress!, rows: batch.tokenCount,
-                                         classes: logits.outputs, labelSmoothing: labelSmoothing,
-                                         gradScale: gradScale, logitsGrad: logits.gradient)
+            CrossEntropy.forwardBackward(
+                logits: logits.values, labels: $0.baseAddress!, rows: batch.tokenCount,
+                classes: logits.outputs, labelSmoothing: labelSmoothing,
+                gradScale: gradScale, logitsGrad: logits.gradient)
         }
     }
 
@@ -120,12 +126,15 @@ public struct TokenClassificationTask: FineTuningTask {
 struct EntityAccumulator: TaskMetrics {
     var metrics: EntityMetrics
 
-    mutating func record(_ logits: UnsafePointer<Float>, outputs k: Int, batch: PackedBatch, targets: TargetBuffer,
-                         examples: Range<Int>) {
+    mutating func record(
+        _ logits: UnsafePointer<Float>, outputs k: Int, batch: PackedBatch, targets: TargetBuffer,
+        examples: Range<Int>
+    ) {
         for b in 0..<batch.sequenceCount {
             let rows = batch.offset(b)..<(batch.offset(b) + batch.length(b))
-            metrics.record(tokenLabels: Array(targets.integers[rows]),
-                           predicted: rows.map { Int32(Evaluator.argmax(logits + $0 * k, count: k)) })
+            metrics.record(
+                tokenLabels: Array(targets.integers[rows]),
+                predicted: rows.map { Int32(Evaluator.argmax(logits + $0 * k, count: k)) })
         }
     }
 
@@ -135,11 +144,16 @@ struct EntityAccumulator: TaskMetrics {
         let m = EntityMetrics(tagNames: metrics.tagNames, counts: [Int](counts: sums), lossSum: lossSum)
         var values = ["eval_loss": m.loss, "eval_samples": Double(m.words)]
         for (key, value) in m.values { values["eval_" + key] = value }
-        var lines = [String(format: "loss %.4f  entity F1 %.4f  precision %.4f  recall %.4f  word accuracy %.4f"
-                                + "  (%d words)", m.loss, m.microF1, m.microPrecision, m.microRecall, m.accuracy, m.words)]
+        var lines = [
+            String(
+                format: "loss %.4f  entity F1 %.4f  precision %.4f  recall %.4f  word accuracy %.4f"
+                    + "  (%d words)", m.loss, m.microF1, m.microPrecision, m.microRecall, m.accuracy, m.words)
+        ]
         for t in m.occurringTypes {
-            lines.append(String(format: "  %@: precision %.4f  recall %.4f  F1 %.4f  (%d)",
-                                m.types[t], m.precision(t), m.recall(t), m.f1(t), m.gold(t)))
+            lines.append(
+                String(
+                    format: "  %@: precision %.4f  recall %.4f  F1 %.4f  (%d)",
+                    m.types[t], m.precision(t), m.recall(t), m.f1(t), m.gold(t)))
         }
         return EvaluationReport(values: values, lines: lines)
     }
