@@ -13,9 +13,11 @@ public enum TrainedLength {
     /// its position embeddings (a pretrained tokenizer may say more than the model holds, or a
     /// huge sentinel when unset).
     public static func defaultMaxLength(of directory: ModelDirectory) -> Int {
-        let positions = directory.config.bert.maxPositionEmbeddings
-        return min(saved(in: directory.path) ?? positions, positions)
+        defaultMaxLength(saved: saved(in: directory.path), positions: directory.config.bert.maxPositionEmbeddings)
     }
+
+    /// The rule: the saved length when there is one, never more than the positions.
+    static func defaultMaxLength(saved: Int?, positions: Int) -> Int { min(saved ?? positions, positions) }
 
     /// `model_max_length` from `path/tokenizer_config.json`, when present and a positive integer.
     static func saved(in path: String) -> Int? {

@@ -228,6 +228,15 @@ enum Checks {
         h.check(outcome.status == 0, "inference: train with validation", outcome.output)
         let accuracyLine =
             outcome.output.split(separator: "\n").last { $0.contains("validation accuracy") }.map(String.init) ?? ""
+        // The training length is saved where transformers' tokenizers read it, and evaluate and
+        // predict below (no --max-length) take it from there.
+        let tokenizerConfig =
+            (try? JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: output + "/tokenizer_config.json")))) as? [String: Any]
+        h.check(
+            tokenizerConfig?["model_max_length"] as? Int == 32 && tokenizerConfig?["do_lower_case"] as? Bool == true,
+            "inference: tokenizer_config.json keeps its keys and records the training length (32)",
+            "\(tokenizerConfig ?? [:])")
         outcome = h.run(
             ranks: 2,
             [
