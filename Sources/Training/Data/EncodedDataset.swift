@@ -38,14 +38,6 @@ public struct EncodedDataset: Sendable {
     public var lengths: [Int] { (0..<count).map(length) }
     public var longest: Int { (0..<count).map(length).max() ?? 0 }
 
-    /// Class id of example `i` (classification only).
-    public func classLabel(_ i: Int) -> Int32 {
-        guard case .classes(let ids) = targets else {
-            preconditionFailure("EncodedDataset: not a classification data set")
-        }
-        return ids[i]
-    }
-
     /// The units example `i` contributes to the loss's mean: 1, the label count (the
     /// multi-label loss averages over every output, as BCEWithLogitsLoss), or its scored
     /// tokens (token classification averages over labelled tokens).

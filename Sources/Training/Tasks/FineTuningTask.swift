@@ -89,6 +89,13 @@ public struct DataRequest {
         self.maxLength = maxLength
         self.requireLabels = requireLabels
     }
+
+    /// The columns to read, the label column required only when labels are.
+    public var readColumns: ColumnSelection {
+        var columns = self.columns
+        columns.requireLabel = requireLabels
+        return columns
+    }
 }
 
 /// What a task's prediction of one example may need besides its logits.

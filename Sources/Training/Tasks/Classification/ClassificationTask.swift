@@ -12,9 +12,7 @@ public struct ClassificationTask: FineTuningTask {
     public var summary: String { "one label per text or pair: cross-entropy; accuracy, macro-F1" }
 
     public func read(_ path: String, _ request: DataRequest) throws -> TaskData {
-        var columns = request.columns
-        columns.requireLabel = request.requireLabels
-        let rows = try TextDatasetReader.read(path, columns: columns)
+        let rows = try TextDatasetReader.read(path, columns: request.readColumns)
         return TaskData(labelNames: rows.compactMap(\.label), texts: rows.map { ($0.text, $0.pair) }) { labels in
             try Self.encode(rows, file: path, request: request, labelSet: labels)
         }

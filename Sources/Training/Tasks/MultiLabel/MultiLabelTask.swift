@@ -12,9 +12,8 @@ public struct MultiLabelTask: FineTuningTask {
     public var summary: String { "a set of labels per text or pair: sigmoid + binary cross-entropy; micro/macro F1" }
 
     public func read(_ path: String, _ request: DataRequest) throws -> TaskData {
-        var columns = request.columns
-        columns.requireLabel = request.requireLabels
-        let rows = try MultiLabelDatasetReader.read(path, columns: columns, separator: request.labelSeparator)
+        let rows = try MultiLabelDatasetReader.read(
+            path, columns: request.readColumns, separator: request.labelSeparator)
         return TaskData(
             labelNames: rows.flatMap { $0.labels.map(Array.init) ?? [] },
             texts: rows.map { ($0.text, $0.pair) }

@@ -11,9 +11,7 @@ public struct RegressionTask: FineTuningTask {
     public var summary: String { "one number per text or pair: mean squared error; MSE, Pearson, Spearman" }
 
     public func read(_ path: String, _ request: DataRequest) throws -> TaskData {
-        var columns = request.columns
-        columns.requireLabel = request.requireLabels
-        let rows = try TextDatasetReader.read(path, columns: columns)
+        let rows = try TextDatasetReader.read(path, columns: request.readColumns)
         return TaskData(labelNames: [], texts: rows.map { ($0.text, $0.pair) }) { _ in
             try Self.encode(rows, file: path, request: request)
         }
