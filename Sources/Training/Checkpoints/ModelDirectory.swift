@@ -72,7 +72,8 @@ public struct ModelDirectory: Sendable {
             try FileManager.default.createDirectory(
                 atPath: directory.path(adapterDirectory), withIntermediateDirectories: true)
             try model.saveAdapters(to: directory.path(adapterWeightsFile))
-            try directory.write(adapterConfigJSON(lora, baseModel: tokenizerSource), as: adapterConfigFile)
+            try directory.write(
+                adapterConfigJSON(lora, head: model.head, baseModel: tokenizerSource), as: adapterConfigFile)
         }
         for name in tokenizerFiles
         where name != TrainedLength.file
@@ -84,11 +85,12 @@ public struct ModelDirectory: Sendable {
         try directory.write(TrainedLength.text(setting: maxLength, in: tokenizerConfig), as: TrainedLength.file)
     }
 
-    /// PEFT's `adapter_config.json` for a LoRA sequence classifier. Target names are PEFT
+    /// PEFT's `adapter_config.json` for a LoRA classifier (`SEQ_CLS`, or `TOKEN_CLS` for a
+    /// per-token head, which PEFT loads on a token classifier). Target names are PEFT
     /// module-name suffixes; because "output.dense" is also a suffix of
     /// "attention.output.dense", a target list with `output.dense` is written as a regular
     /// expression over full module names instead (PEFT accepts both).
-    static func adapterConfigJSON(_ lora: LoRAConfiguration, baseModel: String) -> String {
+    static func adapterConfigJSON(_ lora: LoRAConfiguration, head: TaskHead, baseModel: String) -> String {
         let names = lora.targets.map(\.modulePath)
         let targets: JSONValue =
             lora.targets.contains(.output)
@@ -97,7 +99,8 @@ public struct ModelDirectory: Sendable {
                     + names.map { $0.replacingOccurrences(of: ".", with: #"\."#) }.joined(separator: "|") + ")")
             : .array(lora.targets.map { .string($0.rawValue) })
         let members: [(String, JSONValue)] = [
-            ("peft_type", .string("LORA")), ("task_type", .string("SEQ_CLS")), ("r", JSONValue(lora.rank)),
+            ("peft_type", .string("LORA")), ("task_type", .string(head.isPerToken ? "TOKEN_CLS" : "SEQ_CLS")),
+            ("r", JSONValue(lora.rank)),
             ("lora_alpha", JSONValue(lora.alpha)), ("lora_dropout", JSONValue(0.0)),
             ("target_modules", targets), ("modules_to_save", .array([.string("classifier"), .string("score")])),
             ("bias", .string("none")), ("fan_in_fan_out", .bool(false)), ("inference_mode", .bool(true)),
