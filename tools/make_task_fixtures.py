@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the golden files for the fine-tuning task building blocks into Tests/Fixtures/tasks/.
 
-    DDP_REF_VENV=/work/venv-ref python3 tools/make_task_fixtures.py \
+    python3 tools/make_task_fixtures.py \
         --model ~/.cache/ddp-train/all-MiniLM-L6-v2
 
 Run with any python3: when the reference libraries are not importable it re-executes itself
@@ -375,7 +375,7 @@ def main():
                         or os.path.expanduser("~/.cache/ddp-train/all-MiniLM-L6-v2"),
                         help="the pretrained model directory whose tokenizer.json is used")
     args = parser.parse_args()
-    command = "DDP_REF_VENV=/work/venv-ref python3 tools/make_task_fixtures.py --model " + args.model
+    command = "python3 tools/make_task_fixtures.py --model " + args.model
     torch.manual_seed(0)
     write("word-alignment.json", alignment_fixture(args.model, command))
     write("entities.json", entities_fixture(command))

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the tokenizer golden files in Tests/Fixtures/tokenizer/ from the Hugging Face reference.
 
-    DDP_REF_VENV=/work/venv-ref python3 tools/make_tokenizer_fixtures.py \
+    python3 tools/make_tokenizer_fixtures.py \
         --model ~/.cache/ddp-train/all-MiniLM-L6-v2 --sst2 ../shared/data/sst2
 
 Run with any python3: when transformers/tokenizers are not importable it re-executes itself

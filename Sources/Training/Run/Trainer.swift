@@ -11,6 +11,7 @@ import Text
 /// first collective that moves data; `run` (Trainer+Run.swift) is the training loop.
 public final class Trainer {
     public let options: TrainingOptions
+    public let task: any FineTuningTask
     let communicator: Communicator
     let emit: (TrainingEvent) -> Void
     let source: ModelDirectory
@@ -33,7 +34,6 @@ public final class Trainer {
     var metricsLog: MetricsLog?
 
     var isRoot: Bool { communicator.rank == 0 }
-    public let task: any FineTuningTask
 
     /// What every rank works out from the options and files before any data moves.
     struct Prepared {
@@ -50,7 +50,7 @@ public final class Trainer {
         var resumeState: TrainerState?
     }
 
-    /// Prepares a run, step by step (each a static function below). Bad options or data throw
+    /// Prepares a run, step by step (each a static function in Trainer+Setup.swift). Bad options or data throw
     /// on every rank alike: each rank checks the same inputs, and `Communicator.agreeing`
     /// makes sure no rank goes on alone.
     public init(options: TrainingOptions, communicator: Communicator, emit: @escaping (TrainingEvent) -> Void) throws {
