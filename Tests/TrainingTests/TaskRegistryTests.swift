@@ -9,8 +9,9 @@ import Testing
 /// single-label classification).
 @Suite struct TaskRegistryTests {
     static func saved(by task: any FineTuningTask, labels: [String]) -> HuggingFaceConfig {
-        var bert = BertConfig(vocabSize: 10, hiddenSize: 4, numHiddenLayers: 1, numAttentionHeads: 1,
-                              intermediateSize: 8)
+        var bert = BertConfig(
+            vocabSize: 10, hiddenSize: 4, numHiddenLayers: 1, numAttentionHeads: 1,
+            intermediateSize: 8)
         bert.labels = labels
         bert.problemType = task.problemType
         return HuggingFaceConfig(bert: bert, architectures: [task.head(labels: labels.count).architecture])
