@@ -217,6 +217,9 @@ def experiment(a):
     binary = os.path.join(a.work, "ddp-train")
     if not os.path.exists(binary):
         shutil.copy2(a.binary, binary)
+    elif open(binary, "rb").read() != open(a.binary, "rb").read():
+        print(f"note: continuing with the binary this experiment started with ({binary}), not {a.binary};"
+              " use a new --work to measure another build", flush=True)
     a.binary = binary
     modes = a.modes.split(",")
     done = load_results(a.work)
