@@ -106,3 +106,16 @@ public struct PredictionContext {
     public let tokenizer: WordPieceTokenizer
     public let maxLength: Int
 }
+
+extension Logits {
+    /// Softmax cross-entropy of the first `rows` rows against the class ids in
+    /// `targets.integers` (−100: not scored), its gradient written into `gradient`: the loss
+    /// of the tasks with one class per row (a row per sequence or per token).
+    func crossEntropy(rows: Int, targets: TargetBuffer, labelSmoothing: Float, gradScale: Float) -> Double {
+        targets.integers.withUnsafeBufferPointer {
+            CrossEntropy.forwardBackward(
+                logits: values, labels: $0.baseAddress!, rows: rows, classes: outputs,
+                labelSmoothing: labelSmoothing, gradScale: gradScale, logitsGrad: gradient)
+        }
+    }
+}

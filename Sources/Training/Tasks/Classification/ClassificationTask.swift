@@ -59,12 +59,8 @@ public struct ClassificationTask: FineTuningTask {
         _ logits: Logits, batch: PackedBatch, targets: TargetBuffer, labelSmoothing: Float,
         gradScale: Float
     ) -> Double {
-        targets.integers.withUnsafeBufferPointer {
-            CrossEntropy.forwardBackward(
-                logits: logits.values, labels: $0.baseAddress!, rows: batch.sequenceCount,
-                classes: logits.outputs, labelSmoothing: labelSmoothing, gradScale: gradScale,
-                logitsGrad: logits.gradient)
-        }
+        logits.crossEntropy(
+            rows: batch.sequenceCount, targets: targets, labelSmoothing: labelSmoothing, gradScale: gradScale)
     }
 
     public func metrics(labels: LabelSet, dataset: EncodedDataset) -> any TaskMetrics {
