@@ -22,9 +22,10 @@ import Testing
     /// The tiny BertForSequenceClassification and the fixture's padded batch, packed.
     static func tinyModelAndBatch() throws -> (BertModel, PackedBatch, [Int32], SafeTensorsFile) {
         let directory = Fixtures.url("model/tiny-bert").path
-        let config = try BertConfig(huggingFaceConfigAt: directory + "/config.json")
-        #expect(config.labels == ["neg", "neu", "pos"])
-        let model = BertModel(layout: BertLayout(config: config, head: .sequence(outputs: config.labels.count)))
+        let file = try HuggingFaceConfig(contentsOf: directory + "/config.json")
+        #expect(file.labels == ["neg", "neu", "pos"])
+        let config = try #require(file.bert)
+        let model = BertModel(layout: BertLayout(config: config, head: .sequence(outputs: file.labels.count)))
         let report = try model.loadWeights(from: SafeTensorsFile(contentsOf: directory + "/model.safetensors"))
         #expect(report.missing.isEmpty && report.unused.isEmpty)
 

@@ -28,10 +28,9 @@ import Testing
         let expected = BertConfig(
             vocabSize: 30522, hiddenSize: 384, numHiddenLayers: 6, numAttentionHeads: 12, intermediateSize: 1536,
             hiddenAct: "gelu", hiddenDropoutProb: 0.1, attentionProbsDropoutProb: 0.1, classifierDropout: nil,
-            maxPositionEmbeddings: 512, typeVocabSize: 2, layerNormEps: 1e-12, padTokenId: 0, labels: [],
-            problemType: nil)
+            maxPositionEmbeddings: 512, typeVocabSize: 2, layerNormEps: 1e-12, padTokenId: 0)
         #expect(file.bert == expected)
-        #expect(file.bert.headSize == 32)
+        #expect(file.bert?.headSize == 32)
         #expect(file.architectures == ["BertModel"])
         #expect(
             file.preservedKeys == [
@@ -47,10 +46,10 @@ import Testing
     @Test func readsASequenceClassificationConfigFromTransformers() throws {
         let file = try HuggingFaceConfig(contentsOf: FormatsFixtures.path("sequence-classification-config.json"))
         #expect(file.architectures == ["BertForSequenceClassification"])
-        #expect(file.bert.labels == ["negative", "positive"])
-        #expect(file.bert.problemType == "single_label_classification")
-        #expect(file.bert.classifierDropout == 0.2)
-        #expect(file.bert.hiddenSize == 384)
+        #expect(file.labels == ["negative", "positive"])
+        #expect(file.problemType == "single_label_classification")
+        #expect(file.bert?.classifierDropout == 0.2)
+        #expect(file.bert?.hiddenSize == 384)
         #expect(file.preservedJSON("bos_token_id") == "null")
         #expect(file.preservedJSON("tie_word_embeddings") == "true")
     }
@@ -76,10 +75,10 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var changed = file
         changed.architectures = ["BertForSequenceClassification"]
-        changed.bert.labels = ["neg", "neu", "pos"]
-        changed.bert.problemType = "single_label_classification"
-        changed.bert.classifierDropout = 0.25
-        changed.bert.hiddenDropoutProb = 0.05
+        changed.labels = ["neg", "neu", "pos"]
+        changed.problemType = "single_label_classification"
+        changed.bert?.classifierDropout = 0.25
+        changed.bert?.hiddenDropoutProb = 0.05
         try changed.write(to: directory + "/config.json")
 
         let reread = try HuggingFaceConfig(contentsOf: directory + "/config.json")
@@ -111,24 +110,24 @@ import Testing
                 == BertConfig(
                     vocabSize: 100, hiddenSize: 8, numHiddenLayers: 1, numAttentionHeads: 2, intermediateSize: 16))
         #expect(
-            file.bert.hiddenAct == "gelu" && file.bert.layerNormEps == 1e-12 && file.bert.maxPositionEmbeddings == 512)
-        #expect(file.architectures.isEmpty && file.bert.labels.isEmpty)
+            file.bert?.hiddenAct == "gelu" && file.bert?.layerNormEps == 1e-12 && file.maxPositions == 512)
+        #expect(file.architectures.isEmpty && file.labels.isEmpty)
         #expect(
             try Self.read(Self.config(#""classifier_dropout": null, "pad_token_id": null, "problem_type": null"#)).bert
                 == file.bert)
     }
 
     @Test func labelsFromEachSource() throws {
-        #expect(try Self.read(Self.config(#""num_labels": 3"#)).bert.labels == ["LABEL_0", "LABEL_1", "LABEL_2"])
-        #expect(try Self.read(Self.config(#""label2id": {"b": 1, "a": 0}"#)).bert.labels == ["a", "b"])
+        #expect(try Self.read(Self.config(#""num_labels": 3"#)).labels == ["LABEL_0", "LABEL_1", "LABEL_2"])
+        #expect(try Self.read(Self.config(#""label2id": {"b": 1, "a": 0}"#)).labels == ["a", "b"])
         #expect(
-            try Self.read(Self.config(#""id2label": {"1": "b", "0": "a"}, "num_labels": 2"#)).bert.labels == ["a", "b"])
+            try Self.read(Self.config(#""id2label": {"1": "b", "0": "a"}, "num_labels": 2"#)).labels == ["a", "b"])
         // transformers omits the default two labels when it saves a classifier config.
         #expect(
-            try Self.read(Self.config(#""architectures": ["BertForSequenceClassification"]"#)).bert.labels == [
+            try Self.read(Self.config(#""architectures": ["BertForSequenceClassification"]"#)).labels == [
                 "LABEL_0", "LABEL_1",
             ])
-        #expect(try Self.read(Self.config(#""architectures": ["BertModel"]"#)).bert.labels == [])
+        #expect(try Self.read(Self.config(#""architectures": ["BertModel"]"#)).labels == [])
     }
 
     @Test(arguments: ["vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size"])
@@ -177,7 +176,9 @@ import Testing
             extra: #""hidden_act": "relu""#,
             message: #""hidden_act": "relu" is not supported, expected "gelu" (the exact erf form)"#),
         Bad(extra: #""hidden_act": "gelu_new""#, message: #""hidden_act": "gelu_new" is not supported"#),
-        Bad(extra: #""model_type": "roberta""#, message: #""model_type": "roberta" is not supported, expected "bert""#),
+        Bad(
+            extra: #""model_type": "roberta""#,
+            message: #""model_type": "roberta" is not supported, expected one of "bert", "gpt2""#),
         Bad(
             extra: #""position_embedding_type": "relative_key""#,
             message: #""position_embedding_type": "relative_key" is not supported, expected "absolute""#),
@@ -261,13 +262,13 @@ import Testing
 
     @Test func refusesToWriteWhatCouldNotBeRead() throws {
         var file = try Self.read(Self.config())
-        file.bert.hiddenDropoutProb = .nan
+        file.bert?.hiddenDropoutProb = .nan
         let nan = #expect(throws: HuggingFaceConfigError.self) { try file.jsonText() }
         #expect(
             nan?.description.contains(#""hidden_dropout_prob": expected a probability in [0, 1), found nan"#) == true,
             "\(String(describing: nan))")
-        file.bert.hiddenDropoutProb = 0.1
-        file.bert.hiddenAct = "relu"
+        file.bert?.hiddenDropoutProb = 0.1
+        file.bert?.hiddenAct = "relu"
         #expect(throws: HuggingFaceConfigError.self) { try file.jsonText() }
     }
 }

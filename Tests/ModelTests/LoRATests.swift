@@ -7,8 +7,8 @@ import Testing
     static let config = BertConfig(
         vocabSize: 20, hiddenSize: 8, numHiddenLayers: 2, numAttentionHeads: 2,
         intermediateSize: 12, hiddenDropoutProb: 0.1, attentionProbsDropoutProb: 0.1,
-        maxPositionEmbeddings: 8, typeVocabSize: 2, labels: ["a", "b", "c"])
-    static let lora = LoRAConfiguration(rank: 2, alpha: 4, targets: LoRATarget.allCases)
+        maxPositionEmbeddings: 8, typeVocabSize: 2)
+    static let lora = LoRAConfiguration(rank: 2, alpha: 4, targets: LoRATarget.bertTargets)
 
     static func batch() -> PackedBatch {
         let batch = PackedBatch(sequenceCapacity: 2, tokenCapacity: 12)
@@ -29,7 +29,7 @@ import Testing
     @Test func layoutKeepsAdaptersInsideTheirLayerGroups() {
         let layout = BertLayout(config: Self.config, head: .sequence(outputs: 3), lora: Self.lora)
         let adapters = layout.table.entries.filter(\.isAdapter)
-        #expect(adapters.count == 2 * 2 * LoRATarget.allCases.count)
+        #expect(adapters.count == 2 * 2 * LoRATarget.bertTargets.count)
         #expect(layout.table["bert.encoder.layer.1.intermediate.dense.lora_A.weight"]?.shape == [2, 8])
         #expect(layout.table["bert.encoder.layer.1.intermediate.dense.lora_B.weight"]?.shape == [12, 2])
         #expect(layout.table["bert.encoder.layer.0.output.dense.lora_A.weight"]?.shape == [2, 12])

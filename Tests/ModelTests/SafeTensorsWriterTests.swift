@@ -108,8 +108,8 @@ import Testing
             // under a 2-label head (the head's weights are absent: transformers initialises them).
             var config = try HuggingFaceConfig(contentsOf: model + "/config.json")
             config.architectures = ["BertForSequenceClassification"]
-            config.bert.labels = ["negative", "positive"]
-            config.bert.problemType = "single_label_classification"
+            config.labels = ["negative", "positive"]
+            config.problemType = "single_label_classification"
             try config.write(to: directory + "/config.json")
         }
     }

@@ -8,11 +8,9 @@ import Testing
     static func source(labels: [String], problemType: String?, architecture: String = "BertForSequenceClassification")
         -> HuggingFaceConfig
     {
-        var bert = BertConfig(
+        let bert = BertConfig(
             vocabSize: 50, hiddenSize: 32, numHiddenLayers: 2, numAttentionHeads: 4, intermediateSize: 64)
-        bert.labels = labels
-        bert.problemType = problemType
-        return HuggingFaceConfig(bert: bert, architectures: [architecture])
+        return HuggingFaceConfig(bert: bert, architectures: [architecture], labels: labels, problemType: problemType)
     }
 
     @Test func keepsAHeadWithoutProblemTypeForTheSameLabels() {

@@ -159,7 +159,7 @@ import Training
             }
                 == "--lora-targets: \"keys\" is not one of query, key, value, attention.output.dense, "
                 + "intermediate.dense, "
-                + "output.dense")
+                + "output.dense, c_attn, attn.c_proj, c_fc, mlp.c_proj")
         #expect(
             try Self.message {
                 $0.loraRank = 4

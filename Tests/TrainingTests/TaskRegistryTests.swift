@@ -9,12 +9,12 @@ import Testing
 /// single-label classification).
 @Suite struct TaskRegistryTests {
     static func saved(by task: any FineTuningTask, labels: [String]) -> HuggingFaceConfig {
-        var bert = BertConfig(
+        let bert = BertConfig(
             vocabSize: 10, hiddenSize: 4, numHiddenLayers: 1, numAttentionHeads: 1,
             intermediateSize: 8)
-        bert.labels = labels
-        bert.problemType = task.problemType
-        return HuggingFaceConfig(bert: bert, architectures: [task.head(labels: labels.count).architecture])
+        return HuggingFaceConfig(
+            bert: bert, architectures: [task.head(labels: labels.count).architecture(in: BertFamily())],
+            labels: labels, problemType: task.problemType)
     }
 
     @Test func namesAreUniqueAndResolve() throws {
@@ -34,10 +34,10 @@ import Testing
 
     @Test func aMissingProblemTypeIsInferredAsTransformersDoes() {
         var config = Self.saved(by: ClassificationTask(), labels: ["LABEL_0"])
-        config.bert.problemType = nil
+        config.problemType = nil
         #expect(TaskRegistry.task(savedAs: config)?.name == "regression")
         config = Self.saved(by: ClassificationTask(), labels: ["no", "yes"])
-        config.bert.problemType = nil
+        config.problemType = nil
         #expect(TaskRegistry.task(savedAs: config)?.name == "classification")
         // A bare encoder has no task.
         config.architectures = ["BertModel"]

@@ -70,12 +70,11 @@ let peak = try Measurements.sgemmPeak(communicator: communicator, seconds: setti
 
 // 2. The model, as the trainer builds it.
 let directory = try ModelDirectory(settings.model)
-var config = directory.config.bert
+guard var config = directory.config.bert else { fatalError("ddp-bench measures BERT models") }
 if settings.size == "bert-base" {
     config = BertConfig(
         vocabSize: 30522, hiddenSize: 768, numHiddenLayers: 12, numAttentionHeads: 12, intermediateSize: 3072)
 }
-config.labels = ["0", "1"]
 let layout = BertLayout(config: config, head: .sequence(outputs: 2))
 let model = BertModel(layout: layout, pool: pool)
 if settings.size == "bert-base" {

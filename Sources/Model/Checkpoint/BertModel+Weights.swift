@@ -21,7 +21,7 @@ extension BertModel {
     /// The key a table entry is looked up under among a checkpoint's canonical names
     /// (`encoder.layer.0.…`, `classifier.weight`): the entry name without the `bert.` prefix.
     static func canonicalName(_ tableName: String, head: TaskHead) -> String {
-        let prefix = head.encoderPrefix
+        let prefix = BertFamily.keyPrefix(head)
         return !prefix.isEmpty && tableName.hasPrefix(prefix) ? String(tableName.dropFirst(prefix.count)) : tableName
     }
 

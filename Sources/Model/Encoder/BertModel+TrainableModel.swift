@@ -13,8 +13,8 @@ extension BertModel: TrainableModel {
 
     public func savedConfig(_ config: HuggingFaceConfig) -> HuggingFaceConfig {
         var saved = config
-        saved.bert = self.config
-        saved.architectures = [layout.head.architecture]
+        saved.family = .bert(self.config)
+        saved.architectures = [layout.head.architecture(in: BertFamily())]
         return saved
     }
 }

@@ -77,6 +77,8 @@ public final class BertModel: @unchecked Sendable {
 
         let hidden = a.hidden.rows(0, count: n)
         switch layout.head {
+        case .languageModel:
+            preconditionFailure("BertModel: no language-model head (BertFamily.check refuses it)")
         case .none:
             if layout.head.hasPooler {
                 Pooler.forward(
@@ -177,7 +179,7 @@ public final class BertModel: @unchecked Sendable {
         let hiddenGrad = a.hiddenGrad.rows(0, count: n)
 
         switch layout.head {
-        case .none:
+        case .none, .languageModel:
             preconditionFailure("BertModel.backward: the bare encoder has no loss")
         case .sequence(let k):
             let logitsGrad = MatrixView(a.logitsGrad, rows: b, cols: k)

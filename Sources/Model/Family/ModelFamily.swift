@@ -1,20 +1,34 @@
 /// A model family: which `config.json` it reads (`model_type`) and how it builds a model.
-/// Adding a family is a type conforming to this, its `TrainableModel`, and one line in
-/// `ModelFamilies.all`.
+/// Adding a family is a type conforming to this, its `TrainableModel`, its case of
+/// `FamilyConfig`, and one line in `ModelFamilies.all`.
 public protocol ModelFamily: Sendable {
     /// `model_type` in `config.json`.
     var modelType: String { get }
-    /// A replica for `config` with `head` (and LoRA adapters), computing on `pool`.
+    /// The start of its Hugging Face class names (`Bert`, `GPT2`).
+    var classPrefix: String { get }
+    /// Whether the family can build `head` with `lora` on `config`; the error names what it
+    /// cannot (a head shape, a LoRA target), for a message before any work starts.
+    func check(config: HuggingFaceConfig, head: TaskHead, lora: LoRAConfiguration?) throws(ModelFamilyError)
+    /// A replica for `config` with `head` (and LoRA adapters), computing on `pool`; throws
+    /// what `check` throws.
     func makeModel(config: HuggingFaceConfig, head: TaskHead, lora: LoRAConfiguration?, pool: ThreadPool)
-        -> any TrainableModel
+        throws(ModelFamilyError) -> any TrainableModel
     /// The parameters such a model has, without allocating it (for `inspect`).
-    func parameterTable(config: HuggingFaceConfig, head: TaskHead, lora: LoRAConfiguration?) -> ParameterTable
+    func parameterTable(config: HuggingFaceConfig, head: TaskHead, lora: LoRAConfiguration?)
+        throws(ModelFamilyError) -> ParameterTable
+}
+
+/// A model the family cannot build: the message says what and what it can do instead.
+public struct ModelFamilyError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// The families ddp-train can fine-tune.
 public enum ModelFamilies {
     public static let all: [any ModelFamily] = [
-        BertFamily()
+        BertFamily(),
+        GPT2Family(),
     ]
 
     public static var modelTypes: [String] { all.map(\.modelType) }
@@ -35,14 +49,34 @@ public enum ModelFamilies {
 public struct BertFamily: ModelFamily {
     public init() {}
     public var modelType: String { "bert" }
+    public var classPrefix: String { "Bert" }
 
-    public func makeModel(config: HuggingFaceConfig, head: TaskHead, lora: LoRAConfiguration?, pool: ThreadPool)
-        -> any TrainableModel
-    {
-        BertModel(layout: BertLayout(config: config.bert, head: head, lora: lora), pool: pool)
+    /// The prefix of the encoder's keys in a checkpoint with `head`.
+    public static func keyPrefix(_ head: TaskHead) -> String { head == .none ? "" : "bert." }
+
+    public func check(config: HuggingFaceConfig, head: TaskHead, lora: LoRAConfiguration?) throws(ModelFamilyError) {
+        guard config.bert != nil else { throw ModelFamilyError("model_type \"\(config.modelType)\" is not BERT") }
+        if head == .languageModel {
+            throw ModelFamilyError("a BERT encoder has no language-model head here (use a GPT-2 model)")
+        }
+        if let lora, let other = lora.targets.first(where: { !LoRATarget.bertTargets.contains($0) }) {
+            throw ModelFamilyError(
+                "LoRA target \"\(other.rawValue)\" is not a BERT module; BERT's are "
+                    + LoRATarget.bertTargets.map(\.rawValue).joined(separator: ", "))
+        }
     }
 
-    public func parameterTable(config: HuggingFaceConfig, head: TaskHead, lora: LoRAConfiguration?) -> ParameterTable {
-        BertLayout(config: config.bert, head: head, lora: lora).table
+    public func makeModel(config: HuggingFaceConfig, head: TaskHead, lora: LoRAConfiguration?, pool: ThreadPool)
+        throws(ModelFamilyError) -> any TrainableModel
+    {
+        try check(config: config, head: head, lora: lora)
+        return BertModel(layout: BertLayout(config: config.bert!, head: head, lora: lora), pool: pool)
+    }
+
+    public func parameterTable(config: HuggingFaceConfig, head: TaskHead, lora: LoRAConfiguration?)
+        throws(ModelFamilyError) -> ParameterTable
+    {
+        try check(config: config, head: head, lora: lora)
+        return BertLayout(config: config.bert!, head: head, lora: lora).table
     }
 }

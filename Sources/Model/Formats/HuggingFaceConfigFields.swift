@@ -60,6 +60,12 @@ struct ConfigFields {
         return text
     }
 
+    mutating func bool(_ key: String) throws(HuggingFaceConfigError) -> Bool? {
+        guard let value = take(key) else { return nil }
+        guard case .bool(let flag) = value else { throw typeError(key, expected: "a boolean", found: value) }
+        return flag
+    }
+
     mutating func stringArray(_ key: String) throws(HuggingFaceConfigError) -> [String]? {
         guard let value = take(key) else { return nil }
         guard case .array(let elements) = value else {

@@ -67,7 +67,7 @@ public struct BertLayout: Sendable {
         self.head = head
         self.lora = lora
         let c = config.hiddenSize, f = config.intermediateSize
-        let p = head.encoderPrefix
+        let p = BertFamily.keyPrefix(head)
         var t = ParameterTable()
         t.append(p + "embeddings.word_embeddings.weight", shape: [config.vocabSize, c], group: .embeddings)
         t.append(
@@ -117,7 +117,7 @@ public struct BertLayout: Sendable {
     /// Views of every parameter inside the slab starting at `base` (parameters, gradients or
     /// moments alike).
     public func weights(at base: UnsafeMutablePointer<Float>) -> BertWeights {
-        let p = head.encoderPrefix
+        let p = BertFamily.keyPrefix(head)
         func at(_ name: String) -> UnsafeMutablePointer<Float> {
             guard let e = table[name] else { preconditionFailure("BertLayout: no parameter \(name)") }
             return base + e.offset
@@ -164,11 +164,13 @@ public struct BertLayout: Sendable {
         case .query, .key, .value, .attentionOutput: (config.hiddenSize, config.hiddenSize)
         case .intermediate: (config.hiddenSize, config.intermediateSize)
         case .output: (config.intermediateSize, config.hiddenSize)
+        case .fusedAttention, .attentionProjection, .mlpInput, .mlpProjection:
+            preconditionFailure("BertLayout: \(target) is a GPT-2 target (BertFamily.check refuses it)")
         }
     }
 
     /// The table name of the base weight a target adapts in layer `layer`.
     public func baseWeightName(_ target: LoRATarget, layer: Int) -> String {
-        head.encoderPrefix + "encoder.layer.\(layer)." + target.modulePath + ".weight"
+        BertFamily.keyPrefix(head) + "encoder.layer.\(layer)." + target.modulePath + ".weight"
     }
 }

@@ -1,5 +1,5 @@
-/// The linear layers of an encoder layer that can carry a LoRA adapter, named as PEFT's
-/// `target_modules` name them for BERT.
+/// The linear layers of a layer (block) that can carry a LoRA adapter, named as PEFT's
+/// `target_modules` name them (BERT's first, then GPT-2's; each family takes its own).
 public enum LoRATarget: String, CaseIterable, Sendable, Codable {
     case query
     case key
@@ -10,11 +10,25 @@ public enum LoRATarget: String, CaseIterable, Sendable, Codable {
     case intermediate = "intermediate.dense"
     /// `output.dense`
     case output = "output.dense"
+    /// GPT-2's fused query/key/value projection `attn.c_attn`.
+    case fusedAttention = "c_attn"
+    /// GPT-2's attention output projection `attn.c_proj`.
+    case attentionProjection = "attn.c_proj"
+    /// GPT-2's MLP input `mlp.c_fc`.
+    case mlpInput = "c_fc"
+    /// GPT-2's MLP output `mlp.c_proj`.
+    case mlpProjection = "mlp.c_proj"
 
-    /// The Hugging Face module path inside `encoder.layer.i.`.
+    /// BERT's targets and GPT-2's.
+    public static let bertTargets: [LoRATarget] = [.query, .key, .value, .attentionOutput, .intermediate, .output]
+    public static let gpt2Targets: [LoRATarget] = [.fusedAttention, .attentionProjection, .mlpInput, .mlpProjection]
+
+    /// The Hugging Face module path inside `encoder.layer.i.` (BERT) or `h.i.` (GPT-2).
     public var modulePath: String {
         switch self {
         case .query, .key, .value: "attention.self." + rawValue
+        case .fusedAttention: "attn.c_attn"
+        case .mlpInput: "mlp.c_fc"
         default: rawValue
         }
     }
@@ -49,6 +63,10 @@ enum LoRAIndex {
         case .attentionOutput: 3
         case .intermediate: 4
         case .output: 5
+        case .fusedAttention: 6
+        case .attentionProjection: 7
+        case .mlpInput: 8
+        case .mlpProjection: 9
         }
     }
 }

@@ -1,31 +1,39 @@
-/// The output head put on top of the encoder — its shape, not the task it serves — and the
-/// Hugging Face class that saves it (the same class serves several tasks, told apart by
-/// `problem_type`).
+/// The output head put on top of a family's body — its shape, not the task it serves — and
+/// the part of the Hugging Face class name that says it (the same class serves several
+/// tasks, told apart by `problem_type`). The family supplies the rest of the class name
+/// (`ModelFamily.classPrefix`) and the key prefix of its body.
 public enum TaskHead: Equatable, Sendable {
-    /// The bare encoder with its pooler (`BertModel`); keys carry no `bert.` prefix.
+    /// The bare body (`BertModel` with its pooler, `GPT2Model`); keys carry no body prefix.
     case none
-    /// One output row per sequence (`…ForSequenceClassification`): pooler (tanh) → dropout →
-    /// `classifier` `[outputs, C]`.
+    /// One output row per sequence (`…ForSequenceClassification`). BERT: pooler (tanh) →
+    /// dropout → `classifier` `[outputs, C]`; GPT-2: `score` `[outputs, C]` without bias on
+    /// each sequence's last token.
     case sequence(outputs: Int)
-    /// One output row per token (`…ForTokenClassification`): no pooler; dropout →
-    /// `classifier` on every token.
+    /// One output row per token (`…ForTokenClassification`): dropout → `classifier` on every
+    /// token (BERT without its pooler).
     case token(outputs: Int)
+    /// Next-token logits over the vocabulary on every token (`GPT2LMHeadModel`): the final
+    /// hidden state times the token-embedding table (tied) or `lm_head.weight`.
+    case languageModel
 
-    /// Outputs of the classifier (0 for the bare encoder).
+    /// Outputs of the classifier (0 for the bare body and the language-model head, whose
+    /// outputs are the vocabulary, not labels).
     public var labelCount: Int {
         switch self {
-        case .none: 0
+        case .none, .languageModel: 0
         case .sequence(let n), .token(let n): n
         }
     }
 
     /// Whether the head has a row per token (else one per sequence).
     public var isPerToken: Bool {
-        if case .token = self { return true }
-        return false
+        switch self {
+        case .token, .languageModel: true
+        case .none, .sequence: false
+        }
     }
 
-    /// Whether the encoder's pooler is part of the model.
+    /// Whether BERT's pooler is part of the model.
     public var hasPooler: Bool { !isPerToken }
 
     /// What follows the family's name in the `architectures` entry of `config.json`.
@@ -34,14 +42,13 @@ public enum TaskHead: Equatable, Sendable {
         case .none: "Model"
         case .sequence: "ForSequenceClassification"
         case .token: "ForTokenClassification"
+        case .languageModel: "LMHeadModel"
         }
     }
 
-    /// The `architectures` entry of `config.json`.
-    public var architecture: String { "Bert" + architectureSuffix }
-
-    /// Prefix of the encoder's keys in a checkpoint of this class.
-    public var encoderPrefix: String { self == .none ? "" : "bert." }
+    /// The `architectures` entry of `config.json` for this head on `family`
+    /// (`BertForSequenceClassification`, `GPT2LMHeadModel`).
+    public func architecture(in family: any ModelFamily) -> String { family.classPrefix + architectureSuffix }
 
     /// Whether `config`'s architectures hold a head of this shape (any family, any outputs).
     public func isSaved(in architectures: [String]) -> Bool {

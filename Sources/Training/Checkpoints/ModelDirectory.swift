@@ -40,10 +40,10 @@ public struct ModelDirectory: Sendable {
             )
         }
         tokenizer = try WordPieceTokenizer.load(directory: URL(fileURLWithPath: path))
-        if tokenizer.vocabSize > config.bert.vocabSize {
+        if tokenizer.vocabSize > config.vocabSize {
             throw CheckpointError(
                 "\(path): the tokenizer has \(tokenizer.vocabSize) tokens but config.json's vocab_size is "
-                    + "\(config.bert.vocabSize)"
+                    + "\(config.vocabSize)"
             )
         }
     }

@@ -13,7 +13,7 @@ public enum TrainedLength {
     /// its position embeddings (a pretrained tokenizer may say more than the model holds, or a
     /// huge sentinel when unset).
     public static func defaultMaxLength(of directory: ModelDirectory) -> Int {
-        defaultMaxLength(saved: saved(in: directory.path), positions: directory.config.bert.maxPositionEmbeddings)
+        defaultMaxLength(saved: saved(in: directory.path), positions: directory.config.maxPositions)
     }
 
     /// The rule: the saved length when there is one, never more than the positions.

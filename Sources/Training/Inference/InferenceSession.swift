@@ -32,20 +32,20 @@ public final class InferenceSession {
                         + "first (ddp-train train)"
                 )
             }
-            let positions = directory.config.bert.maxPositionEmbeddings
+            let positions = directory.config.maxPositions
             if let maxLength, maxLength > positions {
                 throw OptionError(
-                    "--max-length \(maxLength) exceeds the model's max_position_embeddings (\(positions))")
+                    "--max-length \(maxLength) exceeds the model's \(directory.config.maxPositionsKey) (\(positions))")
             }
             return (directory, task, maxLength ?? TrainedLength.defaultMaxLength(of: directory))
         }
         directory = opened.0
         task = opened.1
         self.maxLength = opened.2
-        labels = LabelSet(names: directory.config.bert.labels)
+        labels = LabelSet(names: directory.config.labels)
         let threads = try threads ?? ThreadPlan(ranksOnNode: communicator.localSize).threads
         BLAS.setThreads(threads)
-        let model = ModelFamilies.family(of: directory.config).makeModel(
+        let model = try ModelFamilies.family(of: directory.config).makeModel(
             config: directory.config, head: task.head(labels: labels.count), lora: nil,
             pool: ThreadPool(threads: threads))
         self.model = model

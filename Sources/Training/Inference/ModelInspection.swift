@@ -7,24 +7,19 @@ public enum ModelInspection {
     public static func lines(modelPath: String) throws -> [String] {
         let directory = try ModelDirectory(modelPath)
         let config = directory.config
-        let bert = config.bert
+        let family = ModelFamilies.family(of: config)
         let head =
-            [TaskHead.token(outputs: bert.labels.count), .sequence(outputs: bert.labels.count)]
+            [TaskHead.token(outputs: config.labels.count), .sequence(outputs: config.labels.count), .languageModel]
             .first { $0.isSaved(in: config.architectures) } ?? .none
-        let table = ModelFamilies.family(of: config).parameterTable(config: config, head: head, lora: nil)
+        let table = try family.parameterTable(config: config, head: head, lora: nil)
         let file = try SafeTensorsFile(contentsOf: directory.weightsPath)
         var lines = [
             "model \(directory.path)",
-            "  architecture \(config.architectures.joined(separator: ", ")) (\(head.architecture) layout)",
-            "  layers \(bert.numHiddenLayers), hidden \(bert.hiddenSize), heads \(bert.numAttentionHeads) × "
-                + "\(bert.headSize), feed-forward \(bert.intermediateSize), activation \(bert.hiddenAct)",
-            "  vocabulary \(bert.vocabSize), positions \(bert.maxPositionEmbeddings), token types "
-                + "\(bert.typeVocabSize), layer-norm ε \(bert.layerNormEps)",
-            "  dropout hidden \(bert.hiddenDropoutProb), attention \(bert.attentionProbsDropoutProb)"
-                + (bert.classifierDropout.map { ", classifier \($0)" } ?? ""),
+            "  architecture \(config.architectures.joined(separator: ", ")) (\(head.architecture(in: family)) layout)",
         ]
-        if !bert.labels.isEmpty {
-            lines.append("  labels \(bert.labels)" + (bert.problemType.map { " (\($0))" } ?? ""))
+        lines += config.summary.map { "  " + $0 }
+        if !config.labels.isEmpty {
+            lines.append("  labels \(config.labels)" + (config.problemType.map { " (\($0))" } ?? ""))
         }
         if let task = TaskRegistry.task(savedAs: config) { lines.append("  task \(task.name)") }
         lines.append("  trained length \(TrainedLength.defaultMaxLength(of: directory)) tokens")

@@ -11,10 +11,10 @@ extension Trainer {
         try options.validate(worldSize: worldSize)
         let task = try options.fineTuningTask()
         let source = try ModelDirectory(options.model)
-        let positions = source.config.bert.maxPositionEmbeddings
+        let positions = source.config.maxPositions
         if options.maxLength > positions {
             throw OptionError(
-                "--max-length \(options.maxLength) exceeds the model's max_position_embeddings (\(positions))")
+                "--max-length \(options.maxLength) exceeds the model's \(source.config.maxPositionsKey) (\(positions))")
         }
         let request = DataRequest(
             columns: ColumnSelection(
@@ -36,14 +36,21 @@ extension Trainer {
         let examples = try trainingExamples(options, data: trainData, encoded: train, tokenizer: source.tokenizer)
         let validation = try options.validation.map { try task.read($0, request).encode(labels) }
         var config = source.config
-        config.bert.labels = labels.names
-        config.bert.problemType = task.problemType
-        if let p = options.dropout ?? options.hiddenDropout { config.bert.hiddenDropoutProb = Float(p) }
-        if let p = options.dropout ?? options.attentionDropout { config.bert.attentionProbsDropoutProb = Float(p) }
-        if let p = options.classifierDropout { config.bert.classifierDropout = Float(p) }
-        if options.freezeLayers > config.bert.numHiddenLayers {
-            throw OptionError(
-                "--freeze-layers \(options.freezeLayers): the model has \(config.bert.numHiddenLayers) layers")
+        config.labels = labels.names
+        config.problemType = task.problemType
+        config.setDropout(
+            hidden: (options.dropout ?? options.hiddenDropout).map(Float.init),
+            attention: (options.dropout ?? options.attentionDropout).map(Float.init),
+            classifier: options.classifierDropout.map(Float.init))
+        if options.freezeLayers > config.layerCount {
+            throw OptionError("--freeze-layers \(options.freezeLayers): the model has \(config.layerCount) layers")
+        }
+        let lora = try options.loraConfiguration()
+        do {
+            try ModelFamilies.family(of: config).check(
+                config: config, head: task.head(labels: labels.count), lora: lora)
+        } catch {
+            throw OptionError("--model \(options.model): \(error.description)")
         }
         var resume: String?
         var resumeState: TrainerState?
@@ -53,7 +60,7 @@ extension Trainer {
         }
         return Prepared(
             task: task, source: source, labels: labels, train: train, trainExamples: examples,
-            validation: validation, config: config, lora: try options.loraConfiguration(),
+            validation: validation, config: config, lora: lora,
             keepsSourceHead: keepsHead, resume: resume, resumeState: resumeState)
     }
 
@@ -217,7 +224,7 @@ extension Trainer {
     ) -> (LabelSet, keepsHead: Bool) {
         let inferred = task.labelSet(inferredFrom: names)
         guard let source, task.isSaved(as: source),
-            let kept = task.labelsKeepingHead(inferred: inferred, saved: source.bert.labels)
+            let kept = task.labelsKeepingHead(inferred: inferred, saved: source.labels)
         else { return (inferred, false) }
         return (kept, true)
     }

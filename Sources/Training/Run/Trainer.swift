@@ -72,7 +72,7 @@ public final class Trainer {
         threadPlan = try ThreadPlan(ranksOnNode: communicator.localSize)
         let threads = options.threads ?? threadPlan.threads
         BLAS.setThreads(threads)
-        model = ModelFamilies.family(of: prepared.config).makeModel(
+        model = try ModelFamilies.family(of: prepared.config).makeModel(
             config: prepared.config, head: prepared.task.head(labels: prepared.labels.count), lora: prepared.lora,
             pool: ThreadPool(threads: threads))
         optimizer = AdamW(

@@ -51,8 +51,8 @@ public struct ClassificationTask: FineTuningTask {
 
     public func isSaved(as config: HuggingFaceConfig) -> Bool {
         TaskHead.sequence(outputs: 0).isSaved(in: config.architectures)
-            && (config.bert.problemType ?? (config.bert.labels.count >= 2 ? problemType : nil)) == problemType
-            && config.bert.labels.count >= 2
+            && (config.problemType ?? (config.labels.count >= 2 ? problemType : nil)) == problemType
+            && config.labels.count >= 2
     }
 
     public func lossAndGradient(

@@ -57,7 +57,7 @@ public struct MultiLabelTask: FineTuningTask {
     public var problemType: String? { "multi_label_classification" }
 
     public func isSaved(as config: HuggingFaceConfig) -> Bool {
-        TaskHead.sequence(outputs: 0).isSaved(in: config.architectures) && config.bert.problemType == problemType
+        TaskHead.sequence(outputs: 0).isSaved(in: config.architectures) && config.problemType == problemType
     }
 
     public func lossAndGradient(

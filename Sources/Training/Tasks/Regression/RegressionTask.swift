@@ -48,7 +48,7 @@ public struct RegressionTask: FineTuningTask {
 
     public func isSaved(as config: HuggingFaceConfig) -> Bool {
         TaskHead.sequence(outputs: 0).isSaved(in: config.architectures)
-            && (config.bert.problemType ?? (config.bert.labels.count == 1 ? problemType : nil)) == problemType
+            && (config.problemType ?? (config.labels.count == 1 ? problemType : nil)) == problemType
     }
 
     /// A regression head is kept when it has one output.

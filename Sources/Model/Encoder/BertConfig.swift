@@ -1,5 +1,6 @@
 /// The architecture of a BERT-family encoder, as the fields of a Hugging Face `config.json`
-/// (`BertConfig`) name it, plus the task head the model carries.
+/// (`BertConfig`) name it. Labels and `problem_type` belong to every family and live in
+/// `HuggingFaceConfig`.
 ///
 /// Reading and writing `config.json` lives in `BertConfig+HuggingFace.swift`.
 public struct BertConfig: Equatable, Sendable {
@@ -29,18 +30,13 @@ public struct BertConfig: Equatable, Sendable {
     public var layerNormEps: Float
     /// `pad_token_id`.
     public var padTokenId: Int
-    /// `id2label`, in label-id order; empty for a bare encoder (`BertModel`).
-    public var labels: [String]
-    /// `problem_type`: `single_label_classification`, `multi_label_classification` or
-    /// `regression`; `nil` when the checkpoint does not say.
-    public var problemType: String?
 
     public init(
         vocabSize: Int, hiddenSize: Int, numHiddenLayers: Int, numAttentionHeads: Int,
         intermediateSize: Int, hiddenAct: String = "gelu", hiddenDropoutProb: Float = 0.1,
         attentionProbsDropoutProb: Float = 0.1, classifierDropout: Float? = nil,
         maxPositionEmbeddings: Int = 512, typeVocabSize: Int = 2, layerNormEps: Float = 1e-12,
-        padTokenId: Int = 0, labels: [String] = [], problemType: String? = nil
+        padTokenId: Int = 0
     ) {
         self.vocabSize = vocabSize
         self.hiddenSize = hiddenSize
@@ -55,8 +51,6 @@ public struct BertConfig: Equatable, Sendable {
         self.typeVocabSize = typeVocabSize
         self.layerNormEps = layerNormEps
         self.padTokenId = padTokenId
-        self.labels = labels
-        self.problemType = problemType
     }
 
     /// HS, the width of one attention head.
