@@ -97,64 +97,30 @@ extension BertModel {
         for l in 0..<config.numHiddenLayers {
             for target in lora.targets {
                 let name = layout.baseWeightName(target, layer: l)
-                let entry = layout.table[name]!
                 let (fanIn, fanOut) = BertLayout.shape(of: target, config: config)
-                let copy = FloatSlab(count: entry.count)
-                copy.base.update(from: parameters.base + entry.offset, count: entry.count)
-                let pair = weights.layers[l].adapters[target]!
-                BLAS.gemm(
-                    MatrixView(pair.b, rows: fanOut, cols: lora.rank), MatrixView(pair.a, rows: lora.rank, cols: fanIn),
-                    into: MatrixView(copy.base, rows: fanOut, cols: fanIn), alpha: lora.scale, beta: 1)
-                merged[name] = copy
+                merged[name] = AdapterFiles.merged(
+                    weight: parameters.base + layout.table[name]!.offset, pair: weights.layers[l].adapters[target]!,
+                    fanIn: fanIn, fanOut: fanOut, lora: lora)
             }
         }
         return merged
     }
 
     /// The prefix PEFT gives every key of an adapter file.
-    public static let peftPrefix = "base_model.model."
+    public static let peftPrefix = AdapterFiles.peftPrefix
 
-    /// Writes the LoRA adapters and the classifier in PEFT's `adapter_model.safetensors` form
-    /// (`base_model.model.bert.encoder.layer.0.attention.self.query.lora_A.weight`, …,
-    /// `base_model.model.classifier.weight`).
+    /// Writes the LoRA adapters and the classifier in PEFT's form (see `AdapterFiles`).
     public func saveAdapters(to path: String) throws {
-        let entries = layout.table.entries.filter { $0.isAdapter || $0.group == .head }.map {
-            SafeTensorsEntry(
-                name: BertModel.peftPrefix + $0.name, shape: $0.shape,
-                data: UnsafeBufferPointer(start: parameters.base + $0.offset, count: $0.count))
-        }
-        try SafeTensorsWriter.write(entries, metadata: ["format": "pt"], to: path)
+        try AdapterFiles.save(table: layout.table, parameters: parameters, to: path)
     }
 
     /// Reads adapters (and the classifier) written by `saveAdapters` or by PEFT.
     public func loadAdapters(from file: SafeTensorsFile) throws {
-        for entry in layout.table.entries where entry.isAdapter || entry.group == .head {
-            let key = BertModel.peftPrefix + entry.name
-            guard file.info(key) != nil else {
-                throw WeightLoadError(
-                    "\(file.file): no tensor \"\(key)\" — the adapter file does not match --lora-rank/--lora-targets")
-            }
-            try file.read(
-                key, shape: entry.shape,
-                into: UnsafeMutableBufferPointer(start: parameters.base + entry.offset, count: entry.count))
-        }
+        try AdapterFiles.load(table: layout.table, parameters: parameters, from: file)
     }
 
-    /// PEFT's initialisation: `A` Kaiming-uniform (a = √5: U(−1/√in, 1/√in)), `B` zero.
+    /// PEFT's initialisation: `A` Kaiming-uniform, `B` zero.
     public func initializeAdapters(seed: UInt64) {
-        for entry in layout.table.entries where entry.isAdapter {
-            let p = parameters.base + entry.offset
-            if entry.name.hasSuffix("lora_B.weight") {
-                p.update(repeating: 0, count: entry.count)
-            } else {
-                let bound = 1 / Float(entry.shape[1]).squareRoot()
-                let key = ParameterInitializer.key(seed: seed, name: entry.name)
-                for i in 0..<entry.count {
-                    let unit =
-                        Float(CounterRNG.bits(key: key, counter: UInt32(truncatingIfNeeded: i)) >> 8) / 16_777_216
-                    p[i] = (2 * unit - 1) * bound
-                }
-            }
-        }
+        AdapterFiles.initialize(table: layout.table, parameters: parameters, seed: seed)
     }
 }

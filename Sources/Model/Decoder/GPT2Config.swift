@@ -73,19 +73,3 @@ public struct GPT2Config: Equatable, Sendable {
     /// The GELU form `activationFunction` names, `nil` for one this project does not have.
     public var activation: GELUForm? { GELUForm(activationFunction: activationFunction) }
 }
-
-/// The two GELUs of transformers' configs.
-public enum GELUForm: Sendable, Equatable {
-    /// `x·Φ(x)` with the erf (`"gelu"`).
-    case exact
-    /// `½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))` (`"gelu_new"`, `"gelu_pytorch_tanh"`).
-    case tanh
-
-    public init?(activationFunction name: String) {
-        switch name {
-        case "gelu": self = .exact
-        case "gelu_new", "gelu_pytorch_tanh": self = .tanh
-        default: return nil
-        }
-    }
-}

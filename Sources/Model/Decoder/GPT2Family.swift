@@ -10,20 +10,24 @@ public struct GPT2Family: ModelFamily {
 
     public func check(config: HuggingFaceConfig, head: TaskHead, lora: LoRAConfiguration?) throws(ModelFamilyError) {
         guard config.gpt2 != nil else { throw ModelFamilyError("model_type \"\(config.modelType)\" is not GPT-2") }
-        throw ModelFamilyError("GPT-2 models are not built yet")
+        if let lora, let other = lora.targets.first(where: { !LoRATarget.gpt2Targets.contains($0) }) {
+            throw ModelFamilyError(
+                "LoRA target \"\(other.rawValue)\" is not a GPT-2 module; GPT-2's are "
+                    + LoRATarget.gpt2Targets.map(\.rawValue).joined(separator: ", "))
+        }
     }
 
     public func makeModel(config: HuggingFaceConfig, head: TaskHead, lora: LoRAConfiguration?, pool: ThreadPool)
         throws(ModelFamilyError) -> any TrainableModel
     {
         try check(config: config, head: head, lora: lora)
-        preconditionFailure("unreachable")
+        return GPT2Model(layout: GPT2Layout(config: config.gpt2!, head: head, lora: lora), pool: pool)
     }
 
     public func parameterTable(config: HuggingFaceConfig, head: TaskHead, lora: LoRAConfiguration?)
         throws(ModelFamilyError) -> ParameterTable
     {
         try check(config: config, head: head, lora: lora)
-        preconditionFailure("unreachable")
+        return GPT2Layout(config: config.gpt2!, head: head, lora: lora).table
     }
 }

@@ -8,17 +8,22 @@
 /// strided `[n, HS]` views into the QKV matrix and O_h a strided view into the context, so
 /// no head is ever copied. Masking is implicit: a sequence attends only to its own n tokens,
 /// exactly what BERT's additive padding mask achieves on a padded batch.
+///
+/// `causal` (GPT-2): position i of a sequence sees only its positions j ≤ i — row i of P is
+/// the softmax of its first i + 1 scores and zero beyond, as transformers' −∞ mask gives.
+/// The backward pass needs no mask of its own: `dS = P ⊙ (…)` is zero wherever P is.
+/// `scaled: false` drops the 1/√HS (GPT-2's `scale_attn_weights: false`).
 public enum SelfAttention {
     /// Forward pass. Writes `probabilities` (softmax output before dropout, kept for the
     /// backward pass) and overwrites `context`.
     public static func forward(
         qkv: MatrixView, batch: PackedBatch, heads: Int,
         probabilities: UnsafeMutablePointer<Float>, probabilityOffsets: UnsafePointer<Int>,
-        context: MatrixView, dropout: AttentionDropout?,
+        context: MatrixView, dropout: AttentionDropout?, causal: Bool = false, scaled: Bool = true,
         scratch: UnsafeMutablePointer<Float>, scratchStride: Int, pool: ThreadPool
     ) {
         let c = context.cols, hs = c / heads
-        let scale = 1 / Float(hs).squareRoot()
+        let scale = scaled ? 1 / Float(hs).squareRoot() : 1
         forEachHead(batch: batch, heads: heads, pool: pool) { worker, b, h in
             let n = batch.length(b), o = batch.offset(b)
             let rows = qkv.rows(o, count: n)
@@ -27,7 +32,14 @@ public enum SelfAttention {
             let v = rows.columns(2 * c + h * hs, count: hs)
             let p = MatrixView(probabilities + probabilityOffsets[b] + h * n * n, rows: n, cols: n)
             BLAS.gemm(q, k, transposeB: true, into: p, alpha: scale)
-            for i in 0..<n { FastMath.softmaxInPlace(p.row(i), count: n) }
+            if causal {
+                for i in 0..<n {
+                    FastMath.softmaxInPlace(p.row(i), count: i + 1)
+                    (p.row(i) + i + 1).update(repeating: 0, count: n - i - 1)
+                }
+            } else {
+                for i in 0..<n { FastMath.softmaxInPlace(p.row(i), count: n) }
+            }
             let out = context.rows(o, count: n).columns(h * hs, count: hs)
             if let dropout, dropout.probability > 0 {
                 let dropped = MatrixView(scratch + worker * 2 * scratchStride * scratchStride, rows: n, cols: n)
@@ -46,11 +58,11 @@ public enum SelfAttention {
     public static func backward(
         contextGrad: MatrixView, qkv: MatrixView, batch: PackedBatch, heads: Int,
         probabilities: UnsafeMutablePointer<Float>, probabilityOffsets: UnsafePointer<Int>,
-        qkvGrad: MatrixView, dropout: AttentionDropout?,
+        qkvGrad: MatrixView, dropout: AttentionDropout?, scaled: Bool = true,
         scratch: UnsafeMutablePointer<Float>, scratchStride: Int, pool: ThreadPool
     ) {
         let c = contextGrad.cols, hs = c / heads
-        let scale = 1 / Float(hs).squareRoot()
+        let scale = scaled ? 1 / Float(hs).squareRoot() : 1
         forEachHead(batch: batch, heads: heads, pool: pool) { worker, b, h in
             let n = batch.length(b), o = batch.offset(b)
             let rows = qkv.rows(o, count: n), gradRows = qkvGrad.rows(o, count: n)

@@ -3,6 +3,7 @@
 public enum ParameterGroup: Hashable, Sendable, CustomStringConvertible {
     case embeddings
     case layer(Int)
+    /// The body's top above its layers: BERT's pooler, GPT-2's final LayerNorm `ln_f`.
     case pooler
     case head
 
