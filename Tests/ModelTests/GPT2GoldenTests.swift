@@ -61,7 +61,7 @@ import Testing
         expectClose(losses, try golden.floats("loss.trajectory"), absolute: 0, relative: 1e-5, "loss trajectory")
         expectClose(norms, try golden.floats("gradnorm.trajectory"), absolute: 0, relative: 1e-5, "gradient norms")
         let kept = golden.names.filter { $0.hasPrefix("adamw5.") }
-        #expect(kept.count == 6)
+        #expect(kept.count == 5)
         for key in kept {
             let entry = try #require(table[String(key.dropFirst("adamw5.".count))])
             expectClose(
