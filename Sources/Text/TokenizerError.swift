@@ -22,6 +22,8 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible, Localized
     case duplicateToken(path: String, line: Int, token: String, firstLine: Int)
     /// Two different tokens of the vocabulary have the same id.
     case duplicateId(path: String, key: String, id: Int, tokens: [String])
+    /// A line of a text file (merges.txt; lines count from 1) is not what it must be.
+    case malformedLine(path: String, line: Int, expected: String, found: String)
 
     public var description: String {
         switch self {
@@ -43,6 +45,8 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible, Localized
         case .duplicateId(let path, let key, let id, let tokens):
             return "\(path): key \"\(key)\": id \(id) is given to more than one token: "
                 + tokens.map { "\"\($0)\"" }.joined(separator: ", ")
+        case .malformedLine(let path, let line, let expected, let found):
+            return "\(path):\(line): expected \(expected), found \(found)"
         }
     }
 

@@ -61,22 +61,7 @@ extension WordPieceTokenizer {
         }
 
         // added_tokens, before the template: special tokens may live only there.
-        var addedTokens: [AddedToken] = []
-        if let list = root["added_tokens"], list != .null {
-            for (i, entry) in try json.array(list, key: "added_tokens").enumerated() {
-                let key = "added_tokens[\(i)]"
-                let token = try json.object(entry, key: key)
-                addedTokens.append(
-                    AddedToken(
-                        content: try json.string(token["content"], key: key + ".content"),
-                        id: Int32(try json.int(token["id"], key: key + ".id")),
-                        singleWord: try json.bool(token["single_word"], key: key + ".single_word", default: false),
-                        leftStrip: try json.bool(token["lstrip"], key: key + ".lstrip", default: false),
-                        rightStrip: try json.bool(token["rstrip"], key: key + ".rstrip", default: false),
-                        normalized: try json.bool(token["normalized"], key: key + ".normalized", default: true),
-                        special: try json.bool(token["special"], key: key + ".special", default: false)))
-            }
-        }
+        let addedTokens = try TokenizerJSONParts.addedTokens(root["added_tokens"], json: json)
         var known = vocabulary
         for token in addedTokens { known[token.content] = token.id }
 
@@ -124,64 +109,11 @@ extension WordPieceTokenizer {
         guard let value, value != .null else {
             throw .unsupported(path: json.file, key: "post_processor", found: "null", supported: supported)
         }
-        let object = try json.object(value, key: "post_processor")
-        let type = try json.string(object["type"], key: "post_processor.type")
-        let template: PostProcessingTemplate
-        switch type {
-        case "BertProcessing":
-            // "cls": ["[CLS]", 101], "sep": ["[SEP]", 102]
-            func special(_ name: String) throws(TokenizerError) -> Int32 {
-                let key = "post_processor.\(name)"
-                let pair = try json.array(object[name], key: key)
-                guard pair.count == 2 else { throw json.mismatch(object[name], key: key, expected: "[token, id]") }
-                let token = try json.string(pair[0], key: key + "[0]")
-                guard vocabulary[token] != nil else { throw .missingToken(path: json.file, key: key, token: token) }
-                return Int32(try json.int(pair[1], key: key + "[1]"))
-            }
-            template = .bert(cls: try special("cls"), sep: try special("sep"))
-        case "TemplateProcessing":
-            var specialIds: [String: [Int32]] = [:]
-            let specials = try json.object(object["special_tokens"], key: "post_processor.special_tokens")
-            for special in specials {
-                let (name, entry) = (special.key, special.value)
-                let key = "post_processor.special_tokens.\(name)"
-                let ids = try json.array(try json.object(entry, key: key)["ids"], key: key + ".ids")
-                var resolved: [Int32] = []
-                for (i, id) in ids.enumerated() { resolved.append(Int32(try json.int(id, key: key + ".ids[\(i)]"))) }
-                specialIds[name] = resolved
-            }
-            func pieces(_ name: String) throws(TokenizerError) -> [PostProcessingTemplate.Piece] {
-                var result: [PostProcessingTemplate.Piece] = []
-                for (i, entry) in try json.array(object[name], key: "post_processor.\(name)").enumerated() {
-                    let key = "post_processor.\(name)[\(i)]"
-                    let piece = try json.object(entry, key: key)
-                    if let special = piece["SpecialToken"] {
-                        let body = try json.object(special, key: key + ".SpecialToken")
-                        let id = try json.string(body["id"], key: key + ".SpecialToken.id")
-                        let typeId = Int32(try json.int(body["type_id"], key: key + ".SpecialToken.type_id"))
-                        guard let ids = specialIds[id] else {
-                            throw .missingToken(path: json.file, key: "post_processor.special_tokens", token: id)
-                        }
-                        result.append(.special(ids: ids, typeId: typeId))
-                    } else if let sequence = piece["Sequence"] {
-                        let body = try json.object(sequence, key: key + ".Sequence")
-                        let id = try json.string(body["id"], key: key + ".Sequence.id")
-                        let typeId = Int32(try json.int(body["type_id"], key: key + ".Sequence.type_id"))
-                        switch id {
-                        case "A": result.append(.first(typeId: typeId))
-                        case "B": result.append(.second(typeId: typeId))
-                        default: throw json.mismatch(body["id"], key: key + ".Sequence.id", expected: "\"A\" or \"B\"")
-                        }
-                    } else {
-                        throw json.mismatch(
-                            entry, key: key, expected: "an object with \"SpecialToken\" or \"Sequence\"")
-                    }
-                }
-                return result
-            }
-            template = PostProcessingTemplate(single: try pieces("single"), pair: try pieces("pair"))
-        default:
-            throw .unsupported(path: json.file, key: "post_processor.type", found: "\"\(type)\"", supported: supported)
+        let parsed = try TokenizerJSONParts.template(
+            value, key: "post_processor", json: json, vocabulary: vocabulary,
+            allowed: ["TemplateProcessing", "BertProcessing"])
+        guard let template = parsed else {
+            throw .unsupported(path: json.file, key: "post_processor", found: "null", supported: supported)
         }
         // BERT needs a [CLS] first and a [SEP] last in the single template.
         let specials = template.single.compactMap { piece -> [Int32]? in

@@ -4,17 +4,19 @@ import Model
 import Text
 
 /// A Hugging Face model directory: `config.json`, `model.safetensors` and the tokenizer
-/// (`tokenizer.json`, or `vocab.txt` with `tokenizer_config.json`). Opening it checks that
+/// (`tokenizer.json`; or `vocab.txt`, or `vocab.json` + `merges.txt`, with `tokenizer_config.json`:
+/// `Tokenizers.load(directory:)`). Opening it checks that
 /// each part is there and readable, before any rank starts work.
 public struct ModelDirectory: Sendable {
     public let path: String
     public let config: HuggingFaceConfig
-    public let tokenizer: WordPieceTokenizer
+    public let tokenizer: any TextTokenizer
     public var weightsPath: String { path + "/model.safetensors" }
 
     /// The tokenizer files copied into every checkpoint and the final model.
     public static let tokenizerFiles = [
-        "tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json",
+        "tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json", "vocab.json", "merges.txt",
+        "added_tokens.json",
     ]
 
     public init(_ path: String) throws {
@@ -39,7 +41,7 @@ public struct ModelDirectory: Sendable {
                             + "with safe_serialization=True")
             )
         }
-        tokenizer = try WordPieceTokenizer.load(directory: URL(fileURLWithPath: path))
+        tokenizer = try Tokenizers.load(directory: URL(fileURLWithPath: path))
         if tokenizer.vocabSize > config.vocabSize {
             throw CheckpointError(
                 "\(path): the tokenizer has \(tokenizer.vocabSize) tokens but config.json's vocab_size is "

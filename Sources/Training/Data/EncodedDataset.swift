@@ -84,7 +84,7 @@ extension EncodedDataset {
     /// `rows` tokenised (with `[CLS]`/`[SEP]`, truncated to `maxLength`), with `targets`
     /// already mapped by the task.
     static func tokenized(
-        _ rows: [LabelledText], file: String, tokenizer: WordPieceTokenizer, maxLength: Int,
+        _ rows: [LabelledText], file: String, tokenizer: any TextTokenizer, maxLength: Int,
         targets: Targets
     ) -> EncodedDataset {
         var dataset = EncodedDataset(file: file, targets: targets)

@@ -31,7 +31,7 @@ extension EncodedDataset: ExampleSource {
 public struct AugmentedExamples: ExampleSource {
     let texts: [(text: String, pair: String?)]
     let encoded: EncodedDataset
-    let tokenizer: WordPieceTokenizer
+    let tokenizer: any TextTokenizer
     let augmenter: TextAugmenter
     let seed: UInt64
     let maxLength: Int
@@ -39,7 +39,7 @@ public struct AugmentedExamples: ExampleSource {
     /// `encoded` supplies the targets (already checked); `texts` the raw text of each of its
     /// examples.
     public init(
-        texts: [(text: String, pair: String?)], encoded: EncodedDataset, tokenizer: WordPieceTokenizer,
+        texts: [(text: String, pair: String?)], encoded: EncodedDataset, tokenizer: any TextTokenizer,
         augmenter: TextAugmenter, seed: UInt64, maxLength: Int
     ) {
         precondition(texts.count == encoded.count, "AugmentedExamples: \(texts.count) texts, \(encoded.count) examples")

@@ -67,7 +67,7 @@ extension Trainer {
     /// The examples the steps read: the encoded file, or its augmented form.
     static func trainingExamples(
         _ options: TrainingOptions, data: TaskData, encoded: EncodedDataset,
-        tokenizer: WordPieceTokenizer
+        tokenizer: any TextTokenizer
     ) throws -> any ExampleSource {
         guard options.augmentation.isEnabled else { return encoded }
         let augmenter: TextAugmenter

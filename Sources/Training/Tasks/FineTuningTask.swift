@@ -74,13 +74,13 @@ public struct DataRequest {
     public var columns: ColumnSelection
     /// Separator of several labels in one field.
     public var labelSeparator: Character
-    public var tokenizer: WordPieceTokenizer
+    public var tokenizer: any TextTokenizer
     public var maxLength: Int
     /// Training and evaluation need every label; prediction input may lack them.
     public var requireLabels: Bool
 
     public init(
-        columns: ColumnSelection, labelSeparator: Character = ",", tokenizer: WordPieceTokenizer,
+        columns: ColumnSelection, labelSeparator: Character = ",", tokenizer: any TextTokenizer,
         maxLength: Int, requireLabels: Bool = true
     ) {
         self.columns = columns
@@ -103,7 +103,7 @@ public struct PredictionContext {
     public let data: TaskData
     public let dataset: EncodedDataset
     public let labels: LabelSet
-    public let tokenizer: WordPieceTokenizer
+    public let tokenizer: any TextTokenizer
     public let maxLength: Int
 }
 
