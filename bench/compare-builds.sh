@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Training throughput of two ddp-train builds on the same SST-2 slice, interleaved (A B A B …)
-# so that drift on a shared machine falls on both: for checking that a change left the speed
-# alone. Prints each run's samples/s (from the run summary) and the mean ratio B / A.
+# Training throughput of two ddp-train builds on the same SST-2 slice, interleaved A B B A in
+# every round: this machine slows over consecutive runs (a run following another is a few
+# per cent slower, up to ~10 % after several), so a fixed A-then-B order would charge that
+# drift to B. Prints each run's samples/s (from the run summary) and the mean ratio B / A.
 #
 #   bench/compare-builds.sh OLD_BINARY NEW_BINARY [ROUNDS]
 #
@@ -26,13 +27,18 @@ rate() {
         --logging-steps 50 --save-steps 0 --threads 1 2>&1 |
         sed -nE 's/.*done: .*\(([0-9.]+) samples\/s.*/\1/p' | tail -1
     rm -rf "$work/run"
+    sync
 }
 
 sum_a=0 sum_b=0
 for round in $(seq "$rounds"); do
-    a=$(rate "$old")
-    b=$(rate "$new")
-    echo "round $round: A $a samples/s, B $b samples/s"
+    a1=$(rate "$old")
+    b1=$(rate "$new")
+    b2=$(rate "$new")
+    a2=$(rate "$old")
+    a=$(python3 -c "print(($a1 + $a2) / 2)")
+    b=$(python3 -c "print(($b1 + $b2) / 2)")
+    echo "round $round: A $a1 $a2, B $b1 $b2 samples/s"
     sum_a=$(python3 -c "print($sum_a + $a)")
     sum_b=$(python3 -c "print($sum_b + $b)")
 done

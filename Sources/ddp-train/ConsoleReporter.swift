@@ -95,7 +95,7 @@ final class ConsoleReporter {
         )
         lines.append(
             "  learning rate \(o.learningRate) (\(o.lrScheduler)), weight decay \(o.weightDecay), clip "
-                + "\(o.maxGradNorm), max length \(o.maxLength), seed \(o.seed)"
+                + "\(o.maxGradNorm), max length \(s.maxLength), seed \(o.seed)"
         )
         lines.append("  output \(o.output)")
         if let r = s.resumedFrom { lines.append("  resumed from \(r) at step \(s.startStep)") }

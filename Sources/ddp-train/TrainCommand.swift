@@ -35,7 +35,14 @@ enum TrainCommand {
                 .int("max-steps", \.maxSteps, "Optimizer steps; overrides --epochs when > 0."),
                 .int("batch-size", \.batchSize, "Global batch size (examples per step over all ranks)."),
                 .int("eval-batch-size", \.evalBatchSize, "Global batch size for evaluation."),
-                .int("max-length", \.maxLength, "Maximum tokens per example, [CLS] and [SEP] included."),
+                .int(
+                    "max-length", \.maxLength,
+                    "Maximum tokens per example, special tokens included (default: 128, or fewer when the model "
+                        + "takes fewer; causal-lm: the block size)."),
+                .int(
+                    "block-size", \.maxLength,
+                    "causal-lm: tokens per block (the same setting as --max-length; default: the model's "
+                        + "positions, at most 1024)."),
                 .flag("no-shuffle", \.noShuffle, "Keep the training data in file order."),
                 .flag("group-by-length", \.groupByLength, "Batch examples of similar length together."),
                 .double("learning-rate", \.learningRate, "Peak AdamW learning rate."),

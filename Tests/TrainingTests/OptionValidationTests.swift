@@ -67,7 +67,7 @@ import Training
                 == "--batch-size 2 is smaller than the 4 ranks: every rank needs at least one example per step "
                 + "(use --batch-size 4 or more, or fewer ranks)")
         #expect(try Self.message { $0.evalBatchSize = 0 } == "--eval-batch-size 0: must be at least 1")
-        #expect(try Self.message { $0.maxLength = 1 } == "--max-length 1: must be at least 2 ([CLS] and [SEP])")
+        #expect(try Self.message { $0.maxLength = 1 } == "--max-length 1: must be at least 2")
         #expect(try Self.message { $0.epochs = 0 } == "--epochs 0.0: must be positive (or give --max-steps)")
         #expect(
             try Self.message {

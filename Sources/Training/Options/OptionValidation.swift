@@ -28,7 +28,9 @@ extension TrainingOptions {
             )
         }
         if evalBatchSize < 1 { throw OptionError("--eval-batch-size \(evalBatchSize): must be at least 1") }
-        if maxLength < 2 { throw OptionError("--max-length \(maxLength): must be at least 2 ([CLS] and [SEP])") }
+        if let maxLength, maxLength < 2 {
+            throw OptionError("--max-length \(maxLength): must be at least 2")
+        }
         if epochs <= 0 && maxSteps <= 0 {
             throw OptionError("--epochs \(epochs): must be positive (or give --max-steps)")
         }

@@ -41,8 +41,10 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var batchSize: Int = 32
     /// Global batch for evaluation and prediction.
     public var evalBatchSize: Int = 64
-    /// Tokens per example at most (the rest is truncated); includes [CLS] and [SEP].
-    public var maxLength: Int = 128
+    /// Tokens per example at most (the rest is truncated), special tokens included; for
+    /// causal-lm the block size. nil: the task's default for the model
+    /// (`FineTuningTask.defaultMaxLength`), which the trainer settles as `Trainer.maxLength`.
+    public var maxLength: Int?
     /// Keep the data in file order instead of shuffling every epoch.
     public var noShuffle: Bool = false
     /// Put examples of similar length in the same batch (less padding work).

@@ -235,7 +235,7 @@ extension Trainer {
         let path = try Checkpoints.write(
             step: state.globalStep, output: options.output, model: model, optimizer: optimizer,
             state: state, config: outputConfig, tokenizerSource: source.path,
-            maxLength: options.maxLength)
+            maxLength: maxLength)
         Checkpoints.prune(output: options.output, keep: options.saveTotalLimit, protected: state.bestModelCheckpoint)
         emit(.checkpointSaved(path))
     }
@@ -257,7 +257,7 @@ extension Trainer {
         let directory = try DurableDirectory(destination: options.output + "/.final-model")
         try ModelDirectory.write(
             model: model, config: outputConfig, tokenizerSource: source.path,
-            maxLength: options.maxLength, into: directory)
+            maxLength: maxLength, into: directory)
         for name in try FileManager.default.contentsOfDirectory(atPath: directory.temporary) {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: options.output + "/" + name, isDirectory: &isDirectory),
@@ -290,7 +290,7 @@ extension Trainer {
 
     func summary() -> RunSummary {
         RunSummary(
-            options: options, worldSize: communicator.size, threadsPerRank: model.pool.threads,
+            options: options, maxLength: maxLength, worldSize: communicator.size, threadsPerRank: model.pool.threads,
             threadSource: options.threads != nil ? "--threads" : threadPlan.source,
             trainExamples: trainSet.count, validationExamples: validationSet?.count ?? 0, labels: labels,
             parameterCount: model.parameters.count, trainableParameterCount: engine.trainedElementCount,

@@ -12,16 +12,17 @@ extension Trainer {
         let task = try options.fineTuningTask()
         let source = try ModelDirectory(options.model)
         let positions = source.config.maxPositions
-        if options.maxLength > positions {
+        let maxLength = options.maxLength ?? task.defaultMaxLength(modelPositions: positions)
+        if maxLength > positions {
             throw OptionError(
-                "--max-length \(options.maxLength) exceeds the model's \(source.config.maxPositionsKey) (\(positions))")
+                "--max-length \(maxLength) exceeds the model's \(source.config.maxPositionsKey) (\(positions))")
         }
         let request = DataRequest(
             columns: ColumnSelection(
                 text: options.textColumn, pair: options.textPairColumn,
                 label: options.labelColumn),
             labelSeparator: options.labelSeparator.first ?? ",", tokenizer: source.tokenizer,
-            maxLength: options.maxLength)
+            maxLength: maxLength)
         let trainData = try task.read(options.train!, request)
         var (labels, keepsHead) = labelSet(task: task, names: trainData.labelNames, source: source.config)
         if options.reinitHead {
@@ -33,7 +34,8 @@ extension Trainer {
                 "has only one label (\(labels)); \(task.name) needs at least \(task.minimumLabels)")
         }
         let train = try trainData.encode(labels)
-        let examples = try trainingExamples(options, data: trainData, encoded: train, tokenizer: source.tokenizer)
+        let examples = try trainingExamples(
+            options, maxLength: maxLength, data: trainData, encoded: train, tokenizer: source.tokenizer)
         let validation = try options.validation.map { try task.read($0, request).encode(labels) }
         var config = source.config
         config.labels = labels.names
@@ -60,13 +62,13 @@ extension Trainer {
         }
         return Prepared(
             task: task, source: source, labels: labels, train: train, trainExamples: examples,
-            validation: validation, config: config, lora: lora,
+            validation: validation, config: config, lora: lora, maxLength: maxLength,
             keepsSourceHead: keepsHead, resume: resume, resumeState: resumeState)
     }
 
     /// The examples the steps read: the encoded file, or its augmented form.
     static func trainingExamples(
-        _ options: TrainingOptions, data: TaskData, encoded: EncodedDataset,
+        _ options: TrainingOptions, maxLength: Int, data: TaskData, encoded: EncodedDataset,
         tokenizer: any TextTokenizer
     ) throws -> any ExampleSource {
         guard options.augmentation.isEnabled else { return encoded }
@@ -82,7 +84,7 @@ extension Trainer {
         }
         return AugmentedExamples(
             texts: data.texts, encoded: encoded, tokenizer: tokenizer, augmenter: augmenter,
-            seed: UInt64(options.seed), maxLength: options.maxLength)
+            seed: UInt64(options.seed), maxLength: maxLength)
     }
 
     /// The checkpoint `--resume` names (nil: start fresh) and its state, checked against the
@@ -161,7 +163,7 @@ extension Trainer {
     /// Activations for the larger of a training micro-batch share and an evaluation share;
     /// returns the sequences and tokens the step's buffers need.
     static func reserveActivations(
-        _ model: any TrainableModel, options: TrainingOptions, worldSize: Int,
+        _ model: any TrainableModel, options: TrainingOptions, maxLength: Int, worldSize: Int,
         train: EncodedDataset,
         validation: EncodedDataset?
     ) -> (sequences: Int, tokens: Int) {
@@ -172,7 +174,7 @@ extension Trainer {
         let evalShare = BatchPlan.largestShare(of: options.evalBatchSize, parts: worldSize)
         let sequences = max(trainShare, validation == nil ? 0 : evalShare)
         // Augmented examples can grow (insertions) up to the maximum length.
-        let longest = max(options.augmentation.isEnabled ? options.maxLength : train.longest, validation?.longest ?? 0)
+        let longest = max(options.augmentation.isEnabled ? maxLength : train.longest, validation?.longest ?? 0)
         model.reserve(maxSequences: sequences, maxTokens: sequences * longest, maxLength: longest)
         return (sequences, sequences * longest)
     }

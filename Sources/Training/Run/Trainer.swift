@@ -16,6 +16,8 @@ public final class Trainer {
     let emit: (TrainingEvent) -> Void
     let source: ModelDirectory
     public let labels: LabelSet
+    /// Tokens per example at most (causal-lm: per block): `--max-length` or the task's default.
+    public let maxLength: Int
     let trainSet: EncodedDataset
     /// What the steps read: `trainSet`, or its augmented form.
     let trainExamples: any ExampleSource
@@ -45,6 +47,8 @@ public final class Trainer {
         var validation: EncodedDataset?
         var config: HuggingFaceConfig
         var lora: LoRAConfiguration?
+        /// `--max-length`, or the task's default for the model.
+        var maxLength: Int
         var keepsSourceHead: Bool
         var resume: String?
         var resumeState: TrainerState?
@@ -64,6 +68,7 @@ public final class Trainer {
         task = prepared.task
         source = prepared.source
         labels = prepared.labels
+        maxLength = prepared.maxLength
         trainSet = prepared.train
         trainExamples = prepared.trainExamples
         validationSet = prepared.validation
@@ -99,7 +104,7 @@ public final class Trainer {
             options, layers: model.layerCount, lora: prepared.lora != nil,
             batchesPerEpoch: plan.batchesPerEpoch)
         let capacity = Trainer.reserveActivations(
-            model, options: options, worldSize: worldSize, train: trainSet,
+            model, options: options, maxLength: maxLength, worldSize: worldSize, train: trainSet,
             validation: validationSet)
         state = try Trainer.initialState(
             options, resumedText: resume.stateText, totalSteps: totalSteps,

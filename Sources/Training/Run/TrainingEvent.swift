@@ -21,6 +21,8 @@ public enum TrainingEvent {
 /// The derived numbers of a run, printed before it starts.
 public struct RunSummary: Sendable {
     public var options: TrainingOptions
+    /// `--max-length` or the task's default for the model.
+    public var maxLength: Int
     public var worldSize: Int
     public var threadsPerRank: Int
     public var threadSource: String

@@ -23,6 +23,8 @@ public protocol FineTuningTask: Sendable {
     var minimumLabels: Int { get }
     /// Whether word-level augmentation keeps this task's targets valid.
     var allowsTextAugmentation: Bool { get }
+    /// `--max-length` when none is given, for a model taking up to `modelPositions` tokens.
+    func defaultMaxLength(modelPositions: Int) -> Int
 
     // MARK: Model
 
@@ -62,6 +64,8 @@ extension FineTuningTask {
     public var minimumLabels: Int { 2 }
     public var allowsTextAugmentation: Bool { true }
     public var defaultBestMetric: String { "eval_loss" }
+    /// 128 tokens (transformers' example scripts), fewer when the model takes fewer.
+    public func defaultMaxLength(modelPositions: Int) -> Int { min(128, modelPositions) }
 
     /// Keep the saved head when its labels cover the training data's, in the saved order.
     public func labelsKeepingHead(inferred: LabelSet, saved: [String]) -> LabelSet? {

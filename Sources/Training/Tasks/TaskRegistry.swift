@@ -8,6 +8,7 @@ public enum TaskRegistry {
         RegressionTask(),
         MultiLabelTask(),
         TokenClassificationTask(),
+        CausalLMTask(),
     ]
 
     /// The default of `--task`.
