@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes data/demo/{train,validation}.tsv: the small sentiment data set of the default job.
+"""Writes data/demo/{train,validation}.tsv, the small sentiment data set of the default job, and
+the demo data of the other tasks (data/demo-*; data/demo-lm for causal-lm).
 
     python3 tools/make_demo_data.py
 
@@ -169,5 +170,46 @@ def write_tasks(root, rng):
                 f.write(f"{a}\t{b}\t{label}\n")
 
 
+# Causal language modelling: short logbook entries of an invented harbour, each a document of
+# a few lines, and a motto that closes every fourth entry (the line a trained model should
+# complete from its first words).
+VESSELS = ["the ferry", "a trawler", "the pilot boat", "a small yacht", "the cargo ship", "a tug",
+           "the lifeboat", "a fishing skiff"]
+WEATHER = ["calm sea and a light breeze", "grey skies and steady rain", "fog until noon", "a strong westerly wind",
+           "bright sun over still water", "a cold north wind and high waves"]
+ACTIONS = ["came in at dawn", "left before the tide turned", "waited outside the breakwater",
+           "unloaded its catch at the east quay", "took on fuel and water", "moored at the old pier"]
+MOTTO = "harbour motto: keep the light burning and the log honest."
+OPPOSITES = [("hot", "cold"), ("early", "late"), ("open", "closed"), ("full", "empty"), ("high", "low"),
+             ("calm", "rough"), ("light", "dark"), ("near", "far"), ("fast", "slow"), ("wet", "dry"),
+             ("north", "south"), ("east", "west"), ("up", "down"), ("in", "out"), ("loud", "quiet"),
+             ("heavy", "light"), ("long", "short"), ("young", "old"), ("first", "last"), ("deep", "shallow")]
+
+
+def logbook_entry(rng, day):
+    lines = [f"day {day}: {rng.choice(WEATHER)}."]
+    for _ in range(rng.randint(1, 3)):
+        lines.append(f"{rng.choice(VESSELS)} {rng.choice(ACTIONS)}.")
+    if day % 4 == 0:
+        lines.append(MOTTO)
+    return "\n".join(lines)
+
+
+def write_lm(root):
+    import json
+    rng = random.Random(20261202)
+    os.makedirs(os.path.join(root, "demo-lm"), exist_ok=True)
+    for name, days in [("train", range(1, 161)), ("validation", range(161, 201))]:
+        with open(os.path.join(root, "demo-lm", f"{name}.txt"), "w", encoding="utf-8") as f:
+            f.write("\n\n".join(logbook_entry(rng, day) for day in days) + "\n")
+    pairs = [(f"the opposite of {a} is", f" {b}.") for a, b in OPPOSITES]
+    pairs += [(f"the opposite of {b} is", f" {a}.") for a, b in OPPOSITES]
+    with open(os.path.join(root, "demo-lm", "opposites.jsonl"), "w", encoding="utf-8") as f:
+        for prompt, completion in pairs:
+            f.write(json.dumps({"prompt": prompt, "completion": completion}) + "\n")
+
+
 if __name__ == "__main__":
-    write_tasks(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data"), random.Random(20261126))
+    data = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data")
+    write_tasks(data, random.Random(20261126))
+    write_lm(data)

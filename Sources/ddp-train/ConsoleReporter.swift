@@ -87,7 +87,7 @@ final class ConsoleReporter {
                 + "\(String(format: "%.1f", s.meanTokensPerExample)) tokens on average, longest \(s.longestExample))"
         )
         if let v = o.validation { lines.append("  validation \(v) (\(s.validationExamples) examples)") }
-        lines.append("  task \(o.task), labels \(s.labels)")
+        lines.append("  task \(o.task)" + (s.labels.count > 0 ? ", labels \(s.labels)" : ""))
         lines.append("  parameters \(s.parameterCount) (\(s.trainableParameterCount) trained)")
         lines.append(
             "  global batch \(o.batchSize) (\(s.perRankBatch) per rank at most), \(s.stepsPerEpoch) steps per epoch, "

@@ -26,6 +26,7 @@ if wanted("signal") { Checks.preemptionSignal(&harness) }
 if wanted("bad-input") { Checks.badInput(&harness) }
 if wanted("inference") { Checks.inference(&harness) }
 if wanted("tasks") { TaskChecks.run(&harness) }
+if wanted("causal-lm") { CausalLMChecks.run(&harness) }
 if wanted("craft") {
     CraftChecks.freezing(&harness)
     CraftChecks.unfreezingAndLayerRates(&harness)
