@@ -23,6 +23,10 @@ public enum LoRATarget: String, CaseIterable, Sendable, Codable {
     public static let bertTargets: [LoRATarget] = [.query, .key, .value, .attentionOutput, .intermediate, .output]
     public static let gpt2Targets: [LoRATarget] = [.fusedAttention, .attentionProjection, .mlpInput, .mlpProjection]
 
+    /// Whether the adapted layer is a `Conv1D` (GPT-2), whose weight is saved `[in, out]`:
+    /// PEFT then needs `fan_in_fan_out: true` to merge it.
+    public var isConv1D: Bool { LoRATarget.gpt2Targets.contains(self) }
+
     /// The Hugging Face module path inside `encoder.layer.i.` (BERT) or `h.i.` (GPT-2).
     public var modulePath: String {
         switch self {

@@ -87,11 +87,11 @@ public struct ModelDirectory: Sendable {
         try directory.write(TrainedLength.text(setting: maxLength, in: tokenizerConfig), as: TrainedLength.file)
     }
 
-    /// PEFT's `adapter_config.json` for a LoRA classifier (`SEQ_CLS`, or `TOKEN_CLS` for a
-    /// per-token head, which PEFT loads on a token classifier). Target names are PEFT
-    /// module-name suffixes; because "output.dense" is also a suffix of
-    /// "attention.output.dense", a target list with `output.dense` is written as a regular
-    /// expression over full module names instead (PEFT accepts both).
+    /// PEFT's `adapter_config.json` for a LoRA model (`SEQ_CLS`, `TOKEN_CLS` for a per-token
+    /// classifier, `CAUSAL_LM` for a language model). Target names are PEFT module-name
+    /// suffixes; because "output.dense" is also a suffix of "attention.output.dense", a
+    /// target list with `output.dense` is written as a regular expression over full module
+    /// names instead (PEFT accepts both). GPT-2's `Conv1D` targets need `fan_in_fan_out`.
     static func adapterConfigJSON(_ lora: LoRAConfiguration, head: TaskHead, baseModel: String) -> String {
         let names = lora.targets.map(\.modulePath)
         let targets: JSONValue =
@@ -101,11 +101,13 @@ public struct ModelDirectory: Sendable {
                     + names.map { $0.replacingOccurrences(of: ".", with: #"\."#) }.joined(separator: "|") + ")")
             : .array(lora.targets.map { .string($0.rawValue) })
         let members: [(String, JSONValue)] = [
-            ("peft_type", .string("LORA")), ("task_type", .string(head.isPerToken ? "TOKEN_CLS" : "SEQ_CLS")),
+            ("peft_type", .string("LORA")),
+            ("task_type", .string(head == .languageModel ? "CAUSAL_LM" : head.isPerToken ? "TOKEN_CLS" : "SEQ_CLS")),
             ("r", JSONValue(lora.rank)),
             ("lora_alpha", JSONValue(lora.alpha)), ("lora_dropout", JSONValue(0.0)),
             ("target_modules", targets), ("modules_to_save", .array([.string("classifier"), .string("score")])),
-            ("bias", .string("none")), ("fan_in_fan_out", .bool(false)), ("inference_mode", .bool(true)),
+            ("bias", .string("none")), ("fan_in_fan_out", .bool(lora.targets.contains { $0.isConv1D })),
+            ("inference_mode", .bool(true)),
             ("init_lora_weights", .bool(true)), ("base_model_name_or_path", JSONValue(baseModel)),
             ("use_rslora", .bool(false)), ("use_dora", .bool(false)),
         ]
