@@ -57,9 +57,20 @@ struct TokenizerLoaderTests {
         #expect(tokenizer.token(for: tokenizer.id(for: "<sep>")!) == "<sep>")
         #expect(bpe.addPrefixSpace == name.hasPrefix("prefix"))
         #expect(tokenizer.summary.contains("byte-level BPE") && tokenizer.summary.contains("1201 ids"))
-        // Words keep their own tokens; word ids follow them (no special tokens for gpt2).
-        let alignment = tokenizer.encode(words: ["hello", "world"], maxLength: nil)
-        #expect(alignment.wordCount == 2 && alignment.isPredicted == [true, true])
+        // Each word is tokenized on its own, as tokenizers' `encode(words, is_pretokenized=True)`
+        // (checked with tokenizers 0.23.3 on both fixtures: the same ids as the words' own
+        // encodings, one after the other).
+        let words = ["hello", "world", "it's", "<sep>x"]
+        let alignment = tokenizer.encode(words: words, maxLength: nil)
+        let pieces = words.map { tokenizer.ids($0) }
+        let special = tokenizer.encode("", pair: nil, maxLength: nil).ids
+        #expect(alignment.encoding.ids == pieces.joined() + special)
+        #expect(
+            alignment.wordIds == pieces.enumerated().flatMap {
+                Array(repeating: Int32($0.offset), count: $0.element.count)
+            }
+                + special.map { _ in -1 })
+        #expect(alignment.isPredicted == [true, true, true, true])
     }
 
     @Test("a directory without tokenizer files names itself and what was looked for")

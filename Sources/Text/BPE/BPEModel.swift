@@ -134,16 +134,16 @@ public struct BPEModel: Sendable {
                 pendingUnknown = true
             }
         }
+        if symbols.count > Self.queueThreshold { return mergeWithQueue(symbols) }
         while symbols.count > 1 {
-            var bestRank = UInt64.max
+            var bestRank = UInt32.max
             var bestIndex = -1
             var bestId: Int32 = 0
             for i in 0..<(symbols.count - 1) {
-                let key = UInt64(UInt32(symbols[i])) << 32 | UInt64(UInt32(symbols[i + 1]))
-                if let entry = merges[key], entry >> 32 < bestRank {
-                    bestRank = entry >> 32
+                if let entry = entry(symbols[i], symbols[i + 1]), entry.rank < bestRank {
+                    bestRank = entry.rank
                     bestIndex = i
-                    bestId = Int32(truncatingIfNeeded: entry & 0xFFFF_FFFF)
+                    bestId = entry.merged
                 }
             }
             if bestIndex < 0 { break }
@@ -152,4 +152,15 @@ public struct BPEModel: Sendable {
         }
         return symbols
     }
+
+    /// The rank of merging `left` and `right` and the id of the result, or nil.
+    @inline(__always)
+    func entry(_ left: Int32, _ right: Int32) -> (rank: UInt32, merged: Int32)? {
+        guard let entry = merges[UInt64(UInt32(left)) << 32 | UInt64(UInt32(right))] else { return nil }
+        return (UInt32(entry >> 32), Int32(truncatingIfNeeded: entry & 0xFFFF_FFFF))
+    }
+
+    /// The rank of merging `left` and `right`, or nil.
+    @inline(__always)
+    func rank(_ left: Int32, _ right: Int32) -> UInt32? { entry(left, right)?.rank }
 }
