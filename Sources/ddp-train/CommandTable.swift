@@ -22,6 +22,9 @@ enum Commands {
             name: "predict", summary: "predictions for every row of a file, as JSON lines",
             help: { PredictCommand.parser.help(defaults: InferenceOptions()) }),
         CommandEntry(
+            name: "generate", summary: "continue prompts with a language model (greedy or sampled), as JSON lines",
+            help: { GenerateCommand.parser.help(defaults: GenerateOptions()) }),
+        CommandEntry(
             name: "inspect", summary: "a model directory's configuration, parameter counts and tokenizer",
             help: { InspectCommand.parser.help(defaults: InferenceOptions()) }),
     ]

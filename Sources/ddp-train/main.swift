@@ -54,6 +54,7 @@ case .run(let name, let rest, let named):
 // Parse every option before MPI starts: a typo costs no job start-up.
 var trainOptions = TrainingOptions()
 var inferenceOptions = InferenceOptions()
+var generateOptions = GenerateOptions()
 do {
     switch command {
     case "demo":
@@ -66,6 +67,9 @@ do {
     case "predict":
         try PredictCommand.parser.parse(arguments, into: &inferenceOptions)
         try inferenceOptions.check(inputName: "input")
+    case "generate":
+        try GenerateCommand.parser.parse(arguments, into: &generateOptions)
+        try generateOptions.check()
     case "inspect":
         try InspectCommand.parser.parse(arguments, into: &inferenceOptions)
         do { try InspectCommand.run(inferenceOptions) } catch { fail("\(error)", status: exitStatus(for: error)) }
@@ -103,6 +107,8 @@ do {
         try EvaluateCommand.run(inferenceOptions, communicator: communicator)
     case "predict":
         try PredictCommand.run(inferenceOptions, communicator: communicator)
+    case "generate":
+        try GenerateCommand.run(generateOptions, communicator: communicator)
     default:
         break
     }
