@@ -63,9 +63,11 @@ enum GenerateCommand {
         let prompts = try communicator.agreeing {
             try options.prompt.map { [$0] } ?? GenerationSession.prompts(from: options.input!)
         }
-        let session = try GenerationSession(modelPath: options.model, communicator: communicator, threads: options.threads)
+        let session = try GenerationSession(
+            modelPath: options.model, communicator: communicator, threads: options.threads)
         // One prompt on a terminal: its text as it grows (whole characters only).
-        let streams = options.output == nil && options.prompt != nil && isatty(STDOUT_FILENO) != 0
+        let streams =
+            options.output == nil && options.prompt != nil && isatty(STDOUT_FILENO) != 0
             && communicator.rank == 0
         var shown = ""
         if streams { print(options.prompt!, terminator: "") }

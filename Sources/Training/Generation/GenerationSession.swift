@@ -67,7 +67,9 @@ extension GenerationSession {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DataError(file: path, "cannot be read (no such file?)")
         }
-        guard var content = String(data: data, encoding: .utf8) else { throw DataError(file: path, "is not valid UTF-8") }
+        guard var content = String(data: data, encoding: .utf8) else {
+            throw DataError(file: path, "is not valid UTF-8")
+        }
         if content.hasPrefix("\u{FEFF}") { content.removeFirst() }
         var prompts: [String] = []
         for (index, line) in content.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -77,7 +79,8 @@ extension GenerationSession {
             do {
                 value = try JSONParser.parse(trimmed)
             } catch {
-                throw DataError(file: path, line: index + 1, "not valid JSON (column \(error.column): \(error.message))")
+                throw DataError(
+                    file: path, line: index + 1, "not valid JSON (column \(error.column): \(error.message))")
             }
             guard case .string(let prompt) = value["prompt"] else {
                 throw DataError(file: path, line: index + 1, "expected an object with a string \"prompt\"")

@@ -25,17 +25,20 @@ enum CausalLMChecks {
     /// np 1, 2 and 4 follow PyTorch's 12 losses and reach the same parameters (the
     /// equivalence check's tolerance); every rank compares replica hashes every step.
     static func trajectory(_ h: inout Harness, root: String) {
-        let reference = (try? JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: root + "/trajectory.json")))) as? [String: Any]
+        let reference =
+            (try? JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: root + "/trajectory.json")))) as? [String: Any]
         let torch = (reference?["losses"] as? [Double]) ?? []
         h.check(torch.count == 12, "causal-lm: the PyTorch trajectory fixture holds 12 losses", "\(root)")
         var outputs: [Int: String] = [:]
         for ranks in [1, 2, 4] {
             let output = h.work + "/causal-lm-np\(ranks)"
-            let outcome = h.run(ranks: ranks, arguments(h, root: root, output: output, extra: ["--checksum-steps", "1"]))
+            let outcome = h.run(
+                ranks: ranks, arguments(h, root: root, output: output, extra: ["--checksum-steps", "1"]))
             outputs[ranks] = output
             let losses = h.losses(output)
-            let worst = torch.enumerated().map { abs((losses[$0.offset + 1] ?? .infinity) - $0.element) / $0.element }
+            let worst =
+                torch.enumerated().map { abs((losses[$0.offset + 1] ?? .infinity) - $0.element) / $0.element }
                 .max() ?? .infinity
             h.check(
                 outcome.status == 0 && worst <= 1e-4,
@@ -53,7 +56,8 @@ enum CausalLMChecks {
             h.check(
                 weights.problem == nil && weights.maxRelativeDifference <= 1e-5,
                 "causal-lm: np \(ranks) final parameters equal np 1 (max difference "
-                    + "\(weights.maxRelativeDifference) of the largest magnitude; c_attn biases left out)", "\(weights)")
+                    + "\(weights.maxRelativeDifference) of the largest magnitude; c_attn biases left out)", "\(weights)"
+            )
         }
         let config = (try? String(contentsOfFile: outputs[1]! + "/config.json", encoding: .utf8)) ?? ""
         h.check(config.contains("\"GPT2LMHeadModel\""), "causal-lm: saved as GPT2LMHeadModel", config)
@@ -95,10 +99,47 @@ enum CausalLMChecks {
                 + "\(String(format: "%.2f", perplexity)) < 6", outcome.output)
     }
 
+    /// The trained model completes the logbook's motto from its first words; greedy
+    /// continuations of the untrained tiny model at 2 ranks equal transformers' `generate`.
+    static func generates(_ h: inout Harness, root: String) {
+        let trained = h.work + "/causal-lm-learns"
+        var outcome = h.run(
+            ranks: 1, ["generate", "--model", trained, "--prompt", "harbour motto:", "--max-new-tokens", "16"])
+        h.check(
+            outcome.status == 0 && outcome.output.contains("harbour motto: keep the light burning and the log honest."),
+            "causal-lm: the trained model completes the memorised motto", outcome.output)
+        let expected =
+            (try? JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: root + "/generation.json")))) as? [String: Any]
+        let cases = (expected?["cases"] as? [[String: Any]]) ?? []
+        let prompts = h.work + "/prompts.jsonl", output = h.work + "/generated.jsonl"
+        let lines = cases.map { c -> String in
+            let data = try? JSONSerialization.data(withJSONObject: ["prompt": c["prompt"] ?? ""])
+            return data.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        }
+        try? (lines.joined(separator: "\n") + "\n").write(toFile: prompts, atomically: true, encoding: .utf8)
+        outcome = h.run(
+            ranks: 2,
+            [
+                "generate", "--model", root + "/tiny-lm", "--input", prompts, "--max-new-tokens", "12",
+                "--output", output,
+            ])
+        let generated = ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").split(separator: "\n")
+            .map { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
+        let same = zip(generated, cases).filter {
+            ($0?["completion_ids"] as? [Int]) == ($1["completion_ids"] as? [Int])
+        }
+        h.check(
+            outcome.status == 0 && cases.count == 10 && generated.count == 10 && same.count == 10,
+            "causal-lm: generate at np 2 equals transformers' greedy continuations (\(same.count) of 10)",
+            outcome.output)
+    }
+
     static func run(_ h: inout Harness) {
         let root = fixtures(h)
         trajectory(&h, root: root)
         resume(&h, root: root)
         learns(&h, root: root)
+        generates(&h, root: root)
     }
 }
