@@ -82,9 +82,11 @@ enum TrainCommand {
                     "lora-rank", \.loraRank, "LoRA adapters of rank r (0: full fine-tuning); pretrained weights freeze."
                 ),
                 .double("lora-alpha", \.loraAlpha, "LoRA α (adapter output scaled by α/r)."),
-                .string(
+                .path(
                     "lora-targets", \.loraTargets,
-                    "LoRA targets: query,key,value,attention.output.dense,intermediate.dense,output.dense."),
+                    "LoRA targets, BERT: query,key,value,attention.output.dense,intermediate.dense,output.dense "
+                        + "(default query,value); GPT-2: c_attn,attn.c_proj,c_fc,mlp.c_proj (default c_attn).",
+                    valueName: "LIST"),
                 .double("augment-deletion", \.augmentDeletion, "Augmentation: delete each word with this probability."),
                 .double(
                     "augment-swap", \.augmentSwap, "Augmentation: swap random word pairs, this fraction of the words."),

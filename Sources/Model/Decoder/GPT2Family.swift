@@ -3,6 +3,8 @@ public struct GPT2Family: ModelFamily {
     public init() {}
     public var modelType: String { "gpt2" }
     public var classPrefix: String { "GPT2" }
+    /// PEFT's default for GPT-2: the fused query/key/value projection.
+    public var defaultLoRATargets: [LoRATarget] { [.fusedAttention] }
 
     /// The prefix of the body's keys in a checkpoint with `head`: `transformer.` for every
     /// `GPT2…` class with a head, none for the bare `GPT2Model`.

@@ -9,6 +9,8 @@ public protocol ModelFamily: Sendable {
     /// Whether the family can build `head` with `lora` on `config`; the error names what it
     /// cannot (a head shape, a LoRA target), for a message before any work starts.
     func check(config: HuggingFaceConfig, head: TaskHead, lora: LoRAConfiguration?) throws(ModelFamilyError)
+    /// The modules LoRA adapts when none are named (PEFT's defaults for the family).
+    var defaultLoRATargets: [LoRATarget] { get }
     /// A replica for `config` with `head` (and LoRA adapters), computing on `pool`; throws
     /// what `check` throws.
     func makeModel(config: HuggingFaceConfig, head: TaskHead, lora: LoRAConfiguration?, pool: ThreadPool)
@@ -50,6 +52,8 @@ public struct BertFamily: ModelFamily {
     public init() {}
     public var modelType: String { "bert" }
     public var classPrefix: String { "Bert" }
+    /// PEFT's default for BERT: the query and value projections.
+    public var defaultLoRATargets: [LoRATarget] { [.query, .value] }
 
     /// The prefix of the encoder's keys in a checkpoint with `head`.
     public static func keyPrefix(_ head: TaskHead) -> String { head == .none ? "" : "bert." }

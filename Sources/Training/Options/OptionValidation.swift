@@ -140,8 +140,14 @@ extension TrainingOptions {
     public var bestMetricIncreases: Bool { greaterIsBetter ?? !bestMetricKey.hasSuffix("loss") }
 
     /// The LoRA configuration, or nil without `--lora-rank`.
-    public func loraConfiguration() throws -> LoRAConfiguration? {
+    /// The LoRA adapters asked for, on `defaultTargets` (the model family's) unless
+    /// `--lora-targets` names others.
+    public func loraConfiguration(defaultTargets: [LoRATarget] = [.query, .value]) throws -> LoRAConfiguration? {
         guard loraRank > 0 else { return nil }
+        guard let loraTargets else {
+            guard loraAlpha > 0 else { throw OptionError("--lora-alpha \(loraAlpha): must be positive") }
+            return LoRAConfiguration(rank: loraRank, alpha: Float(loraAlpha), targets: defaultTargets)
+        }
         var targets: [LoRATarget] = []
         for name in loraTargets.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) })
         where !name.isEmpty {

@@ -105,9 +105,10 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var loraRank: Int = 0
     /// LoRA α (the adapter output is scaled by α / r).
     public var loraAlpha: Double = 16
-    /// Comma-separated LoRA targets: query, key, value, attention.output.dense,
-    /// intermediate.dense, output.dense.
-    public var loraTargets: String = "query,value"
+    /// Comma-separated LoRA targets (BERT: query, key, value, attention.output.dense,
+    /// intermediate.dense, output.dense; GPT-2: c_attn, attn.c_proj, c_fc, mlp.c_proj).
+    /// nil: the family's default, as PEFT's (`ModelFamily.defaultLoRATargets`).
+    public var loraTargets: String?
 
     // MARK: Data augmentation (EDA-style, reproducible from (seed, epoch, example))
     /// Each word deleted with this probability.

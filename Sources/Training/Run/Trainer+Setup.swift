@@ -47,7 +47,8 @@ extension Trainer {
         if options.freezeLayers > config.layerCount {
             throw OptionError("--freeze-layers \(options.freezeLayers): the model has \(config.layerCount) layers")
         }
-        let lora = try options.loraConfiguration()
+        let lora = try options.loraConfiguration(
+            defaultTargets: ModelFamilies.family(of: config).defaultLoRATargets)
         do {
             try ModelFamilies.family(of: config).check(
                 config: config, head: task.head(labels: labels.count), lora: lora)
