@@ -7,7 +7,7 @@ enum TrainCommand {
         OptionParser<TrainingOptions>(
             command: "train",
             summary: """
-                Fine-tunes a pretrained BERT-family model (Hugging Face format) for text classification,
+                Fine-tunes a pretrained BERT- or GPT-2-family model (Hugging Face format) for a task (--task),
                 data-parallel over the MPI ranks it is started with (mpirun -np N ddp-train train ...).
                 --batch-size is the global batch, summed over ranks: results do not depend on the rank count.
                 """,

@@ -46,6 +46,15 @@ public enum TaskHead: Equatable, Sendable {
         }
     }
 
+    /// PEFT's `task_type` for adapters trained with this head.
+    public var peftTaskType: String {
+        switch self {
+        case .languageModel: "CAUSAL_LM"
+        case .token: "TOKEN_CLS"
+        case .none, .sequence: "SEQ_CLS"
+        }
+    }
+
     /// The `architectures` entry of `config.json` for this head on `family`
     /// (`BertForSequenceClassification`, `GPT2LMHeadModel`).
     public func architecture(in family: any ModelFamily) -> String { family.classPrefix + architectureSuffix }

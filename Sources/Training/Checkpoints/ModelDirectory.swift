@@ -102,10 +102,11 @@ public struct ModelDirectory: Sendable {
             : .array(lora.targets.map { .string($0.rawValue) })
         let members: [(String, JSONValue)] = [
             ("peft_type", .string("LORA")),
-            ("task_type", .string(head == .languageModel ? "CAUSAL_LM" : head.isPerToken ? "TOKEN_CLS" : "SEQ_CLS")),
+            ("task_type", .string(head.peftTaskType)),
             ("r", JSONValue(lora.rank)),
             ("lora_alpha", JSONValue(lora.alpha)), ("lora_dropout", JSONValue(0.0)),
-            ("target_modules", targets), ("modules_to_save", .array([.string("classifier"), .string("score")])),
+            ("target_modules", targets),
+            ("modules_to_save", head.labelCount > 0 ? .array([.string("classifier"), .string("score")]) : .null),
             ("bias", .string("none")), ("fan_in_fan_out", .bool(lora.targets.contains { $0.isConv1D })),
             ("inference_mode", .bool(true)),
             ("init_lora_weights", .bool(true)), ("base_model_name_or_path", JSONValue(baseModel)),

@@ -16,7 +16,7 @@ public final class GenerationSession {
         let inference = try InferenceSession(
             modelPath: modelPath, communicator: communicator, maxLength: nil, globalBatchSize: 1, threads: threads)
         model = try communicator.agreeing { () throws -> any CausalLanguageModel in
-            guard let model = inference.model as? any CausalLanguageModel, inference.task is CausalLMTask else {
+            guard let model = inference.model as? any CausalLanguageModel, inference.model.head == .languageModel else {
                 throw GenerationError(
                     "\(modelPath): a \(inference.directory.config.architectures.joined(separator: ", ")) cannot "
                         + "generate text; generate needs a language model (GPT2LMHeadModel)")
