@@ -48,7 +48,8 @@ import Training
                 == "--shard-optimizer: expected true or false, got \"maybe\"")
         #expect(
             trainError(["--task", "tagging"])
-                == "--task: \"tagging\" is not one of classification, regression, multi-label, token-classification")
+                == "--task: \"tagging\" is not one of classification, regression, multi-label, "
+                + "token-classification, causal-lm")
         #expect(
             trainError(["--gradual-unfreezing", "0"])
                 == "--gradual-unfreezing 0: expected a step count (≥ 1) or \"epoch\"")

@@ -51,7 +51,8 @@ import Training
                 == "--validation /nonexistent/dev.tsv: no such file")
         #expect(
             try Self.message { $0.task = "tagging" }
-                == "--task tagging: expected one of classification, regression, multi-label, token-classification")
+                == "--task tagging: expected one of classification, regression, multi-label, token-classification, "
+                + "causal-lm")
         #expect(
             try Self.message {
                 $0.task = "token-classification"

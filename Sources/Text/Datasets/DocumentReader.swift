@@ -96,7 +96,8 @@ public enum DocumentReader {
             }
             func string(_ key: String) throws -> String {
                 guard let value = members[key] else {
-                    let found = members.map { "\"\($0.key)\"" }.joined(separator: ", ")
+                    let keys = members.map { "\"\($0.key)\"" }.joined(separator: ", ")
+                    let found = keys.isEmpty ? "no keys" : keys
                     let expected = isPairs == true ? "\"prompt\" and \"completion\"" : "\"text\""
                     throw DataError(
                         file: path, line: number, "no \"\(key)\" key (expected \(expected); found \(found))")
