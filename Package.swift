@@ -31,7 +31,9 @@ let package = Package(
         .target(name: "Model", dependencies: ["CBLAS", "JSON"], swiftSettings: fastRelease),
         .target(name: "Text", dependencies: ["JSON"], swiftSettings: fastRelease),
         .target(name: "Parallel", dependencies: ["CMPI"], swiftSettings: fastRelease),
-        .target(name: "Training", dependencies: ["JSON", "Model", "Text", "Parallel"], swiftSettings: fastRelease),
+        .target(
+            name: "Training", dependencies: ["JSON", "Model", "Text", "Parallel"], exclude: ["Tasks/README.md"],
+            swiftSettings: fastRelease),
         .executableTarget(name: "ddp-train", dependencies: ["Training", "Model", "Text", "Parallel"], swiftSettings: fastRelease),
         // What every test target shares: tolerances, the pretrained-model locator, the paths
         // of Tests/Fixtures (found through #filePath) and the one missing-fixture error.
