@@ -25,11 +25,11 @@ enum Commands {
             name: "generate", summary: "continue prompts with a language model (greedy or sampled), as JSON lines",
             help: { GenerateCommand.parser.help(defaults: GenerateOptions()) }),
         CommandEntry(
-            name: "report", summary: "rebuild a run's report.html from its metrics.jsonl and report-data.json",
-            help: { ReportCommand.help }),
-        CommandEntry(
             name: "inspect", summary: "a model directory's configuration, parameter counts and tokenizer",
             help: { InspectCommand.parser.help(defaults: InferenceOptions()) }),
+        CommandEntry(
+            name: "report", summary: "rebuild a run's report.html from its metrics.jsonl and report-data.json",
+            help: { ReportCommand.help }),
     ]
 
     static func entry(_ name: String) -> CommandEntry? {
