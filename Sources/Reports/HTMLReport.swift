@@ -43,10 +43,15 @@ public enum HTMLReport {
             body += "<div class=\"charts\">\n" + data.sections.map(section).joined() + "</div>\n"
         }
         body += "<h2>Resources</h2>\n" + table(resources(training, data), columns: ["", ""])
-        if !data.configuration.isEmpty {
-            body += "<details open><summary><h2>Configuration</h2></summary>\n"
-            body +=
-                table(data.configuration.map { [$0.name, $0.value] }, columns: ["option", "value"]) + "</details>\n"
+        // The derived numbers in view; every option (`--name`) one click away.
+        let options = data.configuration.filter { $0.name.hasPrefix("--") }
+        let derived = data.configuration.filter { !$0.name.hasPrefix("--") }
+        if !derived.isEmpty {
+            body += "<h2>Run</h2>\n" + table(derived.map { [$0.name, $0.value] }, columns: ["", ""])
+        }
+        if !options.isEmpty {
+            body += "<details><summary><h2>Configuration (\(options.count) options)</h2></summary>\n"
+            body += table(options.map { [$0.name, $0.value] }, columns: ["option", "value"]) + "</details>\n"
         }
         return page(title: data.title, body: body)
     }
@@ -144,11 +149,12 @@ public enum HTMLReport {
         body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#222;max-width:1500px}\
         h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px;display:inline-block}\
         h3{font-size:14px;margin:12px 0 6px}.status,.note{color:#666;margin:4px 0}\
-        .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(480px,1fr));gap:12px}\
+        .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:12px}\
         figure{margin:0;padding:8px;border:1px solid #ddd;border-radius:6px;background:#fff;overflow-x:auto}\
         figcaption{font-weight:600;margin-bottom:2px}.legend{font-size:12px;color:#444;min-height:16px}\
         .legend span{margin-right:12px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px}\
-        svg{display:block}.grid{stroke:#eee}.plot{fill:none;stroke:#bbb}.tick{font-size:10px;fill:#555}\
+        svg{display:block}.plot-svg{width:100%;height:auto;max-width:640px}\
+        .grid{stroke:#eee}.plot{fill:none;stroke:#bbb}.tick{font-size:10px;fill:#555}\
         .axis-label{font-size:11px;fill:#333}.cell{font-size:11px;fill:#111}.cell.light{fill:#fff}\
         .diagonal{stroke:#d62728;stroke-dasharray:4 3}.dot{fill:#1f77b4;fill-opacity:.6}\
         table{border-collapse:collapse;font-size:12px;margin:4px 0}td,th{border:1px solid #ddd;padding:2px 8px;\

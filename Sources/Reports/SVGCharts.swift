@@ -63,7 +63,7 @@ enum SVGChart {
     /// A confusion matrix: rows truth, columns predicted, shaded by the row's fraction.
     static func heatMap(labels: [String], counts: [Int]) -> String {
         let n = labels.count
-        let cell = min(40.0, 360.0 / Double(max(n, 1)))
+        let cell = min(64.0, 400.0 / Double(max(n, 1)))
         let left = 100.0, top = 30.0
         let size = (w: left + cell * Double(n) + 10, h: top + cell * Double(n) + 30)
         var svg = "<svg viewBox=\"0 0 \(f(size.w)) \(f(size.h))\" "
@@ -98,7 +98,7 @@ enum SVGChart {
     // MARK: Parts
 
     static func open() -> String {
-        "<svg viewBox=\"0 0 \(f(width)) \(f(height))\" "
+        "<svg class=\"plot-svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" "
             + "width=\"\(f(width))\" height=\"\(f(height))\" role=\"img\">"
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Reports
 
 /// Rank 0's reports of a run besides `metrics.jsonl` and the console: TensorBoard event files
@@ -103,12 +104,17 @@ final class RunReports {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        guard let json = try? encoder.encode(s.options),
-            let object = try? JSONSerialization.jsonObject(with: json) as? [String: Any]
+        guard let json = try? encoder.encode(s.options), let members = try? JSONParser.parse(Array(json)).objectMembers
         else { return entries }
-        for key in object.keys.sorted() {
-            let kebab = key.reduce(into: "") { out, c in out += c.isUppercase ? "-" + c.lowercased() : String(c) }
-            entries.append(ReportEntry("--" + kebab, "\(object[key]!)"))
+        for member in members {
+            let kebab = member.key.reduce(into: "") { $0 += $1.isUppercase ? "-" + $1.lowercased() : String($1) }
+            let value: String
+            switch member.value {
+            case .string(let text): value = text
+            case .number(let literal): value = literal
+            default: value = JSONWriter.line(member.value)
+            }
+            entries.append(ReportEntry("--" + kebab, value))
         }
         return entries
     }
