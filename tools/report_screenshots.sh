@@ -27,6 +27,7 @@ mkdir -p "$RUNS" docs
 train() {  # name, then the task's options
   local name=$1
   shift
+  rm -rf "${RUNS:?}/$name"
   run "$BINARY" train \
     --model "$MODEL" \
     --output "$RUNS/$name" \

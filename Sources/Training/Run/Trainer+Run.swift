@@ -14,6 +14,7 @@ extension Trainer {
                     keepingRecordsUpTo: resumedFrom == nil ? nil : state.globalStep)
             }
             emit(.started(summary()))
+            // Rank 0 only, after logging and evaluation, never inside the step (RunReports).
             reports = try RunReports(
                 options: options, task: task, summary: summary(), history: state.logHistory,
                 notify: { [emit] in emit(.notice($0)) })
