@@ -27,6 +27,9 @@ enum Commands {
         CommandEntry(
             name: "inspect", summary: "a model directory's configuration, parameter counts and tokenizer",
             help: { InspectCommand.parser.help(defaults: InferenceOptions()) }),
+        CommandEntry(
+            name: "report", summary: "rebuild a run's report.html from its metrics.jsonl and report-data.json",
+            help: { ReportCommand.help }),
     ]
 
     static func entry(_ name: String) -> CommandEntry? {

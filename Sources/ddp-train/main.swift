@@ -70,6 +70,9 @@ do {
     case "generate":
         try GenerateCommand.parser.parse(arguments, into: &generateOptions)
         try generateOptions.check()
+    case "report":
+        do { try ReportCommand.run(arguments) } catch { fail("\(error)", status: exitStatus(for: error)) }
+        exit(0)
     case "inspect":
         try InspectCommand.parser.parse(arguments, into: &inferenceOptions)
         do { try InspectCommand.run(inferenceOptions) } catch { fail("\(error)", status: exitStatus(for: error)) }

@@ -34,6 +34,8 @@ public final class Trainer {
     let resumedFrom: String?
     let threadPlan: ThreadPlan
     var metricsLog: MetricsLog?
+    /// TensorBoard events and the HTML report (rank 0; see RunReports).
+    var reports: RunReports?
 
     var isRoot: Bool { communicator.rank == 0 }
 
