@@ -55,6 +55,7 @@ case .run(let name, let rest, let named):
 var trainOptions = TrainingOptions()
 var inferenceOptions = InferenceOptions()
 var generateOptions = GenerateOptions()
+var sweepOptions = SweepOptions()
 do {
     switch command {
     case "demo":
@@ -70,6 +71,9 @@ do {
     case "generate":
         try GenerateCommand.parser.parse(arguments, into: &generateOptions)
         try generateOptions.check()
+    case "sweep":
+        try SweepCommand.parser.parse(arguments, into: &sweepOptions)
+        try sweepOptions.base.validate(worldSize: 1)
     case "report":
         do { try ReportCommand.run(arguments) } catch { fail("\(error)", status: exitStatus(for: error)) }
         exit(0)
@@ -112,6 +116,8 @@ do {
         try PredictCommand.run(inferenceOptions, communicator: communicator)
     case "generate":
         try GenerateCommand.run(generateOptions, communicator: communicator)
+    case "sweep":
+        try SweepCommand.run(sweepOptions, communicator: communicator)
     default:
         break
     }
