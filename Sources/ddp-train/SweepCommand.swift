@@ -44,7 +44,8 @@ enum SweepCommand {
             ] + SweepOptions.trainOptions)
     }
 
-    static func run(_ options: SweepOptions, communicator: Communicator) throws {
+    /// Runs the sweep; true when a stop request cut it short (exit 75, resumable).
+    static func run(_ options: SweepOptions, communicator: Communicator) throws -> Bool {
         guard let spacePath = options.space else { throw UsageError("--space FILE.json is required") }
         let space = try SearchSpace.read(spacePath)
         let trials =
@@ -52,7 +53,7 @@ enum SweepCommand {
             ? try space.grid() : space.random(count: options.trials, seed: UInt64(options.base.seed))
         let table = TrainCommand.parser
         let base = options.base
-        let sweep = Sweep(
+        var sweep = Sweep(
             trials: trials, ranksPerTrial: options.ranksPerTrial, output: base.output,
             metric: base.bestMetricKey, greaterIsBetter: base.bestMetricIncreases,
             options: { trial, output in
@@ -66,18 +67,21 @@ enum SweepCommand {
                 trialOptions.output = output
                 return trialOptions
             })
+        sweep.resumes = base.resume != nil
         if communicator.rank == 0 {
             print(
                 "sweep: \(trials.count) trials, \(communicator.size / max(options.ranksPerTrial, 1)) groups of "
                     + "\(options.ranksPerTrial) rank(s), metric \(base.bestMetricKey)")
         }
-        let results = try sweep.run(world: communicator) { trial, event in
+        let (results, stopped) = try sweep.run(world: communicator) { trial, event in
             if case .finished(let result) = event {
                 print("trial \(trial): finished, \(result.steps) steps in \(String(format: "%.1f", result.seconds)) s")
             }
         }
-        guard communicator.rank == 0 else { return }
+        guard communicator.rank == 0 else { return stopped }
         print((try? String(contentsOfFile: base.output + "/sweep.md", encoding: .utf8)) ?? "")
         print("\(results.count) trials: \(base.output)/sweep.jsonl, sweep.md, best")
+        if stopped { print("sweep stopped on request; rerun the same command with --resume auto to finish it") }
+        return stopped
     }
 }

@@ -117,7 +117,7 @@ do {
     case "generate":
         try GenerateCommand.run(generateOptions, communicator: communicator)
     case "sweep":
-        try SweepCommand.run(sweepOptions, communicator: communicator)
+        preempted = try SweepCommand.run(sweepOptions, communicator: communicator)
     default:
         break
     }

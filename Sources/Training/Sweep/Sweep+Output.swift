@@ -71,7 +71,7 @@ extension Sweep {
         }
     }
 
-    private func replace(_ path: String, with text: String) throws {
+    func replace(_ path: String, with text: String) throws {
         let temporary = path + ".partial"
         try text.write(toFile: temporary, atomically: false, encoding: .utf8)
         guard rename(temporary, path) == 0 else {

@@ -6,9 +6,15 @@ import Parallel
 /// `ranksPerTrial` ranks (`Communicator.split`), and each group trains its trials one after
 /// another, data-parallel, with the same `Trainer` as `train` — so a trial's model is the one
 /// the same options give alone at that rank count. Trial t runs on group t mod G. Each trial
-/// writes `output/trial-<t>/`; world rank 0 gathers the results and writes `sweep.jsonl` (a
-/// line per trial), `sweep.md` (a table sorted by the metric) and `best` (a link to the best
-/// trial's directory). Nothing here knows the task or the model family.
+/// writes `output/trial-<t>/` and, when it ends, its result as `trial-<t>/trial.json`; world
+/// rank 0 gathers the results and writes `sweep.jsonl` (a line per trial), `sweep.md` (a table
+/// sorted by the metric) and `best` (a link to the best trial's directory). Nothing here knows
+/// the task or the model family.
+///
+/// Resuming (`--resume auto` in the base options): a trial whose `trial.json` says finished is
+/// not run again; the others resume from their own checkpoints. A stop request (SIGUSR1) stops
+/// the running trials at a checkpoint, as in `train`; their groups start no further trial and
+/// `stopped` is true.
 public struct Sweep {
     public var trials: [SearchSpace.Trial]
     public var ranksPerTrial: Int
@@ -42,9 +48,15 @@ public struct Sweep {
         self.options = options
     }
 
+    /// Whether trials are resumed (the base options' `--resume`), and finished ones skipped.
+    public var resumes = false
+
     /// Runs every trial; `emit(trial, event)` hears each trial's events on its group's rank 0.
-    /// Returns the results in trial order on world rank 0 (empty elsewhere).
-    public func run(world: Communicator, emit: @escaping (Int, TrainingEvent) -> Void) throws -> [Result] {
+    /// Returns the results in trial order on world rank 0 (empty elsewhere), and on every rank
+    /// whether a stop request cut the sweep short.
+    public func run(world: Communicator, emit: @escaping (Int, TrainingEvent) -> Void) throws
+        -> (results: [Result], stopped: Bool)
+    {
         guard ranksPerTrial >= 1, world.size % ranksPerTrial == 0 else {
             throw OptionError(
                 "--ranks-per-trial \(ranksPerTrial): must divide the \(world.size) ranks of the job into groups")
@@ -54,8 +66,11 @@ public struct Sweep {
         defer { try? group.finalize() }
         var mine: [Result] = []
         for t in trials.indices where t % groups == world.rank / ranksPerTrial {
-            mine.append(try runTrial(t, on: group, emit: emit))
+            let result = try runTrial(t, on: group, emit: emit)
+            mine.append(result)
+            if result.status == "stopped" { break }
         }
+        let stopped = try world.allreduce(Int64(mine.contains { $0.status == "stopped" } ? 1 : 0), operation: .max)
         // Each group's rank 0 holds its results; world rank 0 gathers them.
         let lines = group.rank == 0 ? mine.map(Self.jsonLine).joined(separator: "\n") : ""
         var all: [Result] = []
@@ -63,10 +78,10 @@ public struct Sweep {
             let text = try world.broadcast(string: world.rank == rank ? lines : nil, root: rank)
             if world.rank == 0 && !text.isEmpty { all += try text.split(separator: "\n").map(Self.result) }
         }
-        guard world.rank == 0 else { return [] }
+        guard world.rank == 0 else { return ([], stopped != 0) }
         all.sort { $0.trial < $1.trial }
         try write(all)
-        return all
+        return (all, stopped != 0)
     }
 
     /// One trial on `group`; a failure (bad option value, non-finite loss, a data error) is
@@ -76,6 +91,12 @@ public struct Sweep {
         -> Result
     {
         let directory = output + "/trial-\(t)"
+        if resumes, let text = try? String(contentsOfFile: directory + "/trial.json", encoding: .utf8),
+            let done = try? Self.result(Substring(text.trimmingCharacters(in: .whitespacesAndNewlines))),
+            done.status == "finished"
+        {
+            return done
+        }
         let started = monotonicSeconds()
         var result = Result(
             trial: t, values: trials[t], metric: nil, steps: 0, seconds: 0, status: "failed", message: nil)
@@ -93,6 +114,10 @@ public struct Sweep {
             result.message = "\(error)"
         }
         result.seconds = monotonicSeconds() - started
+        if group.rank == 0 {
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try? replace(directory + "/trial.json", with: Self.jsonLine(result) + "\n")
+        }
         return result
     }
 

@@ -33,6 +33,28 @@ enum SweepChecks {
         h.check(
             rates.allSatisfy { table.contains("| \($0) |") },
             "sweep: sweep.md lists every trial", table)
+        // Stopped (as by SIGUSR1) after step 5 of the running trials, then resumed: exit 75,
+        // then the same models as the uninterrupted sweep, finished trials not rerun.
+        let stopped = h.work + "/sweep-stopped"
+        let arguments = ["sweep", "--space", space, "--ranks-per-trial", "2", "--output", stopped] + common
+        let first = h.run(ranks: 4, arguments, environment: ["DDP_TRAIN_TEST_STOP_AT_STEP": "5"])
+        let stoppedLines = ((try? String(contentsOfFile: stopped + "/sweep.jsonl", encoding: .utf8)) ?? "")
+        h.check(
+            first.status == 75 && stoppedLines.contains("\"stopped\""),
+            "sweep: a stop request ends the sweep with exit 75 and the running trials stopped", first.output)
+        let resumed = h.run(ranks: 4, arguments + ["--resume", "auto"])
+        let identical = (0..<rates.count).allSatisfy {
+            WeightComparison(
+                output + "/trial-\($0)/model.safetensors", stopped + "/trial-\($0)/model.safetensors"
+            ).identicalBytes
+        }
+        h.check(
+            resumed.status == 0 && identical,
+            "sweep: --resume auto finishes it with the uninterrupted sweep's models, bitwise", resumed.output)
+        let again = h.run(ranks: 4, arguments + ["--resume", "auto"])
+        h.check(
+            again.status == 0 && !again.output.contains("finished, "),
+            "sweep: resuming a finished sweep reruns no trial", again.output)
         let alone = h.work + "/sweep-alone"
         let single = h.run(ranks: 2, ["train", "--learning-rate", rates[1], "--output", alone] + common)
         let same = WeightComparison(output + "/trial-1/model.safetensors", alone + "/model.safetensors")
