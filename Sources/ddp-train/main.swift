@@ -55,6 +55,7 @@ case .run(let name, let rest, let named):
 var trainOptions = TrainingOptions()
 var inferenceOptions = InferenceOptions()
 var generateOptions = GenerateOptions()
+var explainOptions = ExplainOptions()
 do {
     switch command {
     case "demo":
@@ -70,6 +71,9 @@ do {
     case "generate":
         try GenerateCommand.parser.parse(arguments, into: &generateOptions)
         try generateOptions.check()
+    case "explain":
+        try ExplainCommand.parser.parse(arguments, into: &explainOptions)
+        try explainOptions.check()
     case "inspect":
         try InspectCommand.parser.parse(arguments, into: &inferenceOptions)
         do { try InspectCommand.run(inferenceOptions) } catch { fail("\(error)", status: exitStatus(for: error)) }
@@ -109,6 +113,8 @@ do {
         try PredictCommand.run(inferenceOptions, communicator: communicator)
     case "generate":
         try GenerateCommand.run(generateOptions, communicator: communicator)
+    case "explain":
+        try ExplainCommand.run(explainOptions, communicator: communicator)
     default:
         break
     }
