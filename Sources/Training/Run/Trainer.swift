@@ -34,6 +34,8 @@ public final class Trainer {
     let resumedFrom: String?
     let threadPlan: ThreadPlan
     var metricsLog: MetricsLog?
+    /// The timeline being recorded (inside the `--trace-steps` window only).
+    var trace: TraceRecorder?
 
     var isRoot: Bool { communicator.rank == 0 }
 
