@@ -31,16 +31,19 @@ let package = Package(
         .target(name: "Model", dependencies: ["CBLAS", "JSON"], swiftSettings: fastRelease),
         .target(name: "Text", dependencies: ["JSON"], swiftSettings: fastRelease),
         .target(name: "Parallel", dependencies: ["CMPI"], swiftSettings: fastRelease),
+        // What a run shows besides metrics.jsonl: TensorBoard event files and the HTML report.
+        .target(name: "Reports", dependencies: ["JSON"], swiftSettings: fastRelease),
         .target(
-            name: "Training", dependencies: ["JSON", "Model", "Text", "Parallel"], exclude: ["Tasks/README.md"],
+            name: "Training", dependencies: ["JSON", "Model", "Text", "Parallel", "Reports"], exclude: ["Tasks/README.md"],
             swiftSettings: fastRelease),
-        .executableTarget(name: "ddp-train", dependencies: ["Training", "Model", "Text", "Parallel"], swiftSettings: fastRelease),
+        .executableTarget(name: "ddp-train", dependencies: ["Training", "Model", "Text", "Parallel", "Reports"], swiftSettings: fastRelease),
         // What every test target shares: tolerances, the pretrained-model locator, the paths
         // of Tests/Fixtures (found through #filePath) and the one missing-fixture error.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"]),
         .testTarget(name: "TextTests", dependencies: ["Text", "JSON", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "JSON"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
         .testTarget(name: "ParallelTests", dependencies: ["Parallel", "TestSupport"]),
         // The command line: option table, --config files, commands, progress style.

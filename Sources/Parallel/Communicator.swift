@@ -3,12 +3,14 @@ import CMPI
     import Glibc
 #endif
 
-/// The process's handle on `MPI_COMM_WORLD`: identity (rank, size, ranks on this node) and
-/// the collectives the trainer uses, each a thin wrapper over one MPI call.
+/// A group of ranks and the collectives the trainer uses, each a thin wrapper over one MPI
+/// call: `init()` makes the process's handle on `MPI_COMM_WORLD`; `split(color:key:)` makes
+/// sub-groups of it (`MPI_Comm_split`), each a `Communicator` of its own, so that a trainer
+/// runs on a group (a sweep's trial) exactly as it runs on the world.
 ///
 /// Contract:
-/// - Exactly one `Communicator` per process, created before any other MPI use; MPI cannot be
-///   initialised twice, and a second `init()` is a programmer error (`precondition`).
+/// - Exactly one world `Communicator` per process, created before any other MPI use; MPI
+///   cannot be initialised twice, and a second `init()` is a programmer error (`precondition`).
 /// - Every MPI call happens on the thread that created it (`MPI_THREAD_FUNNELED`): worker
 ///   threads (BLAS, `concurrentPerform`) never touch MPI. Debug builds check this.
 /// - Collectives operate in place on caller-owned memory and allocate nothing on the Swift
@@ -19,9 +21,9 @@ import CMPI
 /// - Every rank must call the same collectives in the same order, including ranks whose
 ///   share of a batch is empty.
 public final class Communicator {
-    /// This process's rank in `MPI_COMM_WORLD`, `0..<size`.
+    /// This process's rank in the group, `0..<size`.
     public let rank: Int
-    /// Number of ranks in `MPI_COMM_WORLD`.
+    /// Number of ranks in the group.
     public let size: Int
     /// Rank among the processes sharing this node's memory (`MPI_COMM_TYPE_SHARED`).
     public let localRank: Int
@@ -46,8 +48,11 @@ public final class Communicator {
     /// True once `finalize()` has run; no MPI call is allowed afterwards.
     public private(set) var isFinalized = false
 
+    /// The group's MPI communicator (`MPI_COMM_WORLD` for the world; the field keeps its name).
     let world: MPI_Comm
     private var node: MPI_Comm?
+    /// A group made by `split`: its communicator is freed by `finalize`, MPI is not.
+    private var splitHandle: MPI_Comm?
     /// `MPI_REQUEST_NULL`: what a completed request handle becomes.
     let requestNull: MPI_Request
     private let mpiThread: pthread_t
@@ -72,35 +77,65 @@ public final class Communicator {
         requestNull = cmpi_request_null()
         try checkMPI(MPI_Comm_set_errhandler(world, cmpi_errors_return()), "MPI_Comm_set_errhandler")
 
-        var value: Int32 = 0
-        try checkMPI(MPI_Comm_rank(world, &value), "MPI_Comm_rank")
-        rank = Int(value)
-        try checkMPI(MPI_Comm_size(world, &value), "MPI_Comm_size")
-        size = Int(value)
+        (rank, size, localRank, localSize, node) = try Self.identity(world)
+        processorName = try Self.processorName()
+    }
 
+    /// A group of the ranks of `parent` that passed the same `color`, ordered by `key` (then
+    /// by parent rank). Errors return, as on the world.
+    private init(splitting parent: Communicator, color: Int, key: Int) throws(MPIError) {
+        var handle: MPI_Comm? = nil
+        try checkMPI(MPI_Comm_split(parent.world, Int32(color), Int32(key), &handle), "MPI_Comm_split")
+        guard let handle else { throw MPIError(call: "MPI_Comm_split (no communicator)", code: 0) }
+        world = handle
+        splitHandle = handle
+        requestNull = parent.requestNull
+        mpiThread = parent.mpiThread
+        providedThreadLevel = parent.providedThreadLevel
+        processorName = parent.processorName
+        maxElementsPerCall = parent.maxElementsPerCall
+        (rank, size, localRank, localSize, node) = try Self.identity(handle)
+    }
+
+    /// Splits this group (collective: every rank calls it): ranks passing the same `color`
+    /// form one new group, ranked by `key`. The parent stays usable.
+    public func split(color: Int, key: Int) throws(MPIError) -> Communicator {
+        assertOnMPIThread()
+        return try Communicator(splitting: self, color: color, key: key)
+    }
+
+    /// Rank and size in `comm`, and in the part of it on this node.
+    private static func identity(_ comm: MPI_Comm) throws(MPIError) -> (Int, Int, Int, Int, MPI_Comm?) {
+        var value: Int32 = 0
+        try checkMPI(MPI_Comm_rank(comm, &value), "MPI_Comm_rank")
+        let rank = Int(value)
+        try checkMPI(MPI_Comm_size(comm, &value), "MPI_Comm_size")
+        let size = Int(value)
         // The node communicator inherits MPI_ERRORS_RETURN from its parent.
         var nodeComm: MPI_Comm? = nil
         try checkMPI(
-            MPI_Comm_split_type(world, cmpi_comm_type_shared(), Int32(rank), cmpi_info_null(), &nodeComm),
+            MPI_Comm_split_type(comm, cmpi_comm_type_shared(), Int32(rank), cmpi_info_null(), &nodeComm),
             "MPI_Comm_split_type")
-        node = nodeComm
         try checkMPI(MPI_Comm_rank(nodeComm, &value), "MPI_Comm_rank")
-        localRank = Int(value)
+        let localRank = Int(value)
         try checkMPI(MPI_Comm_size(nodeComm, &value), "MPI_Comm_size")
-        localSize = Int(value)
+        return (rank, size, localRank, Int(value), nodeComm)
+    }
 
+    private static func processorName() throws(MPIError) -> String {
         let capacity = Int(cmpi_max_processor_name()) + 1
         var nameLength: Int32 = 0
         var nameBytes = [CChar](repeating: 0, count: capacity)
         try checkMPI(MPI_Get_processor_name(&nameBytes, &nameLength), "MPI_Get_processor_name")
-        processorName = String(decoding: nameBytes[..<Int(nameLength)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return String(decoding: nameBytes[..<Int(nameLength)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// True on rank 0, the rank that owns outputs (checkpoints, metrics, reports).
     public var isRoot: Bool { rank == 0 }
 
-    /// Frees the node communicator and calls `MPI_Finalize`. Collective: every rank calls it.
-    /// Calling it again does nothing.
+    /// Frees the node communicator and calls `MPI_Finalize` (a group made by `split` frees
+    /// its own communicator instead; MPI goes on). Collective over the group. Calling it again
+    /// does nothing.
     public func finalize() throws(MPIError) {
         guard !isFinalized else { return }
         assertOnMPIThread()
@@ -108,6 +143,10 @@ public final class Communicator {
             try checkMPI(MPI_Comm_free(&node), "MPI_Comm_free")
         }
         isFinalized = true
+        if splitHandle != nil {
+            try checkMPI(MPI_Comm_free(&splitHandle), "MPI_Comm_free")
+            return
+        }
         try checkMPI(MPI_Finalize(), "MPI_Finalize")
     }
 

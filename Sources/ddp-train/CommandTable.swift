@@ -22,6 +22,9 @@ enum Commands {
             name: "predict", summary: "predictions for every row of a file, as JSON lines",
             help: { PredictCommand.parser.help(defaults: InferenceOptions()) }),
         CommandEntry(
+            name: "sweep", summary: "hyper-parameter sweep: one trial per point of a space, groups of ranks in one job",
+            help: { SweepCommand.parser.help(defaults: SweepOptions()) }),
+        CommandEntry(
             name: "generate", summary: "continue prompts with a language model (greedy or sampled), as JSON lines",
             help: { GenerateCommand.parser.help(defaults: GenerateOptions()) }),
         CommandEntry(
@@ -30,6 +33,9 @@ enum Commands {
         CommandEntry(
             name: "inspect", summary: "a model directory's configuration, parameter counts and tokenizer",
             help: { InspectCommand.parser.help(defaults: InferenceOptions()) }),
+        CommandEntry(
+            name: "report", summary: "rebuild a run's report.html from its metrics.jsonl and report-data.json",
+            help: { ReportCommand.help }),
     ]
 
     static func entry(_ name: String) -> CommandEntry? {

@@ -112,7 +112,8 @@ enum PredictCommand {
         guard communicator.rank == 0 else { return }
         try session.predictionLines(data, dataset: dataset, logits: logits)
             .write(toFile: output, atomically: true, encoding: .utf8)
-        print("\(dataset.count) predictions written to \(output) (\(session.task.name), labels \(session.labels))")
+        let labels = session.labels.count > 0 ? ", labels \(session.labels)" : ""
+        print("\(dataset.count) predictions written to \(output) (\(session.task.name)\(labels))")
     }
 }
 

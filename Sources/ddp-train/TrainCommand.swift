@@ -119,6 +119,11 @@ enum TrainCommand {
                     "Write the best checkpoint's weights as the final model."),
                 .int("seed", \.seed, "Seed of the new head, the data order and dropout."),
                 .int("logging-steps", \.loggingSteps, "Log loss and throughput every N steps."),
+                .string(
+                    "report-to", \.reportTo,
+                    "Where logs go besides the console: tensorboard, jsonl (metrics.jsonl), html (report.html), all "
+                        + "or none; a comma-separated list."),
+                .path("logging-dir", \.loggingDir, "TensorBoard event files' directory (default: OUTPUT/runs)."),
                 .int("eval-steps", \.evalSteps, "Evaluate every N steps (0: at the end of each epoch)."),
                 .int("save-steps", \.saveSteps, "Checkpoint every N steps (0: only at the end)."),
                 .int("save-total-limit", \.saveTotalLimit, "Keep at most N checkpoints besides the best (0: all)."),

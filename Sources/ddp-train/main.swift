@@ -56,6 +56,7 @@ var trainOptions = TrainingOptions()
 var inferenceOptions = InferenceOptions()
 var generateOptions = GenerateOptions()
 var explainOptions = ExplainOptions()
+var sweepOptions = SweepOptions()
 do {
     switch command {
     case "demo":
@@ -74,6 +75,12 @@ do {
     case "explain":
         try ExplainCommand.parser.parse(arguments, into: &explainOptions)
         try explainOptions.check()
+    case "sweep":
+        try SweepCommand.parser.parse(arguments, into: &sweepOptions)
+        try sweepOptions.base.validate(worldSize: 1)
+    case "report":
+        do { try ReportCommand.run(arguments) } catch { fail("\(error)", status: exitStatus(for: error)) }
+        exit(0)
     case "inspect":
         try InspectCommand.parser.parse(arguments, into: &inferenceOptions)
         do { try InspectCommand.run(inferenceOptions) } catch { fail("\(error)", status: exitStatus(for: error)) }
@@ -115,6 +122,8 @@ do {
         try GenerateCommand.run(generateOptions, communicator: communicator)
     case "explain":
         try ExplainCommand.run(explainOptions, communicator: communicator)
+    case "sweep":
+        try SweepCommand.run(sweepOptions, communicator: communicator)
     default:
         break
     }

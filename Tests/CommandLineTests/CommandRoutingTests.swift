@@ -4,7 +4,10 @@ import Testing
 /// How the first arguments pick a command, and the top-level help.
 @Suite struct CommandRoutingTests {
     @Test func theTopLevelHelpListsEveryCommandWithItsSummary() {
-        #expect(Commands.table.map(\.name) == ["train", "evaluate", "predict", "generate", "explain", "inspect"])
+        #expect(
+            Commands.table.map(\.name) == [
+                "train", "evaluate", "predict", "sweep", "generate", "explain", "inspect", "report",
+            ])
         let lines = Commands.usage.split(separator: "\n").map(String.init)
         for entry in Commands.table {
             #expect(!entry.summary.contains("\n"))

@@ -1,4 +1,5 @@
 import Model
+import Reports
 import Parallel
 
 /// The metrics of one evaluation: the `eval_`-prefixed values of a metrics record, and
@@ -6,6 +7,8 @@ import Parallel
 public struct EvaluationReport: Sendable {
     public var values: [String: Double]
     public var lines: [String]
+    /// What the HTML report shows of this evaluation (the task's: a confusion matrix, …).
+    public var sections: [ReportSection] = []
 
     /// A metrics record at `step`.
     public func record(step: Int, epoch: Double) -> MetricsRecord {

@@ -93,14 +93,15 @@ public final class InferenceSession {
         return try evaluator.evaluate(dataset)
     }
 
-    /// The logits of every example — `[examples × labels]`, or for a per-token head
-    /// `[tokens × labels]` aligned with the data set's token ids — complete on every rank:
-    /// each rank fills its shard and one allreduce sums the (otherwise zero) rows.
+    /// The logits of every example — `[examples × outputs]`, or for a per-token head
+    /// `[tokens × outputs]` aligned with the data set's token ids (outputs: the labels, or the
+    /// vocabulary of a language-model head) — complete on every rank: each rank fills its
+    /// shard and one allreduce sums the (otherwise zero) rows.
     public func logits(_ dataset: EncodedDataset) throws -> [Float] {
-        let k = labels.count
+        let (batch, _) = buffers(for: dataset)
+        let k = model.logits.outputs  // after `buffers` reserved the activations
         let perToken = model.head.isPerToken
         var all = [Float](repeating: 0, count: (perToken ? dataset.ids.count : dataset.count) * k)
-        let (batch, _) = buffers(for: dataset)
         let shard = BatchPlan.shardRange(count: dataset.count, rank: communicator.rank, worldSize: communicator.size)
         var start = shard.lowerBound
         while start < shard.upperBound {
@@ -122,7 +123,7 @@ public final class InferenceSession {
 
     /// One JSON line per example (`{"line": …, <the task's prediction>}`), from `logits`.
     public func predictionLines(_ data: TaskData, dataset: EncodedDataset, logits: [Float]) -> String {
-        let k = labels.count
+        let k = model.logits.outputs
         let context = PredictionContext(
             data: data, dataset: dataset, labels: labels, tokenizer: directory.tokenizer,
             maxLength: maxLength)

@@ -27,6 +27,7 @@ extension TrainingOptions {
                     + "example per step (use --batch-size \(worldSize) or more, or fewer ranks)"
             )
         }
+        _ = try reportDestinations()
         if evalBatchSize < 1 { throw OptionError("--eval-batch-size \(evalBatchSize): must be at least 1") }
         if let maxLength, maxLength < 2 {
             throw OptionError("--max-length \(maxLength): must be at least 2")

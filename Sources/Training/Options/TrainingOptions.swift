@@ -153,6 +153,12 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     // MARK: Logging, evaluation, checkpoints
     /// Log loss, learning rate and throughput every this many steps.
     public var loggingSteps: Int = 50
+    /// Where logging goes besides the console, comma-separated: `tensorboard` (event files in
+    /// `loggingDir`), `jsonl` (`metrics.jsonl`), `html` (`report.html`), `all` or `none`;
+    /// as `report_to` of the Hugging Face Trainer.
+    public var reportTo: String = "all"
+    /// TensorBoard's directory (nil: `OUTPUT/runs`), as `logging_dir`.
+    public var loggingDir: String? = nil
     /// Evaluate every this many steps (0: at the end of each epoch).
     public var evalSteps: Int = 0
     /// Write a checkpoint every this many steps (0: only at the end).

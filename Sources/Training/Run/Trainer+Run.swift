@@ -8,10 +8,16 @@ extension Trainer {
     public func run() throws -> RunResult {
         if isRoot {
             try FileManager.default.createDirectory(atPath: options.output, withIntermediateDirectories: true)
-            metricsLog = try MetricsLog(
-                path: options.output + "/metrics.jsonl",
-                keepingRecordsUpTo: resumedFrom == nil ? nil : state.globalStep)
+            if try options.reportDestinations().contains(.jsonLines) {
+                metricsLog = try MetricsLog(
+                    path: options.output + "/metrics.jsonl",
+                    keepingRecordsUpTo: resumedFrom == nil ? nil : state.globalStep)
+            }
             emit(.started(summary()))
+            // Rank 0 only, after logging and evaluation, never inside the step (RunReports).
+            reports = try RunReports(
+                options: options, task: task, summary: summary(), history: state.logHistory,
+                notify: { [emit] in emit(.notice($0)) })
         }
         SignalFlags.install()
         let started = monotonicSeconds()
@@ -126,7 +132,10 @@ extension Trainer {
             finalEvaluation: lastEvaluation, bestCheckpoint: state.bestModelCheckpoint, stoppedEarly: stopReason,
             preempted: preempted,
             peakResidentMiB: peak, reducedBytesPerStep: engine.reducedElementCount * MemoryLayout<Float>.stride)
-        if isRoot { emit(.finished(result)) }
+        if isRoot {
+            emit(.finished(result))
+            reports?.finished(result)
+        }
         return result
     }
 
@@ -193,6 +202,7 @@ extension Trainer {
         state.logHistory.append(record)
         guard isRoot else { return }
         metricsLog?.append(record)
+        reports?.logged(record)
         if !record.isEvaluation { emit(.logged(record)) }
     }
 
@@ -205,7 +215,10 @@ extension Trainer {
         let report = try evaluator.evaluate(validationSet!)
         let record = report.record(step: state.globalStep, epoch: state.epoch)
         log(record)
-        if isRoot { emit(.evaluated(record, report)) }
+        if isRoot {
+            emit(.evaluated(record, report))
+            reports?.evaluated(report, step: state.globalStep)
+        }
         guard tracksBest, let value = record[options.bestMetricKey] else { return (record, false) }
         let increases = options.bestMetricIncreases
         let improved = state.bestMetric.map { increases ? value > $0 : value < $0 } ?? true

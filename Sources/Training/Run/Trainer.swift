@@ -36,6 +36,8 @@ public final class Trainer {
     var metricsLog: MetricsLog?
     /// The timeline being recorded (inside the `--trace-steps` window only).
     var trace: TraceRecorder?
+    /// TensorBoard events and the HTML report (rank 0; see RunReports).
+    var reports: RunReports?
 
     var isRoot: Bool { communicator.rank == 0 }
 

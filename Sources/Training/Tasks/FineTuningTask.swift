@@ -1,4 +1,5 @@
 import Model
+import Reports
 import Text
 
 /// Everything a fine-tuning task is: how its files are read and encoded, its label policy,
@@ -52,6 +53,11 @@ public protocol FineTuningTask: Sendable {
     func metrics(labels: LabelSet, dataset: EncodedDataset) -> any TaskMetrics
     /// The `--metric-for-best-model` default.
     var defaultBestMetric: String { get }
+    /// The evaluation metrics the HTML report draws over steps, one chart each (evaluation
+    /// loss is always drawn beside the training loss). What the report shows of a single
+    /// evaluation (a confusion matrix, a table, a scatter plot) are the `sections` of the
+    /// task's `EvaluationReport`.
+    var reportCurves: [ReportCurve] { get }
 
     // MARK: Prediction
 
@@ -73,6 +79,10 @@ extension FineTuningTask {
     public var minimumLabels: Int { 2 }
     public var allowsTextAugmentation: Bool { true }
     public var defaultBestMetric: String { "eval_loss" }
+    /// The default best metric, when it is not the loss.
+    public var reportCurves: [ReportCurve] {
+        defaultBestMetric == "eval_loss" ? [] : [ReportCurve(title: defaultBestMetric, keys: [defaultBestMetric])]
+    }
     /// 128 tokens (transformers' example scripts), fewer when the model takes fewer.
     public func defaultMaxLength(modelPositions: Int) -> Int { min(128, modelPositions) }
 

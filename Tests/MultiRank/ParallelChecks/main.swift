@@ -35,6 +35,7 @@ do {
         agreementChecks(runner)
         checksumChecks(runner)
         batchPlanChecks(runner)
+        groupChecks(runner)
         if runner.failed.isEmpty {
             runner.say("ALL PASS: \(runner.passed) checks at \(communicator.size) rank(s)")
         } else {

@@ -97,6 +97,29 @@ enum CausalLMChecks {
             outcome.status == 0 && perplexity < 6,
             "causal-lm: 20 epochs from a random start reach validation perplexity "
                 + "\(String(format: "%.2f", perplexity)) < 6", outcome.output)
+        let evaluation = output + "/eval.json"
+        let evaluate = h.run(
+            ranks: 2,
+            [
+                "evaluate", "--model", output, "--validation", data(h) + "/demo-lm/validation.txt", "--output",
+                evaluation,
+            ])
+        let metrics =
+            (try? JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: evaluation)))) as? [String: Any]
+        let evaluated = (metrics?["perplexity"] as? Double) ?? -1
+        h.check(
+            evaluate.status == 0 && abs(evaluated - perplexity) < 1e-9 * perplexity,
+            "causal-lm: evaluate reproduces the trainer's perplexity (\(evaluated))", evaluate.output)
+        let predictions = output + "/predictions.jsonl"
+        let predict = h.run(
+            ranks: 2,
+            ["predict", "--model", output, "--input", data(h) + "/demo-lm/opposites.jsonl", "--output", predictions])
+        let rows = ((try? String(contentsOfFile: predictions, encoding: .utf8)) ?? "").split(separator: "\n")
+            .compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
+        h.check(
+            predict.status == 0 && rows.count == 40 && rows.allSatisfy { ($0["perplexity"] as? Double) ?? 0 >= 1 },
+            "causal-lm: predict writes each row's loss and perplexity (\(rows.count) rows)", predict.output)
     }
 
     /// The trained model completes the logbook's motto from its first words; greedy

@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import Model
+import Reports
 import Text
 
 /// Next-token prediction on text (`--task causal-lm`): documents concatenated and cut into
@@ -47,6 +48,7 @@ public struct CausalLMTask: FineTuningTask {
 
     public func head(labels: Int) -> TaskHead { .languageModel }
     public var problemType: String? { nil }
+    public var reportCurves: [ReportCurve] { [ReportCurve(title: "Perplexity", keys: ["perplexity"])] }
 
     public func isSaved(as config: HuggingFaceConfig) -> Bool {
         TaskHead.languageModel.isSaved(in: config.architectures)

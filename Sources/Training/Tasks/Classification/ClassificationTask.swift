@@ -1,5 +1,6 @@
 import Foundation
 import Model
+import Reports
 import Text
 
 /// One label per text (or sentence pair): softmax cross-entropy over the classes, accuracy
@@ -48,6 +49,9 @@ public struct ClassificationTask: FineTuningTask {
 
     public func head(labels: Int) -> TaskHead { .sequence(outputs: labels) }
     public var problemType: String? { "single_label_classification" }
+    public var reportCurves: [ReportCurve] {
+        [ReportCurve(title: "Accuracy and macro-F1", keys: ["eval_accuracy", "eval_macro_f1"])]
+    }
 
     public func isSaved(as config: HuggingFaceConfig) -> Bool {
         TaskHead.sequence(outputs: 0).isSaved(in: config.architectures)
@@ -100,6 +104,7 @@ struct ClassificationAccumulator: TaskMetrics {
             "eval_loss": m.loss, "eval_accuracy": m.accuracy, "eval_macro_f1": m.macroF1,
             "eval_samples": Double(m.total),
         ]
+        var perClass: [[String]] = []
         var lines = [
             String(
                 format: "loss %.4f  accuracy %.4f  macro-F1 %.4f  (%d examples)",
@@ -113,7 +118,15 @@ struct ClassificationAccumulator: TaskMetrics {
                 String(
                     format: "  %@: precision %.4f  recall %.4f  F1 %.4f",
                     name, m.precision(c), m.recall(c), m.f1(c)))
+            let support = (0..<m.classes).reduce(0) { $0 + m.counts[c * m.classes + $1] }
+            perClass.append([name] + [m.precision(c), m.recall(c), m.f1(c)].map(HTMLReport.number) + ["\(support)"])
         }
-        return EvaluationReport(values: values, lines: lines)
+        return EvaluationReport(
+            values: values, lines: lines,
+            sections: [
+                .confusionMatrix(title: "Confusion matrix", labels: labels.names, counts: m.counts),
+                .table(
+                    title: "Per class", columns: ["class", "precision", "recall", "F1", "examples"], rows: perClass),
+            ])
     }
 }

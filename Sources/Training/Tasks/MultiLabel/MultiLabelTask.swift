@@ -1,5 +1,6 @@
 import Foundation
 import Model
+import Reports
 import Text
 
 /// Any set of labels per text (or pair): a sigmoid per label and binary cross-entropy;
@@ -55,6 +56,12 @@ public struct MultiLabelTask: FineTuningTask {
 
     public func head(labels: Int) -> TaskHead { .sequence(outputs: labels) }
     public var problemType: String? { "multi_label_classification" }
+    public var reportCurves: [ReportCurve] {
+        [
+            ReportCurve(title: "Micro- and macro-F1", keys: ["eval_micro_f1", "eval_macro_f1"]),
+            ReportCurve(title: "Subset accuracy", keys: ["eval_subset_accuracy"]),
+        ]
+    }
 
     public func isSaved(as config: HuggingFaceConfig) -> Bool {
         TaskHead.sequence(outputs: 0).isSaved(in: config.architectures) && config.problemType == problemType

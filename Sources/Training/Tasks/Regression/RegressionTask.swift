@@ -1,5 +1,6 @@
 import Foundation
 import Model
+import Reports
 import Text
 
 /// One number per text (or pair): mean squared error; MSE, Pearson and Spearman. Saved as
@@ -45,6 +46,12 @@ public struct RegressionTask: FineTuningTask {
 
     public func head(labels: Int) -> TaskHead { .sequence(outputs: labels) }
     public var problemType: String? { "regression" }
+    public var reportCurves: [ReportCurve] {
+        [
+            ReportCurve(title: "Pearson and Spearman correlation", keys: ["eval_pearson", "eval_spearman"]),
+            ReportCurve(title: "Mean squared error", keys: ["eval_mse"]),
+        ]
+    }
 
     public func isSaved(as config: HuggingFaceConfig) -> Bool {
         TaskHead.sequence(outputs: 0).isSaved(in: config.architectures)
@@ -105,6 +112,11 @@ struct RegressionAccumulator: TaskMetrics {
                 String(
                     format: "MSE %.4f  Pearson %.4f  Spearman %.4f  (%d examples)",
                     m.meanSquaredError, m.pearson, m.spearman, m.count)
+            ],
+            sections: [
+                .scatter(
+                    title: "Predicted against gold", xLabel: "gold value", yLabel: "predicted value",
+                    x: truth.map(Double.init), y: sums)
             ])
     }
 }

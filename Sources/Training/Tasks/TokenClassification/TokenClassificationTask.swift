@@ -1,5 +1,6 @@
 import Foundation
 import Model
+import Reports
 import Text
 
 /// One tag per word (BIO): cross-entropy on each word's first piece; entity-level F1 by
@@ -73,6 +74,14 @@ public struct TokenClassificationTask: FineTuningTask {
 
     public func head(labels: Int) -> TaskHead { .token(outputs: labels) }
     public var problemType: String? { nil }
+    public var reportCurves: [ReportCurve] {
+        [
+            ReportCurve(
+                title: "Entity F1, precision and recall",
+                keys: ["eval_overall_f1", "eval_overall_precision", "eval_overall_recall"]),
+            ReportCurve(title: "Word accuracy", keys: ["eval_overall_accuracy"]),
+        ]
+    }
 
     public func isSaved(as config: HuggingFaceConfig) -> Bool {
         TaskHead.token(outputs: 0).isSaved(in: config.architectures)
@@ -145,12 +154,24 @@ struct EntityAccumulator: TaskMetrics {
                 format: "loss %.4f  entity F1 %.4f  precision %.4f  recall %.4f  word accuracy %.4f"
                     + "  (%d words)", m.loss, m.microF1, m.microPrecision, m.microRecall, m.accuracy, m.words)
         ]
+        var entities: [[String]] = []
         for t in m.occurringTypes {
+            entities.append(
+                [m.types[t]] + [m.precision(t), m.recall(t), m.f1(t)].map(HTMLReport.number) + ["\(m.gold(t))"])
             lines.append(
                 String(
                     format: "  %@: precision %.4f  recall %.4f  F1 %.4f  (%d)",
                     m.types[t], m.precision(t), m.recall(t), m.f1(t), m.gold(t)))
         }
-        return EvaluationReport(values: values, lines: lines)
+        entities.append(
+            ["all (micro)"] + [m.microPrecision, m.microRecall, m.microF1].map(HTMLReport.number) + [
+                "\(m.occurringTypes.reduce(0) { $0 + m.gold($1) })"
+            ])
+        return EvaluationReport(
+            values: values, lines: lines,
+            sections: [
+                .table(
+                    title: "Entities", columns: ["type", "precision", "recall", "F1", "gold entities"], rows: entities)
+            ])
     }
 }
