@@ -46,6 +46,12 @@ public final class GradientBucketReducer {
     public private(set) var statistics = ReductionStatistics()
     public private(set) var lastStep = ReductionStatistics()
 
+    /// Per bucket of the current (or last) step: `monotonicSeconds()` when its allreduce
+    /// started, and when this rank first saw it complete (inside `poll` or `finish`, so an
+    /// upper bound); 0 while unseen. For the timeline (`--trace-steps`).
+    public private(set) var bucketStarts: [Double] = []
+    public private(set) var bucketCompletions: [Double] = []
+
     private var requests: [Communicator.Request]
     /// Buckets `0..<nextToStart` have been started this step.
     private var nextToStart = 0
@@ -91,6 +97,8 @@ public final class GradientBucketReducer {
             firstBucketCapacity: firstBucketCapacity,
             maxElementsPerBucket: communicator.maxElementsPerCall)
         requests = Array(repeating: .completed, count: layout.buckets.count)
+        bucketStarts = Array(repeating: 0, count: layout.buckets.count)
+        bucketCompletions = bucketStarts
     }
 
     /// Buckets started in the current step (they start in `layout.buckets` order).
@@ -126,6 +134,7 @@ public final class GradientBucketReducer {
         var allDone = true
         for index in firstIncomplete..<nextToStart {
             let done = try communicator.test(&requests[index])
+            if done && bucketCompletions[index] == 0 { bucketCompletions[index] = monotonicSeconds() }
             if done && allDone {
                 firstIncomplete = index + 1
                 lastCompletionTime = monotonicSeconds()
@@ -146,8 +155,9 @@ public final class GradientBucketReducer {
         while nextToStart < buckets.count { try start(nextToStart) }
         while firstIncomplete < nextToStart {
             try communicator.wait(&requests[firstIncomplete])
-            firstIncomplete += 1
             lastCompletionTime = monotonicSeconds()
+            if bucketCompletions[firstIncomplete] == 0 { bucketCompletions[firstIncomplete] = lastCompletionTime }
+            firstIncomplete += 1
         }
         let end = monotonicSeconds()
         step.blockedSeconds = end - begin
@@ -186,6 +196,8 @@ public final class GradientBucketReducer {
         let bucket = layout.buckets[index]
         let begin = monotonicSeconds()
         if index == 0 { firstStartTime = begin }
+        bucketStarts[index] = begin
+        bucketCompletions[index] = 0
         requests[index] = try communicator.startAllreduceSum(
             UnsafeMutableBufferPointer(start: gradients + bucket.lowerBound, count: bucket.count))
         nextToStart = index + 1

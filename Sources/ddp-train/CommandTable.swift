@@ -28,6 +28,9 @@ enum Commands {
             name: "generate", summary: "continue prompts with a language model (greedy or sampled), as JSON lines",
             help: { GenerateCommand.parser.help(defaults: GenerateOptions()) }),
         CommandEntry(
+            name: "explain", summary: "which tokens made each prediction: integrated gradients, as JSON lines",
+            help: { ExplainCommand.parser.help(defaults: ExplainOptions()) }),
+        CommandEntry(
             name: "inspect", summary: "a model directory's configuration, parameter counts and tokenizer",
             help: { InspectCommand.parser.help(defaults: InferenceOptions()) }),
         CommandEntry(

@@ -141,6 +141,11 @@ enum TrainCommand {
                 .int(
                     "checksum-steps", \.checksumSteps,
                     "Check that all ranks hold identical parameters every N steps (0: never)."),
+                .path(
+                    "trace-steps", \.traceSteps,
+                    "Write a timeline of steps A to B (forward, backward per layer, each bucket's allreduce, waits, "
+                        + "optimizer, evaluation, checkpoints; every rank) to OUTPUT/trace.json for Perfetto.",
+                    valueName: "A:B"),
             ])
     }
 }

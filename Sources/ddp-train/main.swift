@@ -55,6 +55,7 @@ case .run(let name, let rest, let named):
 var trainOptions = TrainingOptions()
 var inferenceOptions = InferenceOptions()
 var generateOptions = GenerateOptions()
+var explainOptions = ExplainOptions()
 var sweepOptions = SweepOptions()
 do {
     switch command {
@@ -71,6 +72,9 @@ do {
     case "generate":
         try GenerateCommand.parser.parse(arguments, into: &generateOptions)
         try generateOptions.check()
+    case "explain":
+        try ExplainCommand.parser.parse(arguments, into: &explainOptions)
+        try explainOptions.check()
     case "sweep":
         try SweepCommand.parser.parse(arguments, into: &sweepOptions)
         try sweepOptions.base.validate(worldSize: 1)
@@ -116,6 +120,8 @@ do {
         try PredictCommand.run(inferenceOptions, communicator: communicator)
     case "generate":
         try GenerateCommand.run(generateOptions, communicator: communicator)
+    case "explain":
+        try ExplainCommand.run(explainOptions, communicator: communicator)
     case "sweep":
         preempted = try SweepCommand.run(sweepOptions, communicator: communicator)
     default:

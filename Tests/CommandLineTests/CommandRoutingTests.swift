@@ -5,7 +5,9 @@ import Testing
 @Suite struct CommandRoutingTests {
     @Test func theTopLevelHelpListsEveryCommandWithItsSummary() {
         #expect(
-            Commands.table.map(\.name) == ["train", "evaluate", "predict", "sweep", "generate", "inspect", "report"])
+            Commands.table.map(\.name) == [
+                "train", "evaluate", "predict", "sweep", "generate", "explain", "inspect", "report",
+            ])
         let lines = Commands.usage.split(separator: "\n").map(String.init)
         for entry in Commands.table {
             #expect(!entry.summary.contains("\n"))

@@ -6,7 +6,8 @@
 #
 #   Tests/MultiRank/run-training-checks.sh [--no-build] [check ...]
 #
-# Checks: equivalence resume faults signal bad-input inference (default: all).
+# Checks: equivalence resume faults signal bad-input inference tasks causal-lm trace explain craft
+# (default: all).
 # Environment: DDP_TRAIN_BUILD_PATH  SwiftPM scratch path of the binaries (default .build;
 #              a relative path is taken from the repository root).
 # Exit status 0 only if everything passed.

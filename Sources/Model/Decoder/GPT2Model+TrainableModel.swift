@@ -11,6 +11,18 @@ extension GPT2Model: TrainableModel {
         return Logits(values: a.logits, gradient: a.logitsGrad, outputs: outputs)
     }
 
+    public var wordEmbeddings: MatrixView {
+        MatrixView(weights.tokenEmbeddings, rows: config.vocabSize, cols: config.nEmbd)
+    }
+
+    /// The residual stream's gradient at the bottom (left in `streamGrad` by `backward`) is
+    /// the word rows' gradient: `x₀ = wte[ids] + wpe[positions]`.
+    public func backwardToWordEmbeddings(_ batch: PackedBatch, inputGradient: MatrixView) {
+        backward(batch, dropout: nil, trainable: inputGradientGroups(), observer: nil)
+        let n = batch.tokenCount
+        inputGradient.data.update(from: activations!.streamGrad.data, count: n * config.nEmbd)
+    }
+
     public func saveWeights(to path: String) throws { try saveWeights(to: path, metadata: ["format": "pt"]) }
 
     /// The config with this model's fields and class (`GPT2LMHeadModel`,

@@ -17,6 +17,8 @@ public final class GPT2Model: @unchecked Sendable {
     public let gradientViews: GPT2Weights
     public private(set) var activations: GPT2Activations?
     public let pool: ThreadPool
+    /// `[N, C]` rows used in place of the word-embedding lookup when set (`TrainableModel`).
+    public var wordEmbeddingOverride: UnsafePointer<Float>?
     /// The MLP's GELU, from `activation_function` (checked when the config was read).
     let activation: GELUForm
 
@@ -67,7 +69,7 @@ public final class GPT2Model: @unchecked Sendable {
         let first = (a.blocks.first?.input ?? a.stream).rows(0, count: n)
         Embeddings.forward(
             batch: batch, word: weights.tokenEmbeddings, position: weights.positionEmbeddings, tokenType: nil,
-            output: first, pool: pool)
+            output: first, pool: pool, wordRows: wordEmbeddingOverride)
         Dropout.applyToTokens(
             first, batch: batch, key: key, site: .embeddings, probability: dropout == nil ? 0 : embeddingDropout,
             pool: pool)

@@ -9,6 +9,18 @@ extension BertModel: TrainableModel {
         return Logits(values: a.logits, gradient: a.logitsGrad, outputs: layout.head.labelCount)
     }
 
+    public var wordEmbeddings: MatrixView {
+        MatrixView(weights.wordEmbeddings, rows: config.vocabSize, cols: config.hiddenSize)
+    }
+
+    /// The embedding LayerNorm's input gradient (left in `hiddenGrad` by `backward`) is the
+    /// word rows' gradient: the embedding sum is linear in them.
+    public func backwardToWordEmbeddings(_ batch: PackedBatch, inputGradient: MatrixView) {
+        backward(batch, dropout: nil, trainable: inputGradientGroups(), observer: nil)
+        let n = batch.tokenCount
+        inputGradient.data.update(from: activations!.hiddenGrad.data, count: n * config.hiddenSize)
+    }
+
     public func saveWeights(to path: String) throws { try saveWeights(to: path, metadata: ["format": "pt"]) }
 
     public func savedConfig(_ config: HuggingFaceConfig) -> HuggingFaceConfig {

@@ -12,6 +12,8 @@ public final class BertModel: @unchecked Sendable {
     public let gradientViews: BertWeights
     public private(set) var activations: BertActivations?
     public let pool: ThreadPool
+    /// `[N, C]` rows used in place of the word-embedding lookup when set (`TrainableModel`).
+    public var wordEmbeddingOverride: UnsafePointer<Float>?
 
     public init(layout: BertLayout, pool: ThreadPool = .serial) {
         precondition(
@@ -60,7 +62,7 @@ public final class BertModel: @unchecked Sendable {
         let embeddingSum = a.embeddingSum.rows(0, count: n)
         Embeddings.forward(
             batch: batch, word: w.wordEmbeddings, position: w.positionEmbeddings,
-            tokenType: w.tokenTypeEmbeddings, output: embeddingSum, pool: pool)
+            tokenType: w.tokenTypeEmbeddings, output: embeddingSum, pool: pool, wordRows: wordEmbeddingOverride)
         let firstInput = a.layers.first.map { $0.input } ?? a.hidden
         LayerNorm.forward(
             input: embeddingSum, weight: w.embeddingNormWeight, bias: w.embeddingNormBias,

@@ -40,6 +40,28 @@ public protocol TrainableModel: AnyObject, Sendable {
     func loadAdapters(from file: SafeTensorsFile) throws
     /// `config` as it is saved with this model: the family's fields, architecture, labels.
     func savedConfig(_ config: HuggingFaceConfig) -> HuggingFaceConfig
+
+    // MARK: Input gradients (integrated gradients)
+
+    /// The word-embedding table `[V, C]` (`word_embeddings`, GPT-2's `wte`).
+    var wordEmbeddings: MatrixView { get }
+    /// When set, `forward` takes row r of this `[N, C]` buffer in place of the word-embedding
+    /// row of token r (position and token-type embeddings are still added); nil: the lookup.
+    var wordEmbeddingOverride: UnsafePointer<Float>? { get set }
+    /// After an evaluation `forward` (dropout nil), back-propagates `logits.gradient` to the
+    /// word-embedding rows: writes ∂/∂row `[N, C]` into `inputGradient` (`=`). Only the
+    /// embeddings group's parameter gradients are touched (`+=`, a side effect callers ignore).
+    func backwardToWordEmbeddings(_ batch: PackedBatch, inputGradient: MatrixView)
+}
+
+extension TrainableModel {
+    /// The backward pass with only the embeddings "training": every layer passes its input
+    /// gradient down and no layer, pooler or head computes weight gradients.
+    func inputGradientGroups() -> TrainableGroups {
+        TrainableGroups(
+            embeddings: true, layers: Array(repeating: false, count: layerCount), pooler: false, head: false,
+            adapters: false)
+    }
 }
 
 /// A head's output buffer and its gradient: `[rows × outputs]`.

@@ -3,16 +3,19 @@
 /// (GPT-2's `wte` + `wpe`). Positions restart at 0 for every packed sequence.
 ///
 /// Shapes: `word` `[V, C]`, `position` `[P, C]`, `tokenType` `[TV, C]`, `output` `[N, C]`.
-/// (LayerNorm and dropout follow as their own layers.)
+/// (LayerNorm and dropout follow as their own layers.) `wordRows` `[N, C]`, when given, takes
+/// the place of the lookup `word[tokenId[r]]` (integrated gradients runs the model from
+/// interpolated word embeddings).
 public enum Embeddings {
     public static func forward(
         batch: PackedBatch, word: UnsafePointer<Float>, position: UnsafePointer<Float>,
-        tokenType: UnsafePointer<Float>?, output: MatrixView, pool: ThreadPool
+        tokenType: UnsafePointer<Float>?, output: MatrixView, pool: ThreadPool,
+        wordRows: UnsafePointer<Float>? = nil
     ) {
         let c = output.cols
         pool.parallelFor(batch.tokenCount, grain: 32) { rows in
             for r in rows {
-                let w = word + Int(batch.tokenIds[r]) * c
+                let w = wordRows.map { $0 + r * c } ?? word + Int(batch.tokenIds[r]) * c
                 let p = position + Int(batch.positions[r]) * c
                 let y = output.row(r)
                 if let tokenType {

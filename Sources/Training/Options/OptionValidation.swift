@@ -82,6 +82,9 @@ extension TrainingOptions {
             throw OptionError("--eval-steps \(evalSteps) needs --validation FILE")
         }
         if let threads, threads < 1 { throw OptionError("--threads \(threads): must be at least 1") }
+        if traceSteps != nil && traceWindow == nil {
+            throw OptionError("--trace-steps \(traceSteps!): expected A:B with 1 ≤ A ≤ B (steps, 1-based)")
+        }
         if bucketSizeMb <= 0 { throw OptionError("--bucket-size-mb \(bucketSizeMb): must be positive") }
         if seed < 0 { throw OptionError("--seed \(seed): must not be negative") }
         if l1Penalty < 0 || l2SpAlpha < 0 { throw OptionError("--l1-penalty and --l2-sp-alpha must not be negative") }

@@ -186,6 +186,9 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var shardOptimizer: Bool = false
     /// Compare a checksum of the parameters across ranks every this many steps (0: never).
     public var checksumSteps: Int = 100
+    /// `A:B`: record a timeline of steps A to B (1-based, inclusive) into `trace.json` in the
+    /// output directory (Chrome trace-event format).
+    public var traceSteps: String? = nil
 
     public init() {}
 }

@@ -30,6 +30,7 @@ extension Trainer {
 
         while state.globalStep < totalSteps {
             let globalStep = state.globalStep
+            try traceStepBegins(globalStep + 1)
             updateWhatTrains(atStep: globalStep)
             let (epoch, step) = plan.position(ofGlobalStep: globalStep)
             if epochPlan?.epoch != epoch { epochPlan = plan.epoch(epoch) }
@@ -67,7 +68,7 @@ extension Trainer {
             if validationSet != nil && completed < totalSteps
                 && (options.evalSteps > 0 ? completed % options.evalSteps == 0 : endOfEpoch)
             {
-                let (record, better) = try evaluate()
+                let (record, better) = try traced("evaluation") { try evaluate() }
                 lastEvaluation = record
                 improved = better
                 // Early stopping is decided once, on rank 0, and agreed below.
@@ -94,9 +95,10 @@ extension Trainer {
                 (options.saveSteps > 0 && completed % options.saveSteps == 0) || flags.save || flags.stop
                 || (improved && (options.loadBestModelAtEnd || options.earlyStoppingPatience > 0))
             if wantsSave && completed < totalSteps {
-                try saveCheckpoint()
+                try traced("checkpoint") { try saveCheckpoint() }
                 lastCheckpointStep = completed
             }
+            try traceStepEnds(completed, last: stopReason != nil || completed == totalSteps)
             if let stopReason {
                 if isRoot { emit(.stopping(stopReason)) }
                 break

@@ -34,6 +34,8 @@ public final class Trainer {
     let resumedFrom: String?
     let threadPlan: ThreadPlan
     var metricsLog: MetricsLog?
+    /// The timeline being recorded (inside the `--trace-steps` window only).
+    var trace: TraceRecorder?
     /// TensorBoard events and the HTML report (rank 0; see RunReports).
     var reports: RunReports?
 

@@ -55,6 +55,10 @@ final class BucketedReduction: GradientReduction {
     var statistics: ReductionStatistics { reducer.statistics }
 
     func resetStatistics() { reducer.resetStatistics() }
+
+    var bucketSpans: [(start: Double, end: Double)] {
+        zip(reducer.bucketStarts, reducer.bucketCompletions).map { ($0, $1) }
+    }
 }
 
 /// Tells the bucket reducer when a group's gradients are final, and polls MPI between

@@ -48,6 +48,9 @@ protocol GradientReduction: AnyObject {
     /// Timing of the bucketed reductions since `resetStatistics()` (zero for the others).
     var statistics: ReductionStatistics { get }
     func resetStatistics()
+    /// The last step's buckets: when each allreduce started and was seen complete (empty
+    /// without buckets).
+    var bucketSpans: [(start: Double, end: Double)] { get }
 }
 
 extension GradientReduction {
@@ -57,6 +60,7 @@ extension GradientReduction {
     func gatherOptimizerState(_ optimizer: AdamW) throws {}
     var statistics: ReductionStatistics { ReductionStatistics() }
     func resetStatistics() {}
+    var bucketSpans: [(start: Double, end: Double)] { [] }
 }
 
 /// What trains, as a reduction needs it; built by the step engine outside the step.

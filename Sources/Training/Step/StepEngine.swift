@@ -28,6 +28,8 @@ public final class StepEngine {
     public let task: any FineTuningTask
     /// The word-embedding table `[V, C]`, when the model has one.
     private let wordEmbedding: ParameterEntry?
+    /// Records the step's spans inside a `--trace-steps` window (nil outside it).
+    public var trace: TraceRecorder?
     /// Label smoothing ε of the cross-entropy.
     public var labelSmoothing: Float = 0
     /// Penalties added to the summed gradients (identically on every rank). Setting it tells
@@ -114,9 +116,11 @@ public final class StepEngine {
     ) throws -> StepResult {
         var times = StepTimes()
         var clock = monotonicSeconds()
-        func lap() -> Double {
+        let stepBegin = clock
+        func lap(_ span: String? = nil) -> Double {
             let now = monotonicSeconds()
             defer { clock = now }
+            if let trace, let span { trace.record(span, lane: TraceRecorder.Lane.compute, from: clock, to: now) }
             return now - clock
         }
         reduction.zeroGradients()
@@ -133,16 +137,18 @@ public final class StepEngine {
             lossSum += task.lossAndGradient(
                 model.logits, batch: batch, targets: targets,
                 labelSmoothing: labelSmoothing, gradScale: 1 / Float(max(globalLossUnits, 1)))
-            times.forward += lap()
-            let last = index == microBatches.count - 1
+            times.forward += lap("forward")
+            let observer = index == microBatches.count - 1 ? reduction.backwardObserver : nil
             model.backward(
                 batch, dropout: dropout, trainable: trainable,
-                observer: last ? reduction.backwardObserver : nil)
-            times.backward += lap()
+                observer: trace.map { TracingObserver(inner: observer, recorder: $0) } ?? observer)
+            times.backward += lap("backward")
         }
         _ = lap()
+        let reduceBegin = clock
         try reduction.finish()
-        times.communication = lap()
+        times.communication = lap("reduce gradients (wait)")
+        trace?.recordReduction(reduction.bucketSpans, from: reduceBegin, to: clock)
 
         let updated = reduction.updatedRuns
         regularization.addGradients(
@@ -157,9 +163,12 @@ public final class StepEngine {
                 parameters: model.parameters, gradients: model.gradients, runs: runs, updating: updated,
                 learningRate: learningRate, pool: model.pool)
         }
-        times.optimizer = lap()
+        times.optimizer = lap("optimizer")
         if applied { try reduction.shareUpdate(parameters: model.parameters) }
-        times.communication += lap()
+        times.communication += lap("share update")
+        if let trace {
+            trace.record("step \(trace.step)", lane: TraceRecorder.Lane.compute, from: stepBegin, to: clock)
+        }
         return StepResult(
             localLossSum: lossSum, localLossUnits: lossUnits, gradientNorm: norm, applied: applied,
             times: times)

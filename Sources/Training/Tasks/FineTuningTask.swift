@@ -64,6 +64,15 @@ public protocol FineTuningTask: Sendable {
     /// The JSON members (`"label": …, "probabilities": …`) of example `i`'s prediction;
     /// `logits` holds its rows (one, or one per token of its encoding).
     func prediction(_ i: Int, logits: ArraySlice<Float>, context: PredictionContext) -> String
+
+    // MARK: Explanation
+
+    /// What `explain` attributes in example `i`: each f a sum of its logits
+    /// (`ExplanationTarget`). Default: the logit of the predicted label, or of `target`;
+    /// `logits` as in `prediction`. Throws when `target` is not a label of the task.
+    func explanationTargets(
+        _ i: Int, logits: ArraySlice<Float>, context: PredictionContext, target: String?
+    ) throws -> [ExplanationTarget]
 }
 
 extension FineTuningTask {

@@ -27,6 +27,8 @@ if wanted("bad-input") { Checks.badInput(&harness) }
 if wanted("inference") { Checks.inference(&harness) }
 if wanted("tasks") { TaskChecks.run(&harness) }
 if wanted("causal-lm") { CausalLMChecks.run(&harness) }
+if wanted("trace") { TraceChecks.run(&harness) }
+if wanted("explain") { ExplainChecks.run(&harness) }
 if wanted("sweep") { SweepChecks.run(&harness) }
 if wanted("craft") {
     CraftChecks.freezing(&harness)
