@@ -25,17 +25,20 @@ enum CausalLMChecks {
     /// np 1, 2 and 4 follow PyTorch's 12 losses and reach the same parameters (the
     /// equivalence check's tolerance); every rank compares replica hashes every step.
     static func trajectory(_ h: inout Harness, root: String) {
-        let reference = (try? JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: root + "/trajectory.json")))) as? [String: Any]
+        let reference =
+            (try? JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: root + "/trajectory.json")))) as? [String: Any]
         let torch = (reference?["losses"] as? [Double]) ?? []
         h.check(torch.count == 12, "causal-lm: the PyTorch trajectory fixture holds 12 losses", "\(root)")
         var outputs: [Int: String] = [:]
         for ranks in [1, 2, 4] {
             let output = h.work + "/causal-lm-np\(ranks)"
-            let outcome = h.run(ranks: ranks, arguments(h, root: root, output: output, extra: ["--checksum-steps", "1"]))
+            let outcome = h.run(
+                ranks: ranks, arguments(h, root: root, output: output, extra: ["--checksum-steps", "1"]))
             outputs[ranks] = output
             let losses = h.losses(output)
-            let worst = torch.enumerated().map { abs((losses[$0.offset + 1] ?? .infinity) - $0.element) / $0.element }
+            let worst =
+                torch.enumerated().map { abs((losses[$0.offset + 1] ?? .infinity) - $0.element) / $0.element }
                 .max() ?? .infinity
             h.check(
                 outcome.status == 0 && worst <= 1e-4,
@@ -53,7 +56,8 @@ enum CausalLMChecks {
             h.check(
                 weights.problem == nil && weights.maxRelativeDifference <= 1e-5,
                 "causal-lm: np \(ranks) final parameters equal np 1 (max difference "
-                    + "\(weights.maxRelativeDifference) of the largest magnitude; c_attn biases left out)", "\(weights)")
+                    + "\(weights.maxRelativeDifference) of the largest magnitude; c_attn biases left out)", "\(weights)"
+            )
         }
         let config = (try? String(contentsOfFile: outputs[1]! + "/config.json", encoding: .utf8)) ?? ""
         h.check(config.contains("\"GPT2LMHeadModel\""), "causal-lm: saved as GPT2LMHeadModel", config)
