@@ -9,7 +9,7 @@
 #
 #   bench/gpt2.sh [SHAPES]        SHAPES default "4x64 8x256"
 #
-# Environment: STEPS (timed steps, default 4 at 4×64 and 2 at 8×256), WARMUP (default 1),
+# Environment: STEPS (timed steps, default 5 at 4×64 and 3 at 8×256), WARMUP (default 1),
 # DDP_REF_VENV (the PyTorch + transformers environment), SCRATCH (SwiftPM scratch path).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,19 +23,25 @@ echo "+ swift build -c release --product ddp-bench" >&2
 swift build -c release --scratch-path "$scratch" --product ddp-bench >&2
 bench=$scratch/release/ddp-bench
 
+# The 1-minute load average before each run goes into the report: other jobs on the machine
+# slow PyTorch's spinning OpenMP threads far more than ddp-train, so a loaded run flatters
+# the ratio.
+load() { echo "LOAD $(cut -d' ' -f1 /proc/loadavg)" >>"$log"; }
 ours() {
+    load
     echo "+ ddp-bench gpt2 --batch $1 --seq $2 --steps $3" >&2
     DDP_TRAIN_THREADS=2 MALLOC_TOP_PAD_=${MALLOC_TOP_PAD_:-268435456} OPENBLAS_THREAD_TIMEOUT=4 \
         "$bench" gpt2 --batch "$1" --seq "$2" --steps "$3" --warmup "$warmup" --tag "$4" 2>&1 | tee -a "$log" >&2
 }
 theirs() {
+    load
     echo "+ torch_gpt2.py --batch $1 --seq $2 --steps $3" >&2
     "$python" bench/torch_gpt2.py --threads 2 --batch "$1" --seq "$2" --steps "$3" --warmup "$warmup" 2>&1 |
         tee -a "$log" >&2
 }
 for shape in $shapes; do
     b=${shape%x*} t=${shape#*x}
-    steps=${STEPS:-$([ "$b" -le 4 ] && echo 4 || echo 2)}
+    steps=${STEPS:-$([ "$b" -le 4 ] && echo 5 || echo 3)}
     ours "$b" "$t" "$steps" a1
     theirs "$b" "$t" "$steps"
     theirs "$b" "$t" "$steps"
