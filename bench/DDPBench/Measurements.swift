@@ -28,6 +28,33 @@ enum Measurements {
         return try communicator.allreduce(rate, operation: .sum)
     }
 
+    /// The best sgemm GFLOP/s of this process over windows of `window` seconds within
+    /// `seconds`, at `sgemmPeak`'s shape: on a machine other jobs share, the best window is
+    /// the rate the cores give when nothing else runs (one rank; `bench/gpt2.sh`).
+    static func bestSgemmRate(seconds: Double, window: Double = 0.25) -> Double {
+        let m = 4096, k = 384, n = 1536
+        let a = FloatSlab(count: m * k), b = FloatSlab(count: k * n), c = FloatSlab(count: m * n)
+        for i in 0..<a.count { a.base[i] = Float(i % 7) * 0.1 }
+        for i in 0..<b.count { b.base[i] = Float(i % 5) * 0.1 }
+        return withExtendedLifetime((a, b, c)) { () -> Double in
+            let av = MatrixView(a.base, rows: m, cols: k), bv = MatrixView(b.base, rows: k, cols: n),
+                cv = MatrixView(c.base, rows: m, cols: n)
+            BLAS.gemm(av, bv, into: cv)
+            var best = 0.0
+            let start = monotonicSeconds()
+            while monotonicSeconds() - start < seconds {
+                var calls = 0
+                let windowStart = monotonicSeconds()
+                while monotonicSeconds() - windowStart < window {
+                    BLAS.gemm(av, bv, into: cv)
+                    calls += 1
+                }
+                best = max(best, Double(2 * m * n * k * calls) / (monotonicSeconds() - windowStart) / 1e9)
+            }
+            return best
+        }
+    }
+
     /// `count` sequences of `length` random tokens: [CLS] … [SEP], ids from 1000 up, random labels.
     static func randomSequences(count: Int, length: Int, vocabulary: Int) -> EncodedDataset {
         var state: UInt64 = 0x1234_5678

@@ -9,6 +9,7 @@ import Training
 //
 //   ddp-bench fixed [--batch 32] [--seq 128] [--steps 10] [--warmup 3] [--model DIR] [--overlap true|false]
 //   ddp-bench sst2  [--batch 32] [--max-length 64] [--steps 60] [--warmup 5] [--data DIR] [--model DIR]
+//   ddp-bench gpt2  --batch 4 --seq 64 [--steps 10] [--warmup 3]   (GPT2Bench.swift: GPT-2 small, causal LM)
 //   any mode: [--bucket-mb 25] [--shard true] [--size minilm|bert-base] [--tag NAME]
 //
 // Prints a report on rank 0 and a `RESULT {json}` line for bench/run.sh.
@@ -67,6 +68,12 @@ let pool = ThreadPool(threads: threads)
 
 // 1. The sgemm peak of this configuration: every rank multiplies at once.
 let peak = try Measurements.sgemmPeak(communicator: communicator, seconds: settings.gemmSeconds)
+
+if settings.mode == "gpt2" {
+    try GPT2Bench.run(settings: settings, communicator: communicator, pool: pool, threads: threads, peak: peak)
+    try communicator.finalize()
+    exit(0)
+}
 
 // 2. The model, as the trainer builds it.
 let directory = try ModelDirectory(settings.model)

@@ -8,7 +8,7 @@ extension GPT2Model: TrainableModel {
     public var logits: Logits {
         guard let a = activations else { preconditionFailure("GPT2Model.logits before reserve(...)") }
         let outputs = layout.head == .languageModel ? config.vocabSize : layout.head.labelCount
-        return Logits(values: a.logits, gradient: a.logitsGrad, outputs: outputs)
+        return Logits(values: a.logits, gradient: a.logitsGrad, outputs: outputs, pool: pool)
     }
 
     public var wordEmbeddings: MatrixView {

@@ -69,10 +69,16 @@ public struct Logits {
     public let values: UnsafeMutablePointer<Float>
     public let gradient: UnsafeMutablePointer<Float>
     public let outputs: Int
+    /// The model's threads, for a loss over many rows (a language model's vocabulary).
+    public let pool: ThreadPool
 
-    public init(values: UnsafeMutablePointer<Float>, gradient: UnsafeMutablePointer<Float>, outputs: Int) {
+    public init(
+        values: UnsafeMutablePointer<Float>, gradient: UnsafeMutablePointer<Float>, outputs: Int,
+        pool: ThreadPool = .serial
+    ) {
         self.values = values
         self.gradient = gradient
         self.outputs = outputs
+        self.pool = pool
     }
 }

@@ -33,6 +33,16 @@ public struct EncodedDataset: Sendable {
         }
     }
 
+    /// Blocks of token ids for next-token prediction, as `--task causal-lm` cuts them from
+    /// documents: every position but a block's last predicts the next token — for benchmarks
+    /// and tests that need no tokenizer.
+    public init(file: String, languageModelingBlocks blocks: [[Int32]]) {
+        self.init(file: file, targets: .tokens(blocks.flatMap { $0.dropFirst() + [-100] }))
+        for (i, block) in blocks.enumerated() {
+            append(Encoding(ids: block, typeIds: Array(repeating: 0, count: block.count)), line: i + 1)
+        }
+    }
+
     public func length(_ i: Int) -> Int { offsets[i + 1] - offsets[i] }
     /// Tokens per example, for length grouping.
     public var lengths: [Int] { (0..<count).map(length) }

@@ -138,7 +138,7 @@ extension Logits {
         targets.integers.withUnsafeBufferPointer {
             CrossEntropy.forwardBackward(
                 logits: values, labels: $0.baseAddress!, rows: rows, classes: outputs,
-                labelSmoothing: labelSmoothing, gradScale: gradScale, logitsGrad: gradient)
+                labelSmoothing: labelSmoothing, gradScale: gradScale, logitsGrad: gradient, pool: pool)
         }
     }
 }
