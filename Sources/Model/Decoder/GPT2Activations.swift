@@ -140,10 +140,6 @@ public final class GPT2Activations: @unchecked Sendable {
             "GPT2Activations: batch of \(batch.sequenceCount) sequences, \(batch.tokenCount) tokens, longest "
                 + "\(batch.maxLength) exceeds capacity \(maxSequences)/\(maxTokens)/\(maxLength)"
         )
-        probabilityOffsets[0] = 0
-        for b in 0..<batch.sequenceCount {
-            let n = batch.length(b)
-            probabilityOffsets[b + 1] = probabilityOffsets[b] + heads * n * n
-        }
+        SelfAttention.layOutProbabilities(of: batch, heads: heads, offsets: probabilityOffsets)
     }
 }

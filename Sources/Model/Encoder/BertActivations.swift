@@ -155,11 +155,7 @@ public final class BertActivations: @unchecked Sendable {
             "BertActivations: batch of \(batch.sequenceCount) sequences, \(batch.tokenCount) tokens, longest "
                 + "\(batch.maxLength) exceeds capacity \(maxSequences)/\(maxTokens)/\(maxLength)"
         )
-        probabilityOffsets[0] = 0
-        for b in 0..<batch.sequenceCount {
-            let n = batch.length(b)
-            probabilityOffsets[b + 1] = probabilityOffsets[b] + heads * n * n
-        }
+        SelfAttention.layOutProbabilities(of: batch, heads: heads, offsets: probabilityOffsets)
     }
 
     /// The `view` with its row count cut to the batch's `rows`.

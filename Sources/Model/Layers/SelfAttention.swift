@@ -14,6 +14,17 @@
 /// The backward pass needs no mask of its own: `dS = P ⊙ (…)` is zero wherever P is.
 /// `scaled: false` drops the 1/√HS (GPT-2's `scale_attn_weights: false`).
 public enum SelfAttention {
+    /// Where each sequence's `[heads, n, n]` probability block starts in the probability
+    /// buffer of `batch` (`offsets[b]`, and the total at `offsets[sequenceCount]`): the
+    /// `probabilityOffsets` the passes below take.
+    public static func layOutProbabilities(of batch: PackedBatch, heads: Int, offsets: UnsafeMutablePointer<Int>) {
+        offsets[0] = 0
+        for b in 0..<batch.sequenceCount {
+            let n = batch.length(b)
+            offsets[b + 1] = offsets[b] + heads * n * n
+        }
+    }
+
     /// Forward pass. Writes `probabilities` (softmax output before dropout, kept for the
     /// backward pass) and overwrites `context`.
     public static func forward(

@@ -132,22 +132,9 @@ extension ByteLevelBPETokenizer {
     private static func readPreTokenizer(
         _ value: JSONValue?, json: JSONReader<TokenizerError>
     ) throws(TokenizerError) -> (addPrefixSpace: Bool, useRegex: Bool) {
-        var key = "pre_tokenizer"
-        var object = try json.object(value, key: key)
-        if try json.string(object["type"], key: key + ".type") == "Sequence" {
-            let members = try json.array(object["pretokenizers"], key: key + ".pretokenizers")
-            guard members.count == 1 else {
-                throw .unsupported(
-                    path: json.file, key: key + ".pretokenizers", found: "\(members.count) pre-tokenizers",
-                    supported: "one ByteLevel pre-tokenizer")
-            }
-            key += ".pretokenizers[0]"
-            object = try json.object(members[0], key: key)
-        }
-        let type = try json.string(object["type"], key: key + ".type")
-        guard type == "ByteLevel" else {
-            throw .unsupported(path: json.file, key: key + ".type", found: "\"\(type)\"", supported: "\"ByteLevel\"")
-        }
+        let (object, key) = try byteLevelComponent(
+            json.object(value, key: "pre_tokenizer"), key: "pre_tokenizer", members: "pretokenizers",
+            what: "pre-tokenizer", json: json)
         return (
             try json.bool(object["add_prefix_space"], key: key + ".add_prefix_space", default: true),
             try json.bool(object["use_regex"], key: key + ".use_regex", default: true)
@@ -159,21 +146,31 @@ extension ByteLevelBPETokenizer {
         guard let value, value != .null else {
             throw .unsupported(path: json.file, key: "decoder", found: "null", supported: "\"ByteLevel\"")
         }
-        var key = "decoder"
-        var object = try json.object(value, key: key)
+        _ = try byteLevelComponent(
+            json.object(value, key: "decoder"), key: "decoder", members: "decoders", what: "decoder", json: json)
+    }
+
+    /// The `ByteLevel` object at `key`, alone or the one member of a `Sequence` (whose list is
+    /// `members`), with the key it was found at; anything else is unsupported.
+    private static func byteLevelComponent(
+        _ object: [JSONMember], key: String, members: String, what: String, json: JSONReader<TokenizerError>
+    ) throws(TokenizerError) -> ([JSONMember], String) {
+        var key = key
+        var object = object
         if try json.string(object["type"], key: key + ".type") == "Sequence" {
-            let members = try json.array(object["decoders"], key: key + ".decoders")
-            guard members.count == 1 else {
+            let list = try json.array(object[members], key: key + "." + members)
+            guard list.count == 1 else {
                 throw .unsupported(
-                    path: json.file, key: key + ".decoders", found: "\(members.count) decoders",
-                    supported: "one ByteLevel decoder")
+                    path: json.file, key: key + "." + members, found: "\(list.count) \(what)s",
+                    supported: "one ByteLevel \(what)")
             }
-            key += ".decoders[0]"
-            object = try json.object(members[0], key: key)
+            key += "." + members + "[0]"
+            object = try json.object(list[0], key: key)
         }
         let type = try json.string(object["type"], key: key + ".type")
         guard type == "ByteLevel" else {
             throw .unsupported(path: json.file, key: key + ".type", found: "\"\(type)\"", supported: "\"ByteLevel\"")
         }
+        return (object, key)
     }
 }
