@@ -19,8 +19,7 @@ import Testing
         let qkv = FloatSlab(random.array(n * 3 * c, scale: 1.5))
         let offsets = UnsafeMutablePointer<Int>.allocate(capacity: 3)
         defer { offsets.deallocate() }
-        offsets[0] = 0
-        for b in 0..<2 { offsets[b + 1] = offsets[b] + heads * batch.length(b) * batch.length(b) }
+        SelfAttention.layOutProbabilities(of: batch, heads: heads, offsets: offsets)
         let probabilities = FloatSlab(count: offsets[2]), context = FloatSlab(count: n * c)
         let scratch = FloatSlab(count: 2 * 5 * 5), r = random.array(n * c)
         let dropout =
@@ -146,17 +145,8 @@ import Testing
         for entry in model.layout.table.entries {
             let stride = max(1, entry.count / 12)
             let indices = Swift.stride(from: 0, to: entry.count, by: stride).map { entry.offset + $0 }
-            var analytic: [Float] = [], numeric: [Float] = []
-            for i in indices {
-                analytic.append(model.gradients.base[i])
-                let saved = model.parameters.base[i], h: Float = 1e-2
-                model.parameters.base[i] = saved + h
-                let up = loss()
-                model.parameters.base[i] = saved - h
-                let down = loss()
-                model.parameters.base[i] = saved
-                numeric.append(Float((up - down) / Double(2 * h)))
-            }
+            let (analytic, numeric) = centralDifferences(
+                parameters: model.parameters, gradients: model.gradients, at: indices, loss: loss)
             expectClose(analytic, numeric, absolute: 2e-3, relative: 3e-2, "\(head) \(entry.name)")
         }
     }

@@ -71,17 +71,8 @@ import Testing
                 continue
             }
             let indices = stride(from: 0, to: entry.count, by: max(1, entry.count / 8)).map { entry.offset + $0 }
-            var analytic: [Float] = [], numeric: [Float] = []
-            for i in indices {
-                analytic.append(model.gradients.base[i])
-                let saved = model.parameters.base[i], h: Float = 1e-2
-                model.parameters.base[i] = saved + h
-                let up = loss()
-                model.parameters.base[i] = saved - h
-                let down = loss()
-                model.parameters.base[i] = saved
-                numeric.append(Float((up - down) / Double(2 * h)))
-            }
+            let (analytic, numeric) = centralDifferences(
+                parameters: model.parameters, gradients: model.gradients, at: indices, loss: loss)
             expectClose(analytic, numeric, absolute: 2e-3, relative: 3e-2, "lora \(entry.name)")
         }
     }

@@ -111,8 +111,7 @@ import Testing
         let qkv = FloatSlab(random.array(n * 3 * c, scale: 1.5))
         let offsets = UnsafeMutablePointer<Int>.allocate(capacity: 3)
         defer { offsets.deallocate() }
-        offsets[0] = 0
-        for b in 0..<2 { offsets[b + 1] = offsets[b] + heads * batch.length(b) * batch.length(b) }
+        SelfAttention.layOutProbabilities(of: batch, heads: heads, offsets: offsets)
         let probabilities = FloatSlab(count: offsets[2]), context = FloatSlab(count: n * c)
         let scratch = FloatSlab(count: 2 * 5 * 5), r = random.array(n * c)
         let dropout =
@@ -198,19 +197,9 @@ import Testing
             // Up to 12 elements per tensor, spread over it.
             let stride = max(1, entry.count / 12)
             let indices = Swift.stride(from: 0, to: entry.count, by: stride).map { entry.offset + $0 }
-            var analytic: [Float] = []
-            var numeric: [Float] = []
-            for i in indices {
-                analytic.append(model.gradients.base[i])
-                let saved = model.parameters.base[i]
-                let h: Float = 1e-2
-                model.parameters.base[i] = saved + h
-                let up = loss(gradient: false)
-                model.parameters.base[i] = saved - h
-                let down = loss(gradient: false)
-                model.parameters.base[i] = saved
-                numeric.append(Float((up - down) / Double(2 * h)))
-            }
+            let (analytic, numeric) = centralDifferences(
+                parameters: model.parameters, gradients: model.gradients, at: indices
+            ) { loss(gradient: false) }
             expectClose(analytic, numeric, absolute: 2e-3, relative: 3e-2, "\(head) \(entry.name)")
         }
     }

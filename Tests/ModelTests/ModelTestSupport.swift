@@ -28,3 +28,22 @@ extension FloatSlab {
     }
     var array: [Float] { Array(buffer) }
 }
+
+/// The analytic gradients at slab elements `indices` beside central differences of `loss`
+/// (step `h`, each element restored after): what a whole-model gradient check compares.
+func centralDifferences(
+    parameters: FloatSlab, gradients: FloatSlab, at indices: [Int], h: Float = 1e-2, loss: () -> Double
+) -> (analytic: [Float], numeric: [Float]) {
+    var analytic: [Float] = [], numeric: [Float] = []
+    for i in indices {
+        analytic.append(gradients.base[i])
+        let saved = parameters.base[i]
+        parameters.base[i] = saved + h
+        let up = loss()
+        parameters.base[i] = saved - h
+        let down = loss()
+        parameters.base[i] = saved
+        numeric.append(Float((up - down) / Double(2 * h)))
+    }
+    return (analytic, numeric)
+}
