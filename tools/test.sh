@@ -24,10 +24,11 @@ run tools/setup.sh --no-build
 run swift format lint --strict --recursive --configuration .swift-format Sources Tests bench
 run tools/check-source-limits.py
 run swift build "${scratch[@]}" --build-tests
-# One BLAS thread per test: the suites run concurrently, and OpenBLAS's threaded server
-# deadlocks when several threads call a multi-threaded sgemm at once (seen: two golden tests
-# and a trainer test stuck in exec_blas_async). Tests that want threads set their own pools.
-DDP_TRAIN_THREADS=1 OPENBLAS_NUM_THREADS=1 run swift test "${scratch[@]}" --skip-build
+# Tests one at a time, one BLAS thread by default: OpenBLAS's threaded server deadlocks when
+# several threads call a multi-threaded sgemm at once, and a model with a threaded pool (the
+# MiniLM golden test) sets the process-wide BLAS thread count (seen twice: the golden test and
+# a trainer test stuck in exec_blas_async). About 55 s instead of 32 s.
+DDP_TRAIN_THREADS=1 OPENBLAS_NUM_THREADS=1 run swift test "${scratch[@]}" --skip-build --no-parallel
 run swift build "${scratch[@]}" -c release --product ddp-train
 run swift build "${scratch[@]}" -c release --product parallel-checks
 run swift build "${scratch[@]}" -c release --product training-checks
