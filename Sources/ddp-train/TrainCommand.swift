@@ -127,6 +127,9 @@ enum TrainCommand {
                 .int("eval-steps", \.evalSteps, "Evaluate every N steps (0: at the end of each epoch)."),
                 .int("save-steps", \.saveSteps, "Checkpoint every N steps (0: only at the end)."),
                 .int("save-total-limit", \.saveTotalLimit, "Keep at most N checkpoints besides the best (0: all)."),
+                .choice(
+                    "on-save-error", \.onSaveError,
+                    "When a checkpoint cannot be written (full disk): stop every rank (exit 74) or continue."),
                 .path(
                     "resume", \.resume, "Resume from a checkpoint: auto (newest in --output) or a path.",
                     valueName: "auto|PATH"),
