@@ -1,4 +1,5 @@
 import Foundation
+import Parallel
 import Training
 
 // ddp-train: data-parallel fine-tuning of BERT-family encoders over MPI.
@@ -106,6 +107,10 @@ do {
 var running = false
 var preempted = false
 do {
+    // A rank stopped without exiting ends the job instead of leaving the others waiting.
+    let timeout = command == "sweep" ? sweepOptions.base.collectiveTimeout : trainOptions.collectiveTimeout
+    let watchdog = try CollectiveWatchdog.start(timeout: timeout, communicator: communicator)
+    defer { withExtendedLifetime(watchdog) {} }
     switch command {
     case "demo", "train":
         let reporter = ConsoleReporter(

@@ -167,6 +167,8 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var saveTotalLimit: Int = 0
     /// What the ranks do when a checkpoint cannot be written (see `StorageError`).
     public var onSaveError: SaveErrorPolicy = .stop
+    /// Seconds a rank may wait inside one collective before the job is ended (0: never).
+    public var collectiveTimeout: Double = 600
     /// `auto` (newest complete checkpoint in the output directory) or a checkpoint path.
     public var resume: String? = nil
 

@@ -30,6 +30,7 @@ extension Trainer {
 
         while state.globalStep < totalSteps {
             let globalStep = state.globalStep
+            CollectiveWatch.shared.setStep(globalStep + 1)
             try traceStepBegins(globalStep + 1)
             updateWhatTrains(atStep: globalStep)
             let (epoch, step) = plan.position(ofGlobalStep: globalStep)

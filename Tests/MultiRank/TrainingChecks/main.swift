@@ -44,6 +44,7 @@ group("trace") { TraceChecks.run(&$0) }
 group("explain") { ExplainChecks.run(&$0) }
 group("sweep") { SweepChecks.run(&$0) }
 group("storage") { StorageChecks.run(&$0) }
+group("hang") { HangChecks.run(&$0) }
 group("craft") { h in
     CraftChecks.freezing(&h)
     CraftChecks.unfreezingAndLayerRates(&h)
