@@ -36,6 +36,7 @@ do {
         checksumChecks(runner)
         batchPlanChecks(runner)
         groupChecks(runner)
+        embeddingChecks(runner)
         if runner.failed.isEmpty {
             runner.say("ALL PASS: \(runner.passed) checks at \(communicator.size) rank(s)")
         } else {
