@@ -37,6 +37,7 @@ do {
         batchPlanChecks(runner)
         groupChecks(runner)
         embeddingChecks(runner)
+        gradCacheChecks(runner)
         if runner.failed.isEmpty {
             runner.say("ALL PASS: \(runner.passed) checks at \(communicator.size) rank(s)")
         } else {
