@@ -25,7 +25,10 @@ import Parallel
 /// gathered batch are kept and reused between calls.
 public final class CrossRankEmbeddingLoss {
     public let loss: any EmbeddingLoss
+    /// The data-parallel group (a sweep trial's group, or the world).
     public let communicator: Communicator
+    /// Whether a loss that reads the whole batch sees every rank's examples (the default) or
+    /// only this rank's share.
     public let gathersAcrossRanks: Bool
 
     private var gathered: [Float] = []
@@ -91,7 +94,7 @@ public final class CrossRankEmbeddingLoss {
     }
 
     /// Gathers every column (and the scores), scores this rank's examples `own` of the global
-    /// batch, and sums the gathered gradient back to the ranks. Returns this rank's term sum.
+    /// batch, and sums the gathered gradient back to the ranks. Returns the global loss.
     private func gatherScoreScatter(
         _ local: EmbeddingColumns, scores: UnsafePointer<Float>?, gradient: EmbeddingColumns, rows: [Int],
         own: Range<Int>, gradScale: Float
