@@ -61,10 +61,12 @@ import Testing
 
     /// The loss and ∂L/∂W, plain (`chunk` nil: everything embedded at once) or through GradCache.
     static func run(_ model: StandIn, _ loss: any EmbeddingLoss, scores: [Float]?, chunk: Int?) throws -> (
-        Double, [Float], Int
+        Double, [Float], Int, [Bool]
     ) {
         var grad = [Float](repeating: 0, count: model.weights.count)
         var backwardRows = 0
+        var reruns: [Bool] = []
+        var lastEmbedded: Range<Int>? = nil
         let lossClosure = { (e: EmbeddingColumns, g: EmbeddingColumns) throws -> Double in
             try (scores ?? []).withUnsafeBufferPointer { s in
                 try loss.lossAndGradient(
@@ -88,18 +90,28 @@ import Testing
                     return value
                 }
             }
-            return (value, grad, model.examples)
+            return (value, grad, model.examples, [])
         }
         let cache = try GradCache(chunkSize: chunk)
         let value = try cache.step(
             examples: model.examples, columns: model.columns, dim: model.dim,
-            embed: { range, out in model.embed(range, into: out) },
+            embed: { range, out in
+                lastEmbedded = range
+                model.embed(range, into: out)
+            },
             loss: lossClosure,
-            backward: { range, upstream in
+            backward: { range, upstream, rerun in
                 backwardRows += range.count
+                reruns.append(rerun)
+                // Only the chunk whose activations are the model's last forward may skip the re-run.
+                #expect(
+                    rerun || range == lastEmbedded,
+                    "chunk \(range) not re-run after \(String(describing: lastEmbedded))")
+                lastEmbedded = range
+                // The stand-in keeps no activations: it always recomputes them.
                 model.backward(range, upstream, into: &grad)
             })
-        return (value, grad, backwardRows)
+        return (value, grad, backwardRows, reruns)
     }
 
     @Test(arguments: [1, 3, 4, 11, 64])
@@ -113,8 +125,11 @@ import Testing
         ]
         for (loss, columns, scores) in cases {
             let model = StandIn(columns: columns, examples: 11)
-            let (plain, plainGrad, _) = try Self.run(model, loss, scores: scores, chunk: nil)
-            let (cached, cachedGrad, rows) = try Self.run(model, loss, scores: scores, chunk: chunk)
+            let (plain, plainGrad, _, _) = try Self.run(model, loss, scores: scores, chunk: nil)
+            let (cached, cachedGrad, rows, reruns) = try Self.run(model, loss, scores: scores, chunk: chunk)
+            // Every chunk but the last embedded (taken first) is re-run.
+            let chunks = (11 + chunk - 1) / chunk
+            #expect(reruns == [false] + Array(repeating: true, count: chunks - 1), "\(loss.name): reruns \(reruns)")
             // The embeddings are computed row by row, so the cached ones are bitwise the plain ones.
             #expect(cached == plain, "\(loss.name), chunk \(chunk): loss \(cached) vs \(plain)")
             #expect(rows == 11, "\(loss.name), chunk \(chunk): backward saw \(rows) rows")

@@ -24,7 +24,7 @@ func gradCacheChecks(_ runner: CheckRunner) {
                     examples: own.count, columns: columns, dim: model.dim,
                     embed: { range, out in model.embed(rows: range.lowerBound + own.lowerBound, out) },
                     loss: { e, g in try crossRank.lossAndGradient(e, scores: nil, gradient: g) },
-                    backward: { range, upstream in
+                    backward: { range, upstream, _ in
                         model.addWeightGradient(rows: range.lowerBound + own.lowerBound, upstream, into: &grad)
                     })
                 try grad.withUnsafeMutableBufferPointer { (buffer) throws(MPIError) in

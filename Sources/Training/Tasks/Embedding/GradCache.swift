@@ -16,11 +16,17 @@
 /// reproduce step 1's embeddings: ddp-train's dropout masks are keyed by (seed, step,
 /// example, layer, position), so the same chunk gives the same mask both times.
 ///
+/// Step 3 takes the chunks in reverse order: the last chunk embedded is the model's last
+/// forward, so its activations are still in place and `backward` is told it need not re-run
+/// it (`rerun` false). With a single chunk the cached step therefore costs what the plain
+/// step costs; with k chunks it adds k − 1 forward passes.
+///
 /// The closures are the model's: `embed` writes the chunk's embeddings `[columns, count, dim]`
 /// (examples `range` of this rank's share); `loss` takes all embeddings and writes their
 /// gradient, returning the loss (a `CrossRankEmbeddingLoss` call for a global batch);
-/// `backward` re-runs the chunk `range` and back-propagates the given `[columns, count, dim]`
-/// gradient. Embedding buffers are kept and reused between steps.
+/// `backward` runs the chunk `range` forward again when `rerun` is true, then back-propagates
+/// the given `[columns, count, dim]` gradient. Embedding buffers are kept and reused between
+/// steps.
 public final class GradCache {
     /// Examples per chunk (each with all its columns).
     public let chunkSize: Int
@@ -39,7 +45,7 @@ public final class GradCache {
         examples: Int, columns: Int, dim: Int,
         embed: (Range<Int>, EmbeddingColumns) throws -> Void,
         loss: (EmbeddingColumns, EmbeddingColumns) throws -> Double,
-        backward: (Range<Int>, EmbeddingColumns) throws -> Void
+        backward: (_ range: Range<Int>, _ upstream: EmbeddingColumns, _ rerun: Bool) throws -> Void
     ) throws -> Double {
         // At least one element each, so that the views have memory even for an empty share
         // (a rank with no examples still takes part in the loss's collectives).
@@ -62,10 +68,10 @@ public final class GradCache {
                         Self.copy(part, into: all, at: range.lowerBound)
                     }
                     let value = try loss(all, allGradient)
-                    for range in ranges {
+                    for range in ranges.reversed() {
                         let part = EmbeddingColumns(c.baseAddress!, columns: columns, rows: range.count, dim: dim)
                         Self.copy(allGradient, rows: range, into: part)
-                        try backward(range, part)
+                        try backward(range, part, range != ranges.last)
                     }
                     return value
                 }
