@@ -21,6 +21,8 @@ extension Communicator {
         let (counts32, displacements) = blockLayout(counts, gathered: gathered.count)
         precondition(
             local.count == counts[rank], "allgather: \(local.count) local elements, counts say \(counts[rank])")
+        CollectiveWatch.shared.begin("MPI_Allgatherv")
+        defer { CollectiveWatch.shared.end() }
         let result = counts32.withUnsafeBufferPointer { c in
             displacements.withUnsafeBufferPointer { d in
                 MPI_Allgatherv(
@@ -46,6 +48,8 @@ extension Communicator {
         let (counts32, _) = blockLayout(counts, gathered: buffer.count)
         precondition(
             own.count == counts[rank], "reduceScatterSum: \(own.count) own elements, counts say \(counts[rank])")
+        CollectiveWatch.shared.begin("MPI_Reduce_scatter")
+        defer { CollectiveWatch.shared.end() }
         let result = counts32.withUnsafeBufferPointer { c in
             MPI_Reduce_scatter(
                 buffer.baseAddress, own.baseAddress, c.baseAddress, T.mpiDatatype, ReduceOperation.sum.handle, world)
