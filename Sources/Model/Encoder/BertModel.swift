@@ -81,6 +81,8 @@ public final class BertModel: @unchecked Sendable {
         switch layout.head {
         case .languageModel:
             preconditionFailure("BertModel: no language-model head (BertFamily.check refuses it)")
+        case .embedding(let pooling):
+            embeddingForward(pooling, hidden: hidden, batch: batch)
         case .none:
             if layout.head.hasPooler {
                 Pooler.forward(
@@ -183,6 +185,10 @@ public final class BertModel: @unchecked Sendable {
         switch layout.head {
         case .none, .languageModel:
             preconditionFailure("BertModel.backward: the bare encoder has no loss")
+        case .embedding(let pooling):
+            observer?.gradientsReady(.head)
+            guard encoderNeedsGrad else { return }
+            embeddingBackward(pooling, batch: batch, hiddenGrad: hiddenGrad)
         case .sequence(let k):
             let logitsGrad = MatrixView(a.logitsGrad, rows: b, cols: k)
             let pooledGrad = a.pooledGrad.rows(0, count: b)

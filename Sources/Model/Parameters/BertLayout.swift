@@ -114,6 +114,12 @@ public struct BertLayout: Sendable {
         table = t
     }
 
+    /// Columns of the model's output rows: the labels of a classifier, the embedding width of
+    /// an embedding head (0 for the bare body).
+    public var headOutputs: Int {
+        head.sentencePooling?.dimension(hiddenSize: config.hiddenSize) ?? head.labelCount
+    }
+
     /// Views of every parameter inside the slab starting at `base` (parameters, gradients or
     /// moments alike).
     public func weights(at base: UnsafeMutablePointer<Float>) -> BertWeights {

@@ -11,6 +11,8 @@ public struct ModelDirectory: Sendable {
     public let path: String
     public let config: HuggingFaceConfig
     public let tokenizer: any TextTokenizer
+    /// The sentence-transformers pipeline when the directory has `modules.json`.
+    public let sentenceTransformers: SentenceTransformersConfig?
     public var weightsPath: String { path + "/model.safetensors" }
 
     /// The tokenizer files copied into every checkpoint and the final model.
@@ -48,6 +50,20 @@ public struct ModelDirectory: Sendable {
                     + "\(config.vocabSize)"
             )
         }
+        if SentenceTransformersConfig.exists(in: path) {
+            let pipeline = try SentenceTransformersConfig(directory: path)
+            if let bert = config.bert { try pipeline.check(hiddenSize: bert.hiddenSize, directory: path) }
+            sentenceTransformers = pipeline
+        } else {
+            sentenceTransformers = nil
+        }
+    }
+
+    /// The pipeline `SentenceTransformer(path)` runs on this directory: its own, or for a
+    /// plain transformers model mean pooling without normalisation.
+    public var sentencePipeline: SentenceTransformersConfig {
+        sentenceTransformers
+            ?? .plainModelDefault(hiddenSize: config.bert?.hiddenSize ?? 0, maxSeqLength: nil)
     }
 
     /// Where the LoRA adapters go, in PEFT's file names: a subdirectory, because transformers
@@ -85,6 +101,29 @@ public struct ModelDirectory: Sendable {
         }
         let tokenizerConfig = FileManager.default.contents(atPath: tokenizerSource + "/" + TrainedLength.file)
         try directory.write(TrainedLength.text(setting: maxLength, in: tokenizerConfig), as: TrainedLength.file)
+        if let pooling = model.head.sentencePooling {
+            try writeSentenceTransformers(
+                pooling, hiddenSize: config.bert?.hiddenSize ?? 0, source: tokenizerSource, maxLength: maxLength,
+                into: directory)
+        }
+    }
+
+    /// An embedding model's sentence-transformers files (`SentenceTransformersConfig.files`):
+    /// the model's pooling, `max_seq_length` the length it was trained with, and the rest
+    /// (lower-casing, version stamps, similarity) as the source model had them.
+    static func writeSentenceTransformers(
+        _ pooling: SentencePooling, hiddenSize: Int, source: String, maxLength: Int, into directory: DurableDirectory
+    ) throws {
+        var pipeline =
+            SentenceTransformersConfig.exists(in: source)
+            ? try SentenceTransformersConfig(directory: source)
+            : .plainModelDefault(hiddenSize: hiddenSize, maxSeqLength: nil)
+        pipeline.pooling = pooling
+        pipeline.wordEmbeddingDimension = hiddenSize
+        pipeline.maxSeqLength = maxLength
+        try FileManager.default.createDirectory(
+            atPath: directory.path(SentenceTransformersConfig.poolingDirectory), withIntermediateDirectories: true)
+        for (name, text) in pipeline.files() { try directory.write(text, as: name) }
     }
 
     /// PEFT's `adapter_config.json` for a LoRA model (`SEQ_CLS`, `TOKEN_CLS` for a per-token
