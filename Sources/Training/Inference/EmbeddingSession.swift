@@ -1,0 +1,105 @@
+import Foundation
+import Model
+import Parallel
+import Text
+
+/// A model loaded for `embed`: its transformer with the pooling (and normalisation) of its
+/// sentence-transformers pipeline as the head (`TaskHead.embedding`), so each row's vector is
+/// the one `SentenceTransformer(path).encode` gives. Rank 0 reads the weights and broadcasts
+/// them; every rank embeds its share of the rows.
+public final class EmbeddingSession {
+    public let directory: ModelDirectory
+    /// The pipeline as run: the directory's, with `--normalize` applied.
+    public let pooling: SentencePooling
+    public let model: any TrainableModel
+    let communicator: Communicator
+    /// Tokens per text: as asked, else the pipeline's `max_seq_length`, else the length the
+    /// model was trained with; never more than its positions.
+    public let maxLength: Int
+    let localBatchSize: Int
+
+    /// Opens the model in `path`; `normalize` true adds normalisation to a pipeline without it.
+    public init(
+        modelPath: String, communicator: Communicator, maxLength: Int?, normalize: Bool, globalBatchSize: Int,
+        threads: Int?
+    ) throws {
+        self.communicator = communicator
+        let opened = try communicator.agreeing { () -> (ModelDirectory, Int) in
+            let directory = try ModelDirectory(modelPath)
+            let positions = directory.config.maxPositions
+            if let maxLength, maxLength > positions {
+                throw OptionError(
+                    "--max-length \(maxLength) exceeds the model's \(directory.config.maxPositionsKey) (\(positions))")
+            }
+            let own = directory.sentencePipeline.maxSeqLength ?? TrainedLength.defaultMaxLength(of: directory)
+            return (directory, maxLength ?? min(own, positions))
+        }
+        directory = opened.0
+        self.maxLength = opened.1
+        var pooling = directory.sentencePipeline.pooling
+        if normalize { pooling.normalize = true }
+        self.pooling = pooling
+        let threads = try threads ?? ThreadPlan(ranksOnNode: communicator.localSize).threads
+        BLAS.setThreads(threads)
+        let config = directory.config
+        let model = try communicator.agreeing {
+            try ModelFamilies.family(of: config).makeModel(
+                config: config, head: .embedding(pooling), lora: nil, pool: ThreadPool(threads: threads))
+        }
+        self.model = model
+        let weights = directory.weightsPath
+        try communicator.agreeing {
+            if communicator.rank == 0 {
+                _ = try model.loadWeights(from: SafeTensorsFile(contentsOf: weights), loadHead: false)
+            }
+        }
+        try communicator.broadcast(model.parameters.buffer, root: 0)
+        localBatchSize = max(1, BatchPlan.largestShare(of: globalBatchSize, parts: communicator.size))
+    }
+
+    /// Columns of each embedding.
+    public var dimension: Int { model.logits.outputs }
+
+    /// The texts of `path` (one per row, its text column detected or named), tokenised as
+    /// sentence-transformers does: lower-cased first when the pipeline says `do_lower_case`,
+    /// truncated to `maxLength`. A second text column is ignored.
+    public func read(_ path: String, textColumn: String?) throws -> EncodedDataset {
+        var rows = try TextDatasetReader.read(path, columns: ColumnSelection(text: textColumn, requireLabel: false))
+        let lower = directory.sentencePipeline.doLowerCase
+        for i in rows.indices {
+            rows[i].pair = nil
+            rows[i].label = nil
+            if lower { rows[i].text = rows[i].text.lowercased() }
+        }
+        if rows.isEmpty { throw DataError(file: path, line: 1, "no rows to embed") }
+        return EncodedDataset.tokenized(
+            rows, file: path, tokenizer: directory.tokenizer, maxLength: maxLength,
+            targets: .classes(Array(repeating: -1, count: rows.count)))
+    }
+
+    /// The embedding of every row, `[rows × dimension]` in input order, complete on every
+    /// rank: each rank fills the rows of its shard and one allreduce sums the (otherwise zero)
+    /// rows — the same sharing as `InferenceSession.logits`.
+    public func embeddings(_ dataset: EncodedDataset) throws -> [Float] {
+        let longest = max(dataset.longest, 1)
+        model.reserve(maxSequences: localBatchSize, maxTokens: localBatchSize * longest, maxLength: longest)
+        let batch = PackedBatch(sequenceCapacity: localBatchSize, tokenCapacity: localBatchSize * longest)
+        let d = dimension
+        var all = [Float](repeating: 0, count: dataset.count * d)
+        let shard = BatchPlan.shardRange(count: dataset.count, rank: communicator.rank, worldSize: communicator.size)
+        var start = shard.lowerBound
+        while start < shard.upperBound {
+            let end = min(start + localBatchSize, shard.upperBound)
+            batch.removeAll()
+            for i in start..<end { dataset.append(i, to: batch, sample: UInt64(i)) }
+            model.forward(batch, dropout: nil)
+            let values = model.logits.values
+            all.withUnsafeMutableBufferPointer { out in
+                (out.baseAddress! + start * d).update(from: values, count: (end - start) * d)
+            }
+            start = end
+        }
+        try all.withUnsafeMutableBufferPointer { try communicator.allreduce($0, operation: .sum) }
+        return all
+    }
+}
