@@ -17,16 +17,25 @@ extension SentenceTransformersConfig {
     public func files() -> [(path: String, text: String)] {
         var modules: [JSONValue] = [module(0, "", "Transformer"), module(1, Self.poolingDirectory, "Pooling")]
         if pooling.normalize { modules.append(module(2, Self.normalizeDirectory, "Normalize")) }
+        // The flags of sentence-transformers before 6 (which 6 reads too) when they say the
+        // order; 6's list otherwise.
         var poolingMembers = [JSONMember(key: "word_embedding_dimension", value: JSONValue(wordEmbeddingDimension))]
-        for mode in PoolingMode.allCases {
-            poolingMembers.append(
-                JSONMember(key: "pooling_mode_" + mode.rawValue, value: .bool(pooling.modes.contains(mode))))
+        if pooling.modes != PoolingMode.allCases.filter(pooling.modes.contains) {
+            poolingMembers = [
+                JSONMember(key: "embedding_dimension", value: JSONValue(wordEmbeddingDimension)),
+                JSONMember(key: "pooling_mode", value: .array(pooling.modes.map { .string($0.modeName) })),
+            ]
+        } else {
+            for mode in PoolingMode.allCases {
+                let flag = JSONMember(key: "pooling_mode_" + mode.rawValue, value: .bool(pooling.modes.contains(mode)))
+                poolingMembers.append(flag)
+            }
+            poolingMembers += [
+                JSONMember(key: "pooling_mode_weightedmean_tokens", value: .bool(false)),
+                JSONMember(key: "pooling_mode_lasttoken", value: .bool(false)),
+            ]
         }
-        poolingMembers += [
-            JSONMember(key: "pooling_mode_weightedmean_tokens", value: .bool(false)),
-            JSONMember(key: "pooling_mode_lasttoken", value: .bool(false)),
-            JSONMember(key: "include_prompt", value: .bool(pooling.includePrompt)),
-        ]
+        poolingMembers.append(JSONMember(key: "include_prompt", value: .bool(pooling.includePrompt)))
         let bert =
             [
                 JSONMember(key: "max_seq_length", value: maxSeqLength.map { JSONValue($0) } ?? .null),

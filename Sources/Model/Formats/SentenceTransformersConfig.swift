@@ -69,12 +69,14 @@ public struct SentenceTransformersConfig: Equatable, Sendable {
             let members = try reader.object(entry, key: "[\(i)]")
             let type = try reader.string(members["type"], key: "[\(i)].type")
             let path = try reader.string(members["path"], key: "[\(i)].path", default: "")
-            guard type.hasPrefix(Self.typePrefix) else {
+            // `sentence_transformers.models.Pooling` before version 6,
+            // `sentence_transformers.sentence_transformer.modules.pooling.Pooling` from 6 on.
+            guard type.hasPrefix("sentence_transformers."), let name = type.split(separator: ".").last.map(String.init)
+            else {
                 throw HuggingFaceConfigError(
                     file: modulesPath, key: "[\(i)].type",
                     message: "\"\(type)\" is not a sentence-transformers module ddp-train reads")
             }
-            let name = String(type.dropFirst(Self.typePrefix.count))
             let expected = i == 0 ? ["Transformer"] : i == 1 ? ["Pooling"] : i == 2 ? ["Normalize"] : []
             guard expected.contains(name) else {
                 throw HuggingFaceConfigError(
@@ -100,44 +102,6 @@ public struct SentenceTransformersConfig: Equatable, Sendable {
             directory + "/" + poolingPath + "/config.json", normalize: normalize)
         (maxSeqLength, doLowerCase, otherBertConfig) = try Self.readBertConfig(directory + "/" + Self.bertConfigFile)
         settings = try Self.readSettings(directory + "/" + Self.settingsFile)
-    }
-
-    /// The pooling config: every `pooling_mode_*` flag ddp-train knows, `include_prompt`; an
-    /// unknown key is an error (it might be a mode that changes the vectors).
-    static func readPooling(_ path: String, normalize: Bool) throws(HuggingFaceConfigError) -> (SentencePooling, Int) {
-        let root = try readJSON(path)
-        let reader = Self.reader(path)
-        let members = try reader.object(root, key: "(top level)")
-        var modes: [PoolingMode] = []
-        var dimension: Int?
-        var includePrompt = true
-        for member in members {
-            let key = member.key
-            if key == "word_embedding_dimension" {
-                dimension = try reader.int(member.value, key: key, range: 1...Int(Int32.max))
-            } else if key == "include_prompt" {
-                includePrompt = try reader.bool(member.value, key: key, default: true)
-            } else if let mode = PoolingMode.allCases.first(where: { "pooling_mode_" + $0.rawValue == key }) {
-                if try reader.bool(member.value, key: key, default: false) { modes.append(mode) }
-            } else if ["pooling_mode_weightedmean_tokens", "pooling_mode_lasttoken"].contains(key) {
-                if try reader.bool(member.value, key: key, default: false) {
-                    throw HuggingFaceConfigError(
-                        file: path, key: key,
-                        message: "this pooling mode is not supported (ddp-train pools with cls, max, mean, "
-                            + "mean_sqrt_len)")
-                }
-            } else {
-                throw HuggingFaceConfigError(file: path, key: key, message: "unknown pooling setting")
-            }
-        }
-        guard let dimension else {
-            throw HuggingFaceConfigError(file: path, key: "word_embedding_dimension", message: "missing")
-        }
-        guard !modes.isEmpty else {
-            throw HuggingFaceConfigError(
-                file: path, key: "pooling_mode_mean_tokens", message: "no pooling_mode_* flag is true")
-        }
-        return (SentencePooling(modes: modes, normalize: normalize, includePrompt: includePrompt), dimension)
     }
 
     /// `sentence_bert_config.json` (absent: no length limit of its own, no lower-casing).

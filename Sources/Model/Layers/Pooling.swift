@@ -1,7 +1,8 @@
-/// A sentence-transformers pooling mode (`pooling_mode_<rawValue>` in `1_Pooling/config.json`).
-/// `allCases` is the order in which sentence-transformers concatenates the outputs of several
-/// modes: CLS, max, mean, mean-sqrt-len.
-public enum PoolingMode: String, CaseIterable, Equatable, Sendable {
+/// A sentence-transformers pooling mode: `pooling_mode_<rawValue>` flags in `1_Pooling/config.json`
+/// before sentence-transformers 6, `pooling_mode: "<modeName>"` (or a list) from 6 on.
+/// `allCases` is the order in which the flags' outputs are concatenated: CLS, max, mean,
+/// mean-sqrt-len.
+public enum PoolingMode: String, CaseIterable, Equatable, Hashable, Sendable {
     /// The first token's state (`[CLS]` in BERT).
     case cls = "cls_token"
     /// Per dimension, the largest state over the sequence's tokens.
@@ -10,6 +11,16 @@ public enum PoolingMode: String, CaseIterable, Equatable, Sendable {
     case mean = "mean_tokens"
     /// The sum of the token states divided by √(token count).
     case meanSqrtLength = "mean_sqrt_len_tokens"
+
+    /// The name in sentence-transformers 6's `pooling_mode`.
+    public var modeName: String {
+        switch self {
+        case .cls: "cls"
+        case .max: "max"
+        case .mean: "mean"
+        case .meanSqrtLength: "mean_sqrt_len_tokens"
+        }
+    }
 
     /// `cls`, `max`, `mean`, `mean-sqrt-len`: the names `--pooling` and messages use.
     public var name: String {
@@ -26,7 +37,7 @@ public enum PoolingMode: String, CaseIterable, Equatable, Sendable {
 ///
 /// Shapes: `hidden` `[N, C]` (the encoder's last hidden state of a `PackedBatch`: sequence b
 /// is rows `offset(b) ..< offset(b) + n_b`), `output` `[B, C·k]` for k modes, mode j in
-/// columns `j·C ..< (j+1)·C` (the modes in `PoolingMode.allCases` order), `argmax` `[B, C]`
+/// columns `j·C ..< (j+1)·C` (the modes in the order given), `argmax` `[B, C]`
 /// (the row max pooling took, for backward; unused without `.max`).
 ///
 /// With n_b the length of sequence b and h_t its token states (padding never reaches a

@@ -3,7 +3,9 @@
 /// `Transformer` module. The head of an embedding model (`TaskHead.embedding`): the model's
 /// output row per sequence is the sentence embedding, `[B, dimension(hiddenSize:)]`.
 public struct SentencePooling: Equatable, Sendable {
-    /// The modes, in `PoolingMode.allCases` order (as sentence-transformers concatenates them).
+    /// The modes in the order their outputs are concatenated: `PoolingMode.allCases` order for
+    /// the `pooling_mode_*` flags of sentence-transformers before 6, the listed order for
+    /// 6's `pooling_mode` list.
     public let modes: [PoolingMode]
     /// Whether a `Normalize` module follows the pooling.
     public var normalize: Bool
@@ -11,10 +13,11 @@ public struct SentencePooling: Equatable, Sendable {
     /// (ddp-train adds no prompts of its own, so this only round-trips).
     public var includePrompt: Bool
 
-    /// `modes` in any order, without repeats; at least one.
+    /// At least one mode, without repeats.
     public init(modes: [PoolingMode], normalize: Bool, includePrompt: Bool = true) {
-        precondition(!modes.isEmpty, "SentencePooling: no pooling mode")
-        self.modes = PoolingMode.allCases.filter(modes.contains)
+        precondition(
+            !modes.isEmpty && Set(modes).count == modes.count, "SentencePooling: pooling modes \(modes)")
+        self.modes = modes
         self.normalize = normalize
         self.includePrompt = includePrompt
     }

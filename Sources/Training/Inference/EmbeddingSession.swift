@@ -58,7 +58,7 @@ public final class EmbeddingSession {
     }
 
     /// Columns of each embedding.
-    public var dimension: Int { model.logits.outputs }
+    public var dimension: Int { pooling.dimension(hiddenSize: directory.config.bert?.hiddenSize ?? 0) }
 
     /// The texts of `path` (one per row, its text column detected or named), tokenised as
     /// sentence-transformers does: lower-cased first when the pipeline says `do_lower_case`,
