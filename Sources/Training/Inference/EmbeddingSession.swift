@@ -16,13 +16,16 @@ public final class EmbeddingSession {
     /// Tokens per text: as asked, else the pipeline's `max_seq_length`, else the length the
     /// model was trained with; never more than its positions.
     public let maxLength: Int
-    let localBatchSize: Int
+    /// Rows per forward pass; see `embeddings`.
+    let batchSize: Int
 
     /// Opens the model in `path`; `normalize` true adds normalisation to a pipeline without it.
     public init(
-        modelPath: String, communicator: Communicator, maxLength: Int?, normalize: Bool, globalBatchSize: Int,
+        modelPath: String, communicator: Communicator, maxLength: Int?, normalize: Bool, batchSize: Int,
         threads: Int?
     ) throws {
+        precondition(batchSize > 0, "EmbeddingSession: batch size \(batchSize)")
+        self.batchSize = batchSize
         self.communicator = communicator
         let opened = try communicator.agreeing { () -> (ModelDirectory, Int) in
             let directory = try ModelDirectory(modelPath)
@@ -54,7 +57,6 @@ public final class EmbeddingSession {
             }
         }
         try communicator.broadcast(model.parameters.buffer, root: 0)
-        localBatchSize = max(1, BatchPlan.largestShare(of: globalBatchSize, parts: communicator.size))
     }
 
     /// Columns of each embedding.
@@ -78,18 +80,20 @@ public final class EmbeddingSession {
     }
 
     /// The embedding of every row, `[rows × dimension]` in input order, complete on every
-    /// rank: each rank fills the rows of its shard and one allreduce sums the (otherwise zero)
-    /// rows — the same sharing as `InferenceSession.logits`.
+    /// rank: the rows are cut into chunks of `batchSize`, rank r runs chunks r, r + size, …,
+    /// and one allreduce sums the (otherwise zero) rows, as `InferenceSession.logits` shares.
+    /// The chunks do not depend on the rank count: a row's vector depends (in its last bits:
+    /// BLAS blocks by the row count) on the rows it shares a GEMM with, so this makes np 1 and
+    /// np N write the same bytes.
     public func embeddings(_ dataset: EncodedDataset) throws -> [Float] {
         let longest = max(dataset.longest, 1)
-        model.reserve(maxSequences: localBatchSize, maxTokens: localBatchSize * longest, maxLength: longest)
-        let batch = PackedBatch(sequenceCapacity: localBatchSize, tokenCapacity: localBatchSize * longest)
+        model.reserve(maxSequences: batchSize, maxTokens: batchSize * longest, maxLength: longest)
+        let batch = PackedBatch(sequenceCapacity: batchSize, tokenCapacity: batchSize * longest)
         let d = dimension
         var all = [Float](repeating: 0, count: dataset.count * d)
-        let shard = BatchPlan.shardRange(count: dataset.count, rank: communicator.rank, worldSize: communicator.size)
-        var start = shard.lowerBound
-        while start < shard.upperBound {
-            let end = min(start + localBatchSize, shard.upperBound)
+        let chunks = (dataset.count + batchSize - 1) / batchSize
+        for chunk in stride(from: communicator.rank, to: chunks, by: communicator.size) {
+            let start = chunk * batchSize, end = min(start + batchSize, dataset.count)
             batch.removeAll()
             for i in start..<end { dataset.append(i, to: batch, sample: UInt64(i)) }
             model.forward(batch, dropout: nil)
@@ -97,7 +101,6 @@ public final class EmbeddingSession {
             all.withUnsafeMutableBufferPointer { out in
                 (out.baseAddress! + start * d).update(from: values, count: (end - start) * d)
             }
-            start = end
         }
         try all.withUnsafeMutableBufferPointer { try communicator.allreduce($0, operation: .sum) }
         return all

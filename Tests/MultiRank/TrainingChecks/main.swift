@@ -29,6 +29,7 @@ if wanted("tasks") { TaskChecks.run(&harness) }
 if wanted("causal-lm") { CausalLMChecks.run(&harness) }
 if wanted("trace") { TraceChecks.run(&harness) }
 if wanted("explain") { ExplainChecks.run(&harness) }
+if wanted("embed") { EmbedChecks.run(&harness) }
 if wanted("sweep") { SweepChecks.run(&harness) }
 if wanted("craft") {
     CraftChecks.freezing(&harness)
