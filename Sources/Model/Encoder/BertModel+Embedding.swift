@@ -1,6 +1,16 @@
 /// The embedding head (`TaskHead.embedding`): the last hidden state pooled, then normalised,
-/// into the model's output rows — the vectors sentence-transformers' `encode` gives.
+/// into the model's output rows — the vectors sentence-transformers' `encode` gives; and the
+/// mean-pooled sequence head's pooling (`BertConfig.classifierPooling`).
 extension BertModel {
+    /// A mean-pooled sequence head: `pooledGrad` `[B, C]` (after the classifier's dropout) to
+    /// `hiddenGrad` `[N, C]` (overwritten; nil when no layer below trains).
+    func meanPoolBackward(_ pooledGrad: MatrixView, batch: PackedBatch, hiddenGrad: MatrixView?) {
+        guard let hiddenGrad else { return }
+        Pooling.backward(
+            outputGrad: pooledGrad, batch: batch, modes: [.mean], argmax: activations!.poolingArgmax,
+            hiddenGrad: hiddenGrad)
+    }
+
     /// `hidden` `[N, C]` → `activations.logits` `[B, D]`, D = C × modes; with normalisation
     /// the pooled rows stay in `pooledEmbedding` and their norms in `embeddingNorms`.
     func embeddingForward(_ pooling: SentencePooling, hidden: MatrixView, batch: PackedBatch) {

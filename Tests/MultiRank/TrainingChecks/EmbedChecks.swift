@@ -5,7 +5,7 @@ import Model
 /// rows in input order, the `.safetensors` output holds the same values, and the vectors of
 /// the fixture sentences match `SentenceTransformer.encode` (Tests/Fixtures/embedding/minilm.json,
 /// tools/make_embedding_fixtures.py): cosine ≥ 0.99999 per row. A model written with
-/// `--save-model` embeds the same again.
+/// `--save-model` embeds the same again. And the mean-pooled classification head.
 enum EmbedChecks {
     static func run(_ h: inout Harness) {
         let work = h.work + "/embed"
@@ -54,6 +54,48 @@ enum EmbedChecks {
         h.check(
             outcome.status == 0 && !first.isEmpty && jsonlEmbeddings(again) == first,
             "embed: the --save-model directory gives the same vectors", outcome.output)
+        meanPooledClassifier(&h)
+    }
+
+    /// `train --pooling mean`: the same losses at np 1 and 2, `classifier_pooling` saved, no
+    /// pooler in the weights, and `predict` and `embed --save-model` on the result.
+    static func meanPooledClassifier(_ h: inout Harness) {
+        var losses: [Int: [Int: Double]] = [:]
+        let output = h.work + "/embed/mean-pooled"
+        for ranks in [1, 2] {
+            let run = output + "-\(ranks)"
+            let outcome = h.run(ranks: ranks, h.trainArguments(output: run, steps: 6, extra: ["--pooling", "mean"]))
+            losses[ranks] = h.losses(run)
+            h.check(
+                outcome.status == 0 && losses[ranks]?.count == 6, "pooling: train --pooling mean at np \(ranks)",
+                outcome.output)
+        }
+        let worst = (1...6).map { abs((losses[1]?[$0] ?? .nan) - (losses[2]?[$0] ?? .nan)) }.max() ?? .nan
+        h.check(worst <= 1e-6, "pooling: np 1 and np 2 give the same losses (within \(worst))")
+        let run = output + "-2"
+        let config = FileManager.default.contents(atPath: run + "/config.json").flatMap {
+            try? JSONSerialization.jsonObject(with: $0) as? [String: Any]
+        }
+        let names = (try? SafeTensorsFile(contentsOf: run + "/model.safetensors").names) ?? []
+        h.check(
+            config?["classifier_pooling"] as? String == "mean" && names.contains("classifier.weight")
+                && !names.contains { $0.contains("pooler") },
+            "pooling: config.json says classifier_pooling mean, the weights have no pooler", "\(names.count) tensors")
+        let predictions = run + "/predictions.jsonl"
+        var outcome = h.run(
+            ranks: 2, ["predict", "--model", run, "--input", h.demo + "/validation.tsv", "--output", predictions])
+        let lines = ((try? String(contentsOfFile: predictions, encoding: .utf8)) ?? "").split(separator: "\n")
+        h.check(outcome.status == 0 && lines.count == 80, "pooling: predict on the mean-pooled model", outcome.output)
+        outcome = h.run(
+            ranks: 2,
+            [
+                "embed", "--model", run, "--input", h.demo + "/validation.tsv", "--output", run + "/body.npy",
+                "--normalize", "--save-model", run + "-st",
+            ])
+        h.check(
+            outcome.status == 0 && FileManager.default.fileExists(atPath: run + "-st/modules.json"),
+            "pooling: embed --save-model turns the classifier's body into a sentence-transformers model",
+            outcome.output)
     }
 
     /// Rows of a `[rows, 384]` float32 `.npy` file, or -1.
