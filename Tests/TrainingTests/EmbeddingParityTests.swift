@@ -26,7 +26,7 @@ import Text
 
     /// The model in `path` with its pipeline as the head, weights loaded.
     static func model(_ directory: ModelDirectory) throws -> any TrainableModel {
-        let head = TaskHead.embedding(directory.sentencePipeline.pooling)
+        let head = TaskHead.embedding(try directory.sentencePipeline().pooling)
         let model = try ModelFamilies.family(of: directory.config).makeModel(
             config: directory.config, head: head, lora: nil, pool: .serial)
         _ = try model.loadWeights(from: SafeTensorsFile(contentsOf: directory.weightsPath), loadHead: false)
@@ -65,8 +65,8 @@ import Text
         let fixture = try Fixtures.decode(
             "embedding/minilm.json", as: Fixture.self, generator: "tools/make_embedding_fixtures.py")
         let directory = try ModelDirectory(PretrainedModel.directory().path)
-        #expect(directory.sentencePipeline.pooling == .meanNormalized)
-        #expect(directory.sentencePipeline.maxSeqLength == fixture.maxSeqLength)
+        #expect(try directory.sentencePipeline().pooling == .meanNormalized)
+        #expect(try directory.sentencePipeline().maxSeqLength == fixture.maxSeqLength)
         let model = try Self.model(directory)
         let lengths = fixture.sentences.map {
             directory.tokenizer.encode($0, pair: nil, maxLength: fixture.maxSeqLength).ids.count
@@ -78,6 +78,27 @@ import Text
         let cosine = Self.worstCosine(vectors, fixture.embeddings, dimension: fixture.dimension)
         #expect(cosine >= 0.99999, "smallest cosine \(cosine)")
         expectClose(vectors, fixture.embeddings, absolute: 2e-6, relative: 0, "embeddings")
+    }
+
+    /// A model whose sentence-transformers files ddp-train cannot reproduce (here a Dense
+    /// module) still opens, for fine-tuning as a classifier; only its pipeline is refused.
+    @Test func unusablePipelineOnlyStopsEmbedding() throws {
+        let source = try PretrainedModel.directory().path
+        let copy = try Fixtures.temporaryDirectory("dense-pipeline")
+        defer { try? FileManager.default.removeItem(at: copy) }
+        for name in ["config.json", "tokenizer.json", "model.safetensors", "1_Pooling"] {
+            try FileManager.default.createSymbolicLink(
+                atPath: copy.path + "/" + name, withDestinationPath: source + "/" + name)
+        }
+        try """
+        [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+         {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+         {"idx": 2, "name": "2", "path": "2_Dense", "type": "sentence_transformers.models.Dense"}]
+        """.write(toFile: copy.path + "/modules.json", atomically: true, encoding: .utf8)
+        let directory = try ModelDirectory(copy.path)
+        #expect(directory.sentenceTransformers == nil)
+        #expect(throws: HuggingFaceConfigError.self) { try directory.sentencePipeline() }
+        #expect(directory.sentenceTransformersError?.key == "[2].type")
     }
 
     @Test func writtenModelLoadsAsTheSamePipeline() throws {

@@ -11,8 +11,13 @@ public struct ModelDirectory: Sendable {
     public let path: String
     public let config: HuggingFaceConfig
     public let tokenizer: any TextTokenizer
-    /// The sentence-transformers pipeline when the directory has `modules.json`.
+    /// The sentence-transformers pipeline when the directory has `modules.json` that ddp-train
+    /// reads; otherwise nil, and `sentenceTransformersError` says why when there is one.
     public let sentenceTransformers: SentenceTransformersConfig?
+    /// Why the directory's sentence-transformers files cannot be used (a Dense module, an
+    /// unsupported pooling mode …). Only embedding needs them: such a model still fine-tunes
+    /// as a classifier, so opening the directory does not fail on this.
+    public let sentenceTransformersError: HuggingFaceConfigError?
     public var weightsPath: String { path + "/model.safetensors" }
 
     /// The tokenizer files copied into every checkpoint and the final model.
@@ -50,19 +55,28 @@ public struct ModelDirectory: Sendable {
                     + "\(config.vocabSize)"
             )
         }
-        if SentenceTransformersConfig.exists(in: path) {
+        (sentenceTransformers, sentenceTransformersError) = Self.readPipeline(path, config: config)
+    }
+
+    static func readPipeline(
+        _ path: String, config: HuggingFaceConfig
+    ) -> (SentenceTransformersConfig?, HuggingFaceConfigError?) {
+        guard SentenceTransformersConfig.exists(in: path) else { return (nil, nil) }
+        do {
             let pipeline = try SentenceTransformersConfig(directory: path)
             if let bert = config.bert { try pipeline.check(hiddenSize: bert.hiddenSize, directory: path) }
-            sentenceTransformers = pipeline
-        } else {
-            sentenceTransformers = nil
+            return (pipeline, nil)
+        } catch {
+            return (nil, error)
         }
     }
 
     /// The pipeline `SentenceTransformer(path)` runs on this directory: its own, or for a
-    /// plain transformers model mean pooling without normalisation.
-    public var sentencePipeline: SentenceTransformersConfig {
-        sentenceTransformers
+    /// plain transformers model mean pooling without normalisation. Throws when its
+    /// sentence-transformers files are there but unusable (the error names the file and key).
+    public func sentencePipeline() throws(HuggingFaceConfigError) -> SentenceTransformersConfig {
+        if let sentenceTransformersError { throw sentenceTransformersError }
+        return sentenceTransformers
             ?? .plainModelDefault(hiddenSize: config.bert?.hiddenSize ?? 0, maxSeqLength: nil)
     }
 
@@ -115,9 +129,8 @@ public struct ModelDirectory: Sendable {
         _ pooling: SentencePooling, hiddenSize: Int, source: String, maxLength: Int, into directory: DurableDirectory
     ) throws {
         var pipeline =
-            SentenceTransformersConfig.exists(in: source)
-            ? try SentenceTransformersConfig(directory: source)
-            : .plainModelDefault(hiddenSize: hiddenSize, maxSeqLength: nil)
+            (try? SentenceTransformersConfig(directory: source))
+            ?? .plainModelDefault(hiddenSize: hiddenSize, maxSeqLength: nil)
         pipeline.pooling = pooling
         pipeline.wordEmbeddingDimension = hiddenSize
         pipeline.maxSeqLength = maxLength

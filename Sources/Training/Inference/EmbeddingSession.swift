@@ -9,6 +9,8 @@ import Text
 /// them; every rank embeds its share of the rows.
 public final class EmbeddingSession {
     public let directory: ModelDirectory
+    /// The directory's sentence-transformers pipeline (`ModelDirectory.sentencePipeline`).
+    public let pipeline: SentenceTransformersConfig
     /// The pipeline as run: the directory's, with `--normalize` applied.
     public let pooling: SentencePooling
     public let model: any TrainableModel
@@ -27,19 +29,21 @@ public final class EmbeddingSession {
         precondition(batchSize > 0, "EmbeddingSession: batch size \(batchSize)")
         self.batchSize = batchSize
         self.communicator = communicator
-        let opened = try communicator.agreeing { () -> (ModelDirectory, Int) in
+        let opened = try communicator.agreeing { () -> (ModelDirectory, SentenceTransformersConfig, Int) in
             let directory = try ModelDirectory(modelPath)
+            let pipeline = try directory.sentencePipeline()
             let positions = directory.config.maxPositions
             if let maxLength, maxLength > positions {
                 throw OptionError(
                     "--max-length \(maxLength) exceeds the model's \(directory.config.maxPositionsKey) (\(positions))")
             }
-            let own = directory.sentencePipeline.maxSeqLength ?? TrainedLength.defaultMaxLength(of: directory)
-            return (directory, maxLength ?? min(own, positions))
+            let own = pipeline.maxSeqLength ?? TrainedLength.defaultMaxLength(of: directory)
+            return (directory, pipeline, maxLength ?? min(own, positions))
         }
         directory = opened.0
-        self.maxLength = opened.1
-        var pooling = directory.sentencePipeline.pooling
+        pipeline = opened.1
+        self.maxLength = opened.2
+        var pooling = pipeline.pooling
         if normalize { pooling.normalize = true }
         self.pooling = pooling
         let threads = try threads ?? ThreadPlan(ranksOnNode: communicator.localSize).threads
@@ -67,7 +71,7 @@ public final class EmbeddingSession {
     /// truncated to `maxLength`. A second text column is ignored.
     public func read(_ path: String, textColumn: String?) throws -> EncodedDataset {
         var rows = try TextDatasetReader.read(path, columns: ColumnSelection(text: textColumn, requireLabel: false))
-        let lower = directory.sentencePipeline.doLowerCase
+        let lower = pipeline.doLowerCase
         for i in rows.indices {
             rows[i].pair = nil
             rows[i].label = nil

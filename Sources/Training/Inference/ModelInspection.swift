@@ -29,6 +29,9 @@ public enum ModelInspection {
                     + (pipeline.maxSeqLength.map(String.init) ?? "unset")
                     + (pipeline.doLowerCase ? ", lower-cased" : ""))
         }
+        if let error = directory.sentenceTransformersError {
+            lines.append("  sentence-transformers files not usable for embed: \(error)")
+        }
         lines.append("  parameters \(table.count)")
         for (group, count) in table.countsByGroup {
             lines.append("    \(group.description.padding(toLength: 12, withPad: " ", startingAt: 0)) \(count)")
