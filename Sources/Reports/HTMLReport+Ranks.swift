@@ -32,11 +32,7 @@ extension HTMLReport {
         for (title, part) in [
             ("Step time by rank", RankMetrics.Part.step), ("Communication wait by rank", .communicationWait),
         ] {
-            out += chart(
-                title,
-                ranks.map { rank in
-                    ("rank \(rank)", series(training, RankMetrics.key(part, rank: rank)).map { ($0.x, $0.y * 1000) })
-                }, yLabel: "ms per step")
+            out += chart(title, lines(training, part, ranks: ranks), yLabel: "ms per step")
         }
         out += "</div>\n"
 
@@ -55,6 +51,31 @@ extension HTMLReport {
         }
         return out + "<div class=\"ranks\" data-table=\"Per rank\">" + table(rows, columns: columns) + "</div>\n"
     }
+
+    /// A line per rank of `part` in milliseconds; beyond `rankLineLimit` ranks, the fastest,
+    /// mean and slowest rank at each step instead, so the page's size stays bounded.
+    static func lines(_ training: [[String: Double]], _ part: RankMetrics.Part, ranks: [Int]) -> [(
+        String, [(x: Double, y: Double)]
+    )] {
+        let keys = ranks.map { RankMetrics.key(part, rank: $0) }
+        guard ranks.count > rankLineLimit else {
+            return zip(ranks, keys).map { rank, key in
+                ("rank \(rank)", series(training, key).map { ($0.x, $0.y * 1000) })
+            }
+        }
+        var low: [(x: Double, y: Double)] = [], mean = low, high = low
+        for record in training {
+            let values = keys.compactMap { record[$0] }.filter(\.isFinite).map { $0 * 1000 }
+            guard let step = record["step"], !values.isEmpty else { continue }
+            low.append((step, values.min()!))
+            mean.append((step, values.reduce(0, +) / Double(values.count)))
+            high.append((step, values.max()!))
+        }
+        return [("fastest rank", low), ("mean of \(ranks.count) ranks", mean), ("slowest rank", high)]
+    }
+
+    /// Ranks drawn one line each in the charts over steps.
+    static let rankLineLimit = 8
 
     /// The colour key of a figure whose series are drawn in `palette` order.
     static func legend(_ names: [String]) -> String {

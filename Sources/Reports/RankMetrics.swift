@@ -1,3 +1,5 @@
+import Foundation
+
 /// The per-rank keys of a training record: where each rank's step time went in the logging
 /// window, its throughput, the bytes it reduced and its peak memory. Written by the trainer
 /// (one gather to rank 0 at each logging step) as `<part>_rank_<r>` in `metrics.jsonl`,
@@ -44,6 +46,14 @@ public enum RankMetrics {
 
     /// `forward_seconds_rank_3`.
     public static func key(_ part: Part, rank: Int) -> String { "\(part.rawValue)_rank_\(rank)" }
+
+    /// Whether `key` is one of the per-rank keys (`<part>_rank_<r>`).
+    public static func isRankKey(_ key: String) -> Bool {
+        guard let marker = key.range(of: "_rank_", options: .backwards),
+            Part(rawValue: String(key[..<marker.lowerBound])) != nil
+        else { return false }
+        return Int(key[marker.upperBound...]) != nil
+    }
 
     /// The ranks present in `records` (those with a step time), ascending.
     public static func ranks(in records: [[String: Double]]) -> [Int] {

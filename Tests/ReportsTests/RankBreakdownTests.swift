@@ -68,3 +68,26 @@ import Testing
         #expect(svg.contains(">3</text>") && svg.contains(">6</text>"))
     }
 }
+
+extension RankBreakdownTests {
+    @Test func manyRanksDrawFastestMeanSlowest() throws {
+        let page = HTMLReport.render(records: Self.records(ranks: 64), data: HTMLReportTests.data)
+        let chart = try #require(HTMLReportTests.figure("Step time by rank", in: page))
+        #expect(chart.components(separatedBy: "<polyline").count - 1 == 3)
+        #expect(chart.contains("slowest rank") && chart.contains("mean of 64 ranks"))
+        // Rank 63's step: 100 + 630 ms at the top.
+        #expect(chart.contains(">700<") || chart.contains(">800<"))
+        let bars = try #require(HTMLReportTests.figure("Step time per rank", in: page))
+        #expect(bars.contains(">rank 63<"))
+    }
+}
+
+extension RankBreakdownTests {
+    @Test(arguments: [
+        ("forward_seconds_rank_0", true), ("peak_memory_mib_rank_12", true), ("step_seconds_rank_", false),
+        ("loss", false), ("samples_per_second", false), ("learning_rate_layer_3", false), ("eval_rank_1", false),
+    ])
+    func rankKeysAreRecognised(key: String, isRankKey: Bool) {
+        #expect(RankMetrics.isRankKey(key) == isRankKey)
+    }
+}

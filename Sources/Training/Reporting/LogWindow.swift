@@ -88,6 +88,13 @@ extension Trainer.LogWindow {
     }
 }
 
+extension MetricsRecord {
+    /// The record without its per-rank keys: what `log_history` in `trainer_state.json` keeps,
+    /// so that a checkpoint's size does not grow with the ranks (`metrics.jsonl` and
+    /// TensorBoard have them).
+    var withoutRankMetrics: MetricsRecord { MetricsRecord(values.filter { !RankMetrics.isRankKey($0.key) }) }
+}
+
 /// The process's peak resident memory so far in MiB, from the kernel (`ru_maxrss`, KiB on
 /// Linux): what the OS charged this rank, allocator slack included.
 func peakResidentMiB() -> Double {

@@ -189,7 +189,7 @@ extension Trainer {
     }
 
     func log(_ record: MetricsRecord) {
-        state.logHistory.append(record)
+        state.logHistory.append(record.withoutRankMetrics)
         guard isRoot else { return }
         metricsLog?.append(record)
         reports?.logged(record)
