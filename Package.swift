@@ -50,7 +50,9 @@ let package = Package(
         .testTarget(name: "CommandLineTests", dependencies: ["ddp-train", "Training", "TestSupport"]),
         // Multi-rank checks under mpirun, in Tests/MultiRank: of the Parallel module
         // (run-parallel-checks.sh) and of the ddp-train binary end to end (run-training-checks.sh).
-        .executableTarget(name: "parallel-checks", dependencies: ["Parallel"], path: "Tests/MultiRank/ParallelChecks"),
+        // (The parallel checks include the cross-rank embedding losses, which live in Training.)
+        .executableTarget(
+            name: "parallel-checks", dependencies: ["Parallel", "Training"], path: "Tests/MultiRank/ParallelChecks"),
         .executableTarget(name: "training-checks", dependencies: ["Model"], path: "Tests/MultiRank/TrainingChecks"),
         // The benchmark of the training step (bench/run.sh runs it beside PyTorch).
         .executableTarget(name: "ddp-bench", dependencies: ["Training", "Model", "Parallel", "Text"], path: "bench/DDPBench",

@@ -7,7 +7,7 @@ extension Communicator {
     /// `MPI_Barrier` on the world communicator.
     public func barrier() throws(MPIError) {
         assertOnMPIThread()
-        try checkMPI(MPI_Barrier(world), "MPI_Barrier")
+        try watched("MPI_Barrier") { () throws(MPIError) in try checkMPI(MPI_Barrier(world), "MPI_Barrier") }
     }
 
     /// `MPI_Bcast`: afterwards every rank's `buffer` holds `root`'s contents.
@@ -22,7 +22,9 @@ extension Communicator {
         var offset = 0
         while offset < buffer.count {
             let count = min(maxElementsPerCall, buffer.count - offset)
-            try checkMPI(MPI_Bcast(base + offset, Int32(count), T.mpiDatatype, Int32(root), world), "MPI_Bcast")
+            try watched("MPI_Bcast") { () throws(MPIError) in
+                try checkMPI(MPI_Bcast(base + offset, Int32(count), T.mpiDatatype, Int32(root), world), "MPI_Bcast")
+            }
             offset += count
         }
     }
@@ -53,9 +55,11 @@ extension Communicator {
         var offset = 0
         while offset < buffer.count {
             let count = min(maxElementsPerCall, buffer.count - offset)
-            try checkMPI(
-                MPI_Allreduce(cmpi_in_place(), base + offset, Int32(count), T.mpiDatatype, op, world),
-                "MPI_Allreduce")
+            try watched("MPI_Allreduce") { () throws(MPIError) in
+                try checkMPI(
+                    MPI_Allreduce(cmpi_in_place(), base + offset, Int32(count), T.mpiDatatype, op, world),
+                    "MPI_Allreduce")
+            }
             offset += count
         }
     }
@@ -78,8 +82,38 @@ extension Communicator {
         assertOnMPIThread()
         precondition(gathered.count == size, "allgather needs \(size) slots, got \(gathered.count)")
         var local = value
-        try checkMPI(
-            MPI_Allgather(&local, 1, T.mpiDatatype, gathered.baseAddress, 1, T.mpiDatatype, world),
-            "MPI_Allgather")
+        try watched("MPI_Allgather") { () throws(MPIError) in
+            try checkMPI(
+                MPI_Allgather(&local, 1, T.mpiDatatype, gathered.baseAddress, 1, T.mpiDatatype, world),
+                "MPI_Allgather")
+        }
+    }
+
+    /// `MPI_Gather`: `root` receives every rank's `values`, rank after rank, in `gathered`; the
+    /// other ranks only send. For small per-rank records (a logging step's timings), so it is
+    /// one call, not chunked.
+    ///
+    /// - Parameters:
+    ///   - values: `[n]`, the same `n` on every rank, `n * size` at most `Int32.max`.
+    ///   - gathered: on `root`, `[size * n]`, written: `gathered[r * n + i]` = rank r's
+    ///     `values[i]`; ignored elsewhere (pass an empty buffer).
+    public func gather<T: MPIScalar>(
+        _ values: UnsafeBufferPointer<T>, into gathered: UnsafeMutableBufferPointer<T>, root: Int
+    ) throws(MPIError) {
+        assertOnMPIThread()
+        precondition((0..<size).contains(root), "gather root \(root) is not a rank of 0..<\(size)")
+        precondition(values.count * size <= Int(Int32.max), "gather of \(values.count) × \(size) is too large")
+        if rank == root {
+            precondition(
+                gathered.count == values.count * size,
+                "gather needs \(values.count) × \(size) slots on the root, got \(gathered.count)")
+        }
+        try watched("MPI_Gather") { () throws(MPIError) in
+            try checkMPI(
+                MPI_Gather(
+                    values.baseAddress, Int32(values.count), T.mpiDatatype, rank == root ? gathered.baseAddress : nil,
+                    Int32(values.count), T.mpiDatatype, Int32(root), world),
+                "MPI_Gather")
+        }
     }
 }

@@ -65,6 +65,8 @@ extension Communicator {
     /// `MPI_Wait`: blocks until `request` is complete.
     public func wait(_ request: inout Request) throws(MPIError) {
         assertOnMPIThread()
+        CollectiveWatch.shared.begin("MPI_Wait")
+        defer { CollectiveWatch.shared.end() }
         if request.first != requestNull {
             try checkMPI(MPI_Wait(&request.first, cmpi_status_ignore()), "MPI_Wait")
         }

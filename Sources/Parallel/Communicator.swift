@@ -85,6 +85,8 @@ public final class Communicator {
     /// by parent rank). Errors return, as on the world.
     private init(splitting parent: Communicator, color: Int, key: Int) throws(MPIError) {
         var handle: MPI_Comm? = nil
+        CollectiveWatch.shared.begin("MPI_Comm_split")
+        defer { CollectiveWatch.shared.end() }
         try checkMPI(MPI_Comm_split(parent.world, Int32(color), Int32(key), &handle), "MPI_Comm_split")
         guard let handle else { throw MPIError(call: "MPI_Comm_split (no communicator)", code: 0) }
         world = handle

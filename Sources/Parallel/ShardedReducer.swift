@@ -85,6 +85,8 @@ public final class ShardedReducer {
         communicator.assertOnMPIThread()
         let start = monotonicSeconds()
         let rank = communicator.rank
+        CollectiveWatch.shared.begin("MPI_Reduce_scatter")
+        defer { CollectiveWatch.shared.end() }
         for chunk in chunks {
             let result = chunk.counts.withUnsafeBufferPointer { counts in
                 MPI_Reduce_scatter(
@@ -103,6 +105,8 @@ public final class ShardedReducer {
     public func allgather(_ slab: UnsafeMutablePointer<Float>) throws(MPIError) {
         communicator.assertOnMPIThread()
         let start = monotonicSeconds()
+        CollectiveWatch.shared.begin("MPI_Allgatherv")
+        defer { CollectiveWatch.shared.end() }
         for chunk in chunks {
             let result = chunk.counts.withUnsafeBufferPointer { counts in
                 chunk.displacements.withUnsafeBufferPointer { displacements in

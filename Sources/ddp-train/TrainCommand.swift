@@ -127,6 +127,13 @@ enum TrainCommand {
                 .int("eval-steps", \.evalSteps, "Evaluate every N steps (0: at the end of each epoch)."),
                 .int("save-steps", \.saveSteps, "Checkpoint every N steps (0: only at the end)."),
                 .int("save-total-limit", \.saveTotalLimit, "Keep at most N checkpoints besides the best (0: all)."),
+                .double(
+                    "collective-timeout", \.collectiveTimeout,
+                    "End the job (status 69) when a rank waits longer than S seconds in one collective, naming the "
+                        + "ranks that did not arrive (0: never)."),
+                .choice(
+                    "on-save-error", \.onSaveError,
+                    "When a checkpoint cannot be written (full disk): stop every rank (exit 74) or continue."),
                 .path(
                     "resume", \.resume, "Resume from a checkpoint: auto (newest in --output) or a path.",
                     valueName: "auto|PATH"),

@@ -1,4 +1,5 @@
 import Foundation
+import Parallel
 import Training
 
 // ddp-train: data-parallel fine-tuning of BERT-family encoders over MPI.
@@ -7,7 +8,8 @@ import Training
 //   mpirun -np 8 ddp-train train --train ...    fine-tune
 //   ddp-train evaluate | predict | inspect      use a fine-tuned model
 //
-// Errors: usage and option errors exit 64, data errors 65, anything else 1; an error in
+// Errors: usage and option errors exit 64, data errors 65, a checkpoint or model that cannot
+// be written 74 (every rank stops at the same step), anything else 1; any other error in
 // the middle of training aborts the whole MPI job so that no rank is left waiting.
 // A run stopped on SIGUSR1 at a checkpoint exits 75 (EX_TEMPFAIL: not finished, rerun
 // with --resume auto), so that a batch script can tell it from a finished run.
@@ -34,6 +36,7 @@ func exitStatus(for error: Error) -> Int32 {
     switch FailureKind(of: error) {
     case .usage: return 64
     case .data: return 65
+    case .storage: return 74
     case .other: return 1
     }
 }
@@ -104,6 +107,10 @@ do {
 var running = false
 var preempted = false
 do {
+    // A rank stopped without exiting ends the job instead of leaving the others waiting.
+    let timeout = command == "sweep" ? sweepOptions.base.collectiveTimeout : trainOptions.collectiveTimeout
+    let watchdog = try CollectiveWatchdog.start(timeout: timeout, communicator: communicator)
+    defer { withExtendedLifetime(watchdog) {} }
     switch command {
     case "demo", "train":
         let reporter = ConsoleReporter(
@@ -132,6 +139,11 @@ do {
     if communicator.rank == 0 {
         FileHandle.standardError.write(Data("[rank \(error.rank)] error: \(error.message)\n".utf8))
     }
+    try? communicator.finalize()
+    exit(exitStatus(for: error))
+} catch let error as StorageError {
+    // Agreed by every rank before it was thrown (Trainer): all leave alike, no abort needed.
+    FileHandle.standardError.write(Data("[rank \(communicator.rank)] error: \(error)\n".utf8))
     try? communicator.finalize()
     exit(exitStatus(for: error))
 } catch {

@@ -6,8 +6,8 @@
 #
 #   Tests/MultiRank/run-training-checks.sh [--no-build] [check ...]
 #
-# Checks: equivalence resume faults signal bad-input inference tasks causal-lm trace explain craft
-# (default: all).
+# Checks: equivalence resume faults signal bad-input inference tasks causal-lm trace explain sweep
+# storage hang craft (default: all).
 # Environment: DDP_TRAIN_BUILD_PATH  SwiftPM scratch path of the binaries (default .build;
 #              a relative path is taken from the repository root).
 # Exit status 0 only if everything passed.
@@ -31,6 +31,15 @@ if [ "$build" = 1 ]; then
     swift build -c release --scratch-path "$BUILD_PATH" --product training-checks
 fi
 case "$BUILD_PATH" in /*) ;; *) BUILD_PATH=$PWD/$BUILD_PATH ;; esac
+# Each group of checks empties the work directory when it passes; the largest needs about
+# 4 GB at once (checkpoints with AdamW moments are 273 MB each). Say so up front when the
+# disk has less, rather than 30 checks failing with ENOSPC.
+mkdir -p "$WORK"
+free_mb=$(df -Pm "$WORK" | awk 'NR == 2 { print $4 }')
+echo "training checks: $WORK has $free_mb MB free (the largest group needs about 4000 MB)" >&2
+if [ "$free_mb" -lt 4500 ]; then
+    echo "warning: less than 4500 MB free under $WORK (DDP_TRAIN_CHECKS_DIR): checks that write checkpoints may fail with ENOSPC" >&2
+fi
 command=("$BUILD_PATH/release/training-checks" "$BUILD_PATH/release/ddp-train" "$WORK" "$MODEL" "$PWD/data/demo" "$@")
 echo "+ ${command[*]}" >&2
 "${command[@]}"

@@ -26,6 +26,18 @@ public struct GPT2Family: ModelFamily {
         return GPT2Model(layout: GPT2Layout(config: config.gpt2!, head: head, lora: lora), pool: pool)
     }
 
+    public func configSizes(_ config: HuggingFaceConfig) -> ConfigSizes {
+        let gpt2 = config.gpt2!
+        var dimensions: [ConfigSizes.Dimension] = [
+            .stated("vocab_size", gpt2.vocabSize, as: 0, of: "wte.weight"),
+            .stated("n_embd", gpt2.nEmbd, as: 1, of: "wte.weight"),
+            .stated("n_positions", gpt2.nPositions, as: 0, of: "wpe.weight"),
+        ]
+        // Conv1D stores [in, out]: the feed-forward width is c_fc's second dimension.
+        if let inner = gpt2.nInner { dimensions.append(.stated("n_inner", inner, as: 1, of: "h.0.mlp.c_fc.weight")) }
+        return ConfigSizes(dimensions: dimensions, layerKey: "n_layer", layers: gpt2.nLayer, layerPrefix: "h.")
+    }
+
     public func parameterTable(config: HuggingFaceConfig, head: TaskHead, lora: LoRAConfiguration?)
         throws(ModelFamilyError) -> ParameterTable
     {

@@ -15,6 +15,8 @@ public protocol ModelFamily: Sendable {
     /// what `check` throws.
     func makeModel(config: HuggingFaceConfig, head: TaskHead, lora: LoRAConfiguration?, pool: ThreadPool)
         throws(ModelFamilyError) -> any TrainableModel
+    /// The sizes `config` states that a checkpoint's tensors must have (see `ConfigSizes`).
+    func configSizes(_ config: HuggingFaceConfig) -> ConfigSizes
     /// The parameters such a model has, without allocating it (for `inspect`).
     func parameterTable(config: HuggingFaceConfig, head: TaskHead, lora: LoRAConfiguration?)
         throws(ModelFamilyError) -> ParameterTable
@@ -75,6 +77,22 @@ public struct BertFamily: ModelFamily {
     {
         try check(config: config, head: head, lora: lora)
         return BertModel(layout: BertLayout(config: config.bert!, head: head, lora: lora), pool: pool)
+    }
+
+    public func configSizes(_ config: HuggingFaceConfig) -> ConfigSizes {
+        let bert = config.bert!
+        return ConfigSizes(
+            dimensions: [
+                .stated("vocab_size", bert.vocabSize, as: 0, of: "embeddings.word_embeddings.weight"),
+                .stated("hidden_size", bert.hiddenSize, as: 1, of: "embeddings.word_embeddings.weight"),
+                .stated(
+                    "max_position_embeddings", bert.maxPositionEmbeddings, as: 0,
+                    of: "embeddings.position_embeddings.weight"),
+                .stated("type_vocab_size", bert.typeVocabSize, as: 0, of: "embeddings.token_type_embeddings.weight"),
+                .stated(
+                    "intermediate_size", bert.intermediateSize, as: 0, of: "encoder.layer.0.intermediate.dense.weight"),
+            ],
+            layerKey: "num_hidden_layers", layers: bert.numHiddenLayers, layerPrefix: "encoder.layer.")
     }
 
     public func parameterTable(config: HuggingFaceConfig, head: TaskHead, lora: LoRAConfiguration?)

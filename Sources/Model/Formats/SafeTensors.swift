@@ -67,60 +67,16 @@ public struct SafeTensorsFile: Sendable {
             SafeTensorsError(file: file, tensor: tensor, message: message)
         }
 
-        guard bytes.count >= 8 else {
-            throw fail("the file is \(bytes.count) bytes, too short for the 8-byte header length")
-        }
-        var headerLength: UInt64 = 0
-        for k in (0..<8).reversed() { headerLength = headerLength << 8 | UInt64(bytes[k]) }
-        let available = bytes.count - 8
-        guard headerLength <= UInt64(available) else {
-            throw fail(
-                "the header length is \(headerLength) bytes, but only \(available) bytes follow the 8-byte length "
-                    + "(truncated file, or not a safetensors file)"
-            )
-        }
-        guard headerLength <= UInt64(SafeTensorsFile.maximumHeaderLength) else {
-            throw fail(
-                "the header length is \(headerLength) bytes, more than the limit of "
-                    + "\(SafeTensorsFile.maximumHeaderLength)"
-            )
-        }
-        dataStart = 8 + Int(headerLength)
-        let bufferSize = bytes.count - dataStart
-
-        let parsed: Result<JSONValue, JSONParseError> = bytes.withUnsafeBytes { raw in
-            do throws(JSONParseError) {
-                return .success(
-                    try JSONParser.parse(UnsafeRawBufferPointer(rebasing: raw[8..<(8 + Int(headerLength))])))
-            } catch {
-                return .failure(error)
+        let headerLength = try SafeTensorsFile.headerLength(prefix: bytes, fileSize: bytes.count, fail: { fail($0) })
+        let start = 8 + headerLength
+        dataStart = start
+        let parsed = bytes.withUnsafeBytes { raw in
+            Result { () throws(SafeTensorsError) in
+                try SafeTensorsFile.parseHeader(
+                    UnsafeRawBufferPointer(rebasing: raw[8..<start]), bufferSize: bytes.count - start, fail: fail)
             }
         }
-        let header: JSONValue
-        switch parsed {
-        case .success(let value): header = value
-        case .failure(let error):
-            throw fail(
-                "the header is not valid JSON (line \(error.line), column \(error.column) of the header): "
-                    + "\(error.message)"
-            )
-        }
-        guard case .object(let members) = header else {
-            throw fail("the header is a JSON \(header.typeName), expected an object mapping tensor names to entries")
-        }
-
-        var metadata: [String: String] = [:]
-        var tensors: [SafeTensorInfo] = []
-        tensors.reserveCapacity(members.count)
-        for member in members {
-            if member.key == "__metadata__" {
-                metadata = try SafeTensorsFile.parseMetadata(member.value, fail: fail)
-            } else {
-                tensors.append(try SafeTensorsFile.parseEntry(member, bufferSize: bufferSize, fail: fail))
-            }
-        }
-        try SafeTensorsFile.checkNoOverlap(tensors, fail: fail)
-
+        var (tensors, metadata) = try parsed.get()
         tensors.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         self.tensors = tensors
         self.metadata = metadata

@@ -11,13 +11,22 @@ public enum Checkpoints {
 
     /// Writes checkpoint `step` atomically (rank 0 only): a crash at any moment leaves the
     /// earlier checkpoints as they were and no `checkpoint-<step>` directory, or a complete one.
+    /// Too little free space is found before anything is written; any failure to write
+    /// throws a `StorageError` naming the checkpoint and the space it needs.
     @discardableResult
     public static func write(
         step: Int, output: String, model: any TrainableModel, optimizer: AdamW, state: TrainerState,
         config: HuggingFaceConfig, tokenizerSource: String, maxLength: Int
     ) throws -> String {
         let destination = path(output: output, step: step)
-        let directory = try DurableDirectory(destination: destination)
+        let needed = estimatedBytes(model: model, tokenizerSource: tokenizerSource, optimizer: true)
+        try StorageSpace.require(needed, toWrite: destination, in: output)
+        let directory: DurableDirectory
+        do {
+            directory = try DurableDirectory(destination: destination)
+        } catch {
+            throw StorageError("cannot write \(destination): \(error)")
+        }
         do {
             try ModelDirectory.write(
                 model: model, config: config, tokenizerSource: tokenizerSource,
@@ -29,9 +38,24 @@ public enum Checkpoints {
             try directory.commit()
         } catch {
             directory.abandon()
-            throw error
+            let free = StorageSpace.availableBytes(at: output).map(StorageSpace.describe) ?? "unknown"
+            throw StorageError(
+                "cannot write \(destination): \(error) (it needs about \(StorageSpace.describe(needed)); "
+                    + "\(free) free there now)")
         }
         return destination
+    }
+
+    /// Bytes a checkpoint (or, without `optimizer`, the final model) takes, a little over:
+    /// the weights, the two AdamW moments, the tokenizer files copied beside them, and 1 MB
+    /// for the safetensors headers, the config, the trainer state and the manifest.
+    public static func estimatedBytes(model: any TrainableModel, tokenizerSource: String, optimizer: Bool) -> Int {
+        let weights = model.parameterTable.count * MemoryLayout<Float>.stride
+        let tokenizer = ModelDirectory.tokenizerFiles.reduce(0) { sum, name in
+            let attributes = try? FileManager.default.attributesOfItem(atPath: tokenizerSource + "/" + name)
+            return sum + ((attributes?[.size] as? Int) ?? 0)
+        }
+        return weights * (optimizer ? 3 : 1) + tokenizer + 1_000_000
     }
 
     /// AdamW moments as `exp_avg.<parameter>` and `exp_avg_sq.<parameter>` tensors.

@@ -41,6 +41,11 @@ public struct ModelDirectory: Sendable {
                             + "with safe_serialization=True")
             )
         }
+        // Sizes the config states are checked against the weights' header before anything
+        // the config sizes is allocated.
+        let shapes = try SafeTensorsFile.shapes(contentsOf: path + "/model.safetensors")
+        try ModelFamilies.family(of: config).configSizes(config).check(
+            against: shapes, weightsFile: path + "/model.safetensors", configFile: path + "/config.json")
         tokenizer = try Tokenizers.load(directory: URL(fileURLWithPath: path))
         if tokenizer.vocabSize > config.vocabSize {
             throw CheckpointError(

@@ -50,6 +50,9 @@ extension TrainingOptions {
             throw OptionError("--warmup-steps and --warmup-ratio both given: choose one")
         }
         if weightDecay < 0 { throw OptionError("--weight-decay \(weightDecay): must not be negative") }
+        if !(collectiveTimeout >= 0) || !collectiveTimeout.isFinite {
+            throw OptionError("--collective-timeout \(collectiveTimeout): expected seconds ≥ 0 (0: never)")
+        }
         if !(0..<1).contains(adamBeta1) || !(0..<1).contains(adamBeta2) {
             throw OptionError("--adam-beta1/--adam-beta2 must be in [0, 1)")
         }

@@ -165,6 +165,10 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var saveSteps: Int = 500
     /// Keep at most this many checkpoints besides the best one (0: keep all).
     public var saveTotalLimit: Int = 0
+    /// What the ranks do when a checkpoint cannot be written (see `StorageError`).
+    public var onSaveError: SaveErrorPolicy = .stop
+    /// Seconds a rank may wait inside one collective before the job is ended (0: never).
+    public var collectiveTimeout: Double = 600
     /// `auto` (newest complete checkpoint in the output directory) or a checkpoint path.
     public var resume: String? = nil
 
@@ -218,4 +222,11 @@ public enum DefaultPaths {
         if let xdg = env["XDG_CACHE_HOME"], !xdg.isEmpty { return xdg + "/ddp-train" }
         return (env["HOME"] ?? NSHomeDirectory()) + "/.cache/ddp-train"
     }
+}
+
+/// `--on-save-error`: a checkpoint that cannot be written stops every rank at that step
+/// (exit 74, the earlier checkpoints intact), or training goes on without it.
+public enum SaveErrorPolicy: String, CaseIterable, Codable, Sendable {
+    case stop
+    case `continue`
 }

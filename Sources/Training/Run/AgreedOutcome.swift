@@ -7,6 +7,8 @@ public enum FailureKind: String, Sendable {
     case usage
     /// A data file that cannot be used.
     case data
+    /// A checkpoint or model that could not be written (`StorageError`).
+    case storage
     /// Anything else (model files, checkpoints, MPI, the file system).
     case other
 
@@ -14,6 +16,7 @@ public enum FailureKind: String, Sendable {
         switch error {
         case is OptionError: self = .usage
         case is DataError: self = .data
+        case is StorageError: self = .storage
         case let peer as PeerFailure: self = peer.kind
         default: self = .other
         }

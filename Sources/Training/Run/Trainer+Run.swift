@@ -30,6 +30,7 @@ extension Trainer {
 
         while state.globalStep < totalSteps {
             let globalStep = state.globalStep
+            CollectiveWatch.shared.setStep(globalStep + 1)
             try traceStepBegins(globalStep + 1)
             updateWhatTrains(atStep: globalStep)
             let (epoch, step) = plan.position(ofGlobalStep: globalStep)
@@ -123,7 +124,7 @@ extension Trainer {
                 try loadBestModel(best)
                 lastEvaluation = try evaluate(tracksBest: false).record
             }
-            if isRoot { finalModel = try writeFinalModel() }
+            finalModel = try communicator.agreeing { isRoot ? try writeFinalModel() : "" }
         }
         let seconds = monotonicSeconds() - started
         let peak = try communicator.allreduce(peakResidentMiB(), operation: .max)
@@ -229,56 +230,6 @@ extension Trainer {
             state.evaluationsWithoutImprovement += 1
         }
         return (record, improved)
-    }
-
-    /// Rank 0 writes a checkpoint; the others wait for it in the next collective.
-    func saveCheckpoint() throws {
-        try engine.gatherOptimizerState()
-        state.optimizerSteps = Dictionary(
-            uniqueKeysWithValues: optimizer.stepCounts.map { ($0.key.description, $0.value) })
-        guard isRoot else { return }
-        let path = try Checkpoints.write(
-            step: state.globalStep, output: options.output, model: model, optimizer: optimizer,
-            state: state, config: outputConfig, tokenizerSource: source.path,
-            maxLength: maxLength)
-        Checkpoints.prune(output: options.output, keep: options.saveTotalLimit, protected: state.bestModelCheckpoint)
-        emit(.checkpointSaved(path))
-    }
-
-    /// Replaces the parameters with the best checkpoint's on every rank.
-    func loadBestModel(_ checkpoint: String) throws {
-        try communicator.agreeing {
-            if isRoot { try Checkpoints.readModel(into: model, from: checkpoint) }
-        }
-        try communicator.broadcast(model.parameters.buffer, root: 0)
-        if isRoot {
-            emit(.notice("loaded the best model, \(checkpoint) (\(options.bestMetricKey) \(state.bestMetric ?? .nan))"))
-        }
-    }
-
-    /// The trained model in Hugging Face form in the output directory itself, each file
-    /// replaced atomically.
-    func writeFinalModel() throws -> String {
-        let directory = try DurableDirectory(destination: options.output + "/.final-model")
-        try ModelDirectory.write(
-            model: model, config: outputConfig, tokenizerSource: source.path,
-            maxLength: maxLength, into: directory)
-        for name in try FileManager.default.contentsOfDirectory(atPath: directory.temporary) {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: options.output + "/" + name, isDirectory: &isDirectory),
-                isDirectory.boolValue
-            {
-                // rename cannot replace a directory
-                try FileManager.default.removeItem(atPath: options.output + "/" + name)
-            }
-            guard rename(directory.path(name), options.output + "/" + name) == 0 else {
-                throw CheckpointError(
-                    "rename \(directory.path(name)) into \(options.output): \(String(cString: strerror(errno)))")
-            }
-        }
-        directory.abandon()
-        try DurableDirectory.syncDirectory(options.output)
-        return options.output
     }
 
     /// Stops every rank with a clear message if the replicas' parameters differ.

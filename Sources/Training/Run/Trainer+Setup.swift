@@ -9,6 +9,7 @@ extension Trainer {
     /// configuration, and (on rank 0) finds the checkpoint to resume.
     static func prepare(_ options: TrainingOptions, rank: Int, worldSize: Int) throws -> Prepared {
         try options.validate(worldSize: worldSize)
+        if rank == 0 { try StorageSpace.requireWritable(options.output, for: "--output") }
         let task = try options.fineTuningTask()
         let source = try ModelDirectory(options.model)
         let positions = source.config.maxPositions

@@ -81,7 +81,15 @@ public final class Trainer {
         threadPlan = try ThreadPlan(ranksOnNode: communicator.localSize)
         let threads = options.threads ?? threadPlan.threads
         BLAS.setThreads(threads)
-        model = try ModelFamilies.family(of: prepared.config).makeModel(
+        let family = ModelFamilies.family(of: prepared.config)
+        let parameters = try family.parameterTable(
+            config: prepared.config, head: prepared.task.head(labels: prepared.labels.count), lora: prepared.lora
+        ).count
+        // Weights, gradients and the two AdamW moments, before any of them is allocated.
+        try MemoryBudget.require(
+            bytesPerRank: parameters * MemoryLayout<Float>.stride * 4, ranksOnNode: communicator.localSize,
+            for: "the \(parameters) parameters of \(options.model)/config.json (weights, gradients, AdamW moments)")
+        model = try family.makeModel(
             config: prepared.config, head: prepared.task.head(labels: prepared.labels.count), lora: prepared.lora,
             pool: ThreadPool(threads: threads))
         optimizer = AdamW(

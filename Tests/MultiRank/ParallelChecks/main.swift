@@ -4,6 +4,7 @@
 //   parallel-checks spin [seconds]      allreduce loop, for the kill test
 //   parallel-checks wait-signal [secs]  stop by agreement after SIGUSR1
 //   parallel-checks bench [s/layer]     allreduce timing and overlap
+//   parallel-checks embedding-bench [pairs]  cross-rank multiple-negatives ranking timing
 //   parallel-checks fail-one            a check fails on the last rank only: all ranks exit 1
 //   parallel-checks abort-one           the last rank aborts while the others wait in a collective
 import Foundation
@@ -36,6 +37,8 @@ do {
         checksumChecks(runner)
         batchPlanChecks(runner)
         groupChecks(runner)
+        embeddingChecks(runner)
+        gradCacheChecks(runner)
         if runner.failed.isEmpty {
             runner.say("ALL PASS: \(runner.passed) checks at \(communicator.size) rank(s)")
         } else {
@@ -71,10 +74,13 @@ do {
         exitCode = try waitForSignal(communicator, seconds: number ?? 60) ? 0 : 1
     case "bench":
         try bench(communicator, computeSecondsPerLayer: number ?? 0.05)
+    case "embedding-bench":
+        try embeddingBench(communicator, pairs: Int(number ?? 1024))
     default:
         FileHandle.standardError.write(
             Data(
-                ("usage: parallel-checks [checks | spin [s] | wait-signal [s] | bench [s/layer] | fail-one | "
+                ("usage: parallel-checks [checks | spin [s] | wait-signal [s] | bench [s/layer] | "
+                    + "embedding-bench [pairs] | fail-one | "
                     + "abort-one]\n").utf8))
         exitCode = 64
     }

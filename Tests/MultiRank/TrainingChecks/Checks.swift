@@ -186,6 +186,17 @@ enum Checks {
         let empty = write("empty.tsv", "sentence\tlabel\n")
         try? FileManager.default.createDirectory(atPath: dir + "/no-weights", withIntermediateDirectories: true)
         try? FileManager.default.copyItem(atPath: h.model + "/config.json", toPath: dir + "/no-weights/config.json")
+        // The model with a config.json whose type_vocab_size would allocate 192 GB (issue 15).
+        let huge = dir + "/huge-config"
+        try? FileManager.default.createDirectory(atPath: huge, withIntermediateDirectories: true)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: h.model)) ?? [] where name != "config.json" {
+            try? FileManager.default.createSymbolicLink(
+                atPath: huge + "/" + name, withDestinationPath: h.model + "/" + name)
+        }
+        let config = (try? String(contentsOfFile: h.model + "/config.json", encoding: .utf8)) ?? ""
+        _ = write(
+            "huge-config/config.json",
+            config.replacingOccurrences(of: "\"type_vocab_size\": 2", with: "\"type_vocab_size\": 1000000000"))
         let cases: [(String, [String], String)] = [
             ("missing training file", ["--train", dir + "/nope.tsv"], "--train \(dir)/nope.tsv: no such file"),
             ("row without a label", ["--train", noLabel], "\(noLabel):3: row has 1 field, no label column"),
@@ -201,6 +212,11 @@ enum Checks {
             (
                 "model without weights", ["--train", good, "--model", dir + "/no-weights"],
                 "\(dir)/no-weights: no model.safetensors"
+            ),
+            (
+                "config.json size unlike the weights", ["--train", good, "--model", huge],
+                "\(huge)/config.json: type_vocab_size is 1000000000, but \(huge)/model.safetensors has "
+                    + "embeddings.token_type_embeddings.weight of shape [2, 384]"
             ),
             (
                 "conflicting options", ["--train", good, "--no-shuffle", "--group-by-length"],
