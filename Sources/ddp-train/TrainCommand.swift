@@ -137,6 +137,10 @@ enum TrainCommand {
                     "collective-timeout", \.collectiveTimeout,
                     "End the job (status 69) when a rank waits longer than S seconds in one collective, naming the "
                         + "ranks that did not arrive (0: never)."),
+                .double(
+                    "straggler-threshold", \.stragglerThreshold,
+                    "At each logging step, name the slowest rank when its compute per step exceeds the median by this "
+                        + "fraction (0: never)."),
                 .choice(
                     "on-save-error", \.onSaveError,
                     "When a checkpoint cannot be written (full disk): stop every rank (exit 74) or continue."),

@@ -50,6 +50,9 @@ extension TrainingOptions {
             throw OptionError("--warmup-steps and --warmup-ratio both given: choose one")
         }
         if weightDecay < 0 { throw OptionError("--weight-decay \(weightDecay): must not be negative") }
+        if !(stragglerThreshold >= 0) || !stragglerThreshold.isFinite {
+            throw OptionError("--straggler-threshold \(stragglerThreshold): expected a fraction ≥ 0 (0: never)")
+        }
         if !(collectiveTimeout >= 0) || !collectiveTimeout.isFinite {
             throw OptionError("--collective-timeout \(collectiveTimeout): expected seconds ≥ 0 (0: never)")
         }

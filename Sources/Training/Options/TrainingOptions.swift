@@ -174,6 +174,9 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var onSaveError: SaveErrorPolicy = .stop
     /// Seconds a rank may wait inside one collective before the job is ended (0: never).
     public var collectiveTimeout: Double = 600
+    /// A rank whose compute per step exceeds the median by this fraction is reported at the
+    /// logging steps (0: never).
+    public var stragglerThreshold: Double = 0.2
     /// `auto` (newest complete checkpoint in the output directory) or a checkpoint path.
     public var resume: String? = nil
 

@@ -9,6 +9,9 @@ enum FaultInjection {
     /// `DDP_TRAIN_TEST_CRASH_IN_CHECKPOINT=N`: rank 0 aborts while writing checkpoint N,
     /// after the weights are written and before the manifest.
     static let crashInCheckpoint = integer("DDP_TRAIN_TEST_CRASH_IN_CHECKPOINT")
+    /// `DDP_TRAIN_TEST_SLOW_RANK=R`: world rank R spends 0.2 s more on each step's compute,
+    /// as a rank on a slower or busier node would.
+    static let slowRank = integer("DDP_TRAIN_TEST_SLOW_RANK")
 
     private static func integer(_ name: String) -> Int? {
         ProcessInfo.processInfo.environment[name].flatMap(Int.init)

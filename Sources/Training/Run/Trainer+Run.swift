@@ -1,6 +1,7 @@
 import Foundation
 import Model
 import Parallel
+import Reports
 
 extension Trainer {
     /// Trains to the last step (or until a stop is agreed), evaluating, logging and
@@ -39,6 +40,7 @@ extension Trainer {
             let learningRate = options.learningRate * schedule.multiplier(step: globalStep)
             let shares = microBatches(of: globalBatch)
             let stepBegins = monotonicSeconds()
+            if FaultInjection.slowRank == communicator.rank { usleep(200_000) }
             let result = try engine.step(
                 microBatches: shares, examples: trainExamples, epoch: epoch,
                 globalLossUnits: globalBatch.reduce(0) { $0 + trainSet.lossUnits($1) },
@@ -185,6 +187,18 @@ extension Trainer {
             }
         }
         values.merge(try gatheredRankMetrics(window, elapsed: elapsed)) { mine, _ in mine }
+        if isRoot,
+            let slow = Straggler.find(in: values, ranks: communicator.size, threshold: options.stragglerThreshold)
+        {
+            values[Straggler.rankKey] = Double(slow.rank)
+            values[Straggler.lagKey] = slow.lag
+            emit(
+                .notice(
+                    String(
+                        format: "step %d: rank %d is the slowest, %.3f s of compute per step, %.3f s (%.0f %%) above "
+                            + "the median; the other ranks wait for it", state.globalStep, slow.rank, slow.seconds,
+                        slow.lag, 100 * slow.lag / slow.median)))
+        }
         log(MetricsRecord(values))
         window = LogWindow(start: monotonicSeconds(), step: state.globalStep)
     }

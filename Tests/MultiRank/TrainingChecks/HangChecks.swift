@@ -7,6 +7,28 @@ enum HangChecks {
     static let timeout = 5
 
     static func run(_ h: inout Harness) {
+        stoppedRank(&h)
+        straggler(&h)
+    }
+
+    /// A rank made 0.2 s slower per step is named at the logging steps, on the console and
+    /// in metrics.jsonl (`straggler_rank`, `straggler_lag_seconds`).
+    static func straggler(_ h: inout Harness) {
+        let output = h.work + "/straggler"
+        let outcome = h.run(
+            ranks: 3, h.trainArguments(output: output, steps: 6, extra: ["--logging-steps", "3"]),
+            environment: ["DDP_TRAIN_TEST_SLOW_RANK": "1"])
+        let records = ((try? String(contentsOfFile: output + "/metrics.jsonl", encoding: .utf8)) ?? "")
+            .split(separator: "\n").filter { $0.contains("\"loss\"") }
+        let named = records.filter { $0.contains("\"straggler_rank\":1") || $0.contains("\"straggler_rank\": 1") }
+        h.check(
+            outcome.status == 0 && outcome.output.contains("rank 1 is the slowest") && records.count == 2
+                && named.count == 2,
+            "hang: a rank 0.2 s slower per step is named at both logging steps (\(named.count) of \(records.count))",
+            outcome.output.suffix(3000).description + "\n" + records.joined(separator: "\n"))
+    }
+
+    static func stoppedRank(_ h: inout Harness) {
         let output = h.work + "/hang"
         let steps = 40
         let arguments = h.trainArguments(
