@@ -114,6 +114,7 @@ enum SweepCommand {
         }
         let (results, stopped) = try sweep.run(world: communicator) { trial, event in
             if case .notice(let text) = event { print("trial \(trial): \(text)") }
+            if case .stopping(let reason) = event { print("trial \(trial): \(reason)") }
             if case .started(let summary) = event, let from = summary.resumedFrom {
                 print("trial \(trial): resumed from \(from) at step \(summary.startStep)")
             }
