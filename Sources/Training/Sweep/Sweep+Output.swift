@@ -56,8 +56,9 @@ extension Sweep {
     }
 
     /// sweep.jsonl (every record, by trial and rung), sweep.md (a row per trial, its furthest
-    /// rung) and the `best` link (the best finished trial), each written whole.
-    func write(_ results: [Result]) throws {
+    /// rung) and the `best` link (the best finished trial), each written whole. `complete`: no
+    /// job is left, so a trial paused at a rung was stopped there.
+    func write(_ results: [Result], complete: Bool = true) throws {
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let ordered = results.sorted { $0.job < $1.job }
         try Self.replace(output + "/sweep.jsonl", with: ordered.map(Self.jsonLine).joined(separator: "\n") + "\n")
@@ -70,7 +71,12 @@ extension Sweep {
         table += "|---" + String(repeating: "|---", count: names.count + (asha ? 5 : 4)) + "|\n"
         for r in ranked {
             let metricText = r.metric.map { String(format: "%.4f", $0) } ?? "–"
-            var status = r.status == "paused" ? "stopped at rung \(r.rung)" : r.status
+            var status =
+                switch r.status {
+                case "paused": complete ? "stopped at rung \(r.rung)" : "paused at rung \(r.rung)"
+                case "stopped": "interrupted (resume to finish)"
+                default: r.status
+                }
             if let message = r.message { status += ": " + message.replacingOccurrences(of: "|", with: "/") }
             // Seconds of every job of the trial.
             let seconds = results.filter { $0.trial == r.trial }.reduce(0) { $0 + $1.seconds }

@@ -91,55 +91,95 @@ public struct Sweep {
                 "--output \(output): holds a sweep already (\(queue.directory)); add --resume auto to continue it, "
                     + "or choose another --output")
         }
+        // This process's name in the claims it makes, to tell its own running jobs from an array's.
+        let run = try world.broadcast(
+            string: world.rank == 0 ? "\(ProcessInfo.processInfo.hostName):\(getpid())" : nil, root: 0)
         let group = try world.split(color: world.rank / ranksPerTrial, key: world.rank)
         defer { try? group.finalize() }
         var stopped = false
         while !stopped {
-            // The group's rank 0 claims under the queue's lock; the others learn the job from it.
-            var claim: TrialQueue.Claim?
-            try group.agreeing {
-                if group.rank == 0 { claim = try take(from: queue) }
+            // Agreed in the group, so its ranks leave the loop together.
+            if try group.allreduce(Int64(SignalFlags.stopRequested ? 1 : 0), operation: .max) != 0 {
+                stopped = true
+                break
             }
-            let text = try group.broadcast(
-                string: group.rank == 0 ? claim.map { "\($0.job.trial) \($0.job.rung)" } ?? "" : nil, root: 0)
+            // The group's rank 0 claims under the queue's lock; the others learn the job from it.
+            var next = Next.done
+            try group.agreeing {
+                if group.rank == 0 { next = try take(from: queue, run: run) }
+            }
+            let text = try group.broadcast(string: group.rank == 0 ? next.text : nil, root: 0)
+            if text == "wait" {
+                // Every rank of the group sleeps (a blocking collective would spin on a core).
+                usleep(1_000_000)
+                continue
+            }
             let numbers = text.split(separator: " ").compactMap { Int($0) }
             guard numbers.count == 2 else { break }
             let result = try runJob(TrialSchedule.Job(trial: numbers[0], rung: numbers[1]), on: group, emit: emit)
+            stopped = result.status == "stopped"
             try group.agreeing {
-                guard let claim else { return }
+                guard case .job(let claim) = next else { return }
                 try queue.record(result, claim: claim)
+                // Groups of this process waiting for work end too, instead of taking the stopped job.
+                if stopped { try queue.markStopped(run: run) }
                 let directory = output + "/trial-\(result.trial)"
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
                 try Self.replace(output + "/trial-\(result.trial)/trial.json", with: Self.jsonLine(result) + "\n")
             }
-            let signalled = try group.allreduce(Int64(SignalFlags.stopRequested ? 1 : 0), operation: .max)
-            stopped = result.status == "stopped" || signalled != 0
         }
         let anyStopped = try world.allreduce(Int64(stopped ? 1 : 0), operation: .max) != 0
         guard world.rank == 0 else { return ([], anyStopped) }
         // Under the lock, so that the jobs of an array write their tables one after another.
         let all = try queue.locked {
-            let results = try queue.state().results
-            try write(results)
+            let (results, claimed, _) = try queue.state()
+            let final = results.filter(\.isFinal)
+            let records = final.map { TrialSchedule.Record(job: $0.job, outcome: $0.outcome, metric: $0.metric) }
+            let complete =
+                claimed == Set(final.map(\.job))
+                && schedule.next(records: records, claimed: claimed, abandoned: []) == nil
+            try write(results, complete: complete)
             return results
         }
         return (all, anyStopped)
     }
 
-    /// The next job by the schedule, claimed; nil when there is none now.
-    private func take(from queue: TrialQueue) throws -> TrialQueue.Claim? {
-        try queue.locked {
-            let (results, claimed, abandoned) = try queue.state()
-            let records = results.filter(\.isFinal).map {
-                TrialSchedule.Record(job: $0.job, outcome: $0.outcome, metric: $0.metric)
+    /// What a group does next: a job (claimed), wait (none now, but this process still runs
+    /// jobs whose results may promote a trial), or nothing (the group is done; a job of an
+    /// array ends rather than hold its nodes idle).
+    enum Next {
+        case job(TrialQueue.Claim)
+        case wait
+        case done
+
+        var text: String {
+            switch self {
+            case .job(let claim): return "\(claim.job.trial) \(claim.job.rung)"
+            case .wait: return "wait"
+            case .done: return ""
             }
-            guard let job = schedule.next(records: records, claimed: claimed, abandoned: abandoned) else { return nil }
+        }
+    }
+
+    /// The next job by the schedule, claimed under the queue's lock.
+    private func take(from queue: TrialQueue, run: String) throws -> Next {
+        try queue.locked {
+            if queue.isStopped(run: run) { return .done }
+            let (results, claimed, abandoned) = try queue.state()
+            let final = results.filter(\.isFinal)
+            let records = final.map { TrialSchedule.Record(job: $0.job, outcome: $0.outcome, metric: $0.metric) }
+            guard let job = schedule.next(records: records, claimed: claimed, abandoned: abandoned) else {
+                // Only ASHA can make work later: a result still to come may promote a trial.
+                guard minResource != nil else { return .done }
+                let running = claimed.subtracting(final.map(\.job)).subtracting(abandoned)
+                return running.contains { queue.run(of: $0) == run } ? .wait : .done
+            }
             guard job.trial < trials.count else {
                 throw OptionError(
                     "\(queue.path(job, "claim")): trial \(job.trial) is not in this sweep's \(trials.count) trials; "
                         + "resume with the same --space, --scheduler, --trials and --seed")
             }
-            return try queue.claim(job, abandoned: abandoned.contains(job))
+            return .job(try queue.claim(job, abandoned: abandoned.contains(job), run: run))
         }
     }
 

@@ -13,6 +13,7 @@ import JSON
 ///                                      its taker holds flock on it until the job's record is
 ///                                      written, so a claim nobody holds is abandoned
 ///     queue/trial-<t>.rung-<k>.json    the job's result (`Sweep.jsonLine`), written whole
+///     queue/stopped.<run>              a job of process `run` stopped on request (SIGUSR1)
 ///
 /// Why files rather than rank 0 handing out work over MPI: the job-array variant has no MPI
 /// between its jobs, and rank 0 trains a trial itself (with no progress thread it could answer
@@ -87,8 +88,9 @@ final class TrialQueue {
         return (results.sorted { $0.job < $1.job }, claimed, abandoned)
     }
 
-    /// Takes `job`: a new claim file, or the abandoned one. Call inside `locked`.
-    func claim(_ job: TrialSchedule.Job, abandoned: Bool) throws -> Claim {
+    /// Takes `job`: a new claim file, or the abandoned one, noting `run` (which sweep process
+    /// took it: world rank 0's host and pid). Call inside `locked`.
+    func claim(_ job: TrialSchedule.Job, abandoned: Bool, run: String = "") throws -> Claim {
         let file = path(job, "claim")
         let fd = open(file, O_RDWR | O_CLOEXEC | (abandoned ? 0 : O_CREAT | O_EXCL), 0o644)
         guard fd >= 0 else { throw failure("create", file) }
@@ -97,7 +99,7 @@ final class TrialQueue {
             throw failure("flock", file)
         }
         // For people reading the directory: who holds it.
-        let note = "\(ProcessInfo.processInfo.hostName) pid \(getpid()) \(Date())\n"
+        let note = "\(ProcessInfo.processInfo.hostName) pid \(getpid()) run \(run) \(Date())\n"
         _ = ftruncate(fd, 0)
         _ = note.withCString { pwrite(fd, $0, strlen($0), 0) }
         return Claim(job: job, fd: fd)
@@ -109,6 +111,21 @@ final class TrialQueue {
         let file = path(claim.job, "json")
         try Sweep.replace(file, with: Sweep.jsonLine(result) + "\n")
         claim.release()
+    }
+
+    /// Notes that a job of `run` stopped on request, so that its other groups take no more.
+    func markStopped(run: String) throws {
+        try Sweep.replace(directory + "/stopped." + run, with: "\(Date())\n")
+    }
+
+    func isStopped(run: String) -> Bool { FileManager.default.fileExists(atPath: directory + "/stopped." + run) }
+
+    /// The `run` noted in the job's claim ("" when unreadable).
+    func run(of job: TrialSchedule.Job) -> String {
+        let note = (try? String(contentsOfFile: path(job, "claim"), encoding: .utf8)) ?? ""
+        let words = note.split(separator: " ")
+        guard let index = words.firstIndex(of: "run"), index + 1 < words.count else { return "" }
+        return String(words[index + 1])
     }
 
     /// Whether a live process holds the job's claim (a lock attempt fails).

@@ -5,7 +5,8 @@ import Foundation
 /// metric, eval_loss, is distinct), trials stopped at a rung ran only to it, the trial that
 /// reaches the last rung is the best of rung 1 (promotion from rung 1 needs its 3 results), and
 /// its final model — paused twice and resumed — is bitwise the same options trained straight
-/// through alone.
+/// through alone. The sweep is stopped (as by SIGUSR1) during its first promoted trial and
+/// resumed, so all of this holds across a stop too.
 enum SweepASHAChecks {
     static func run(_ h: inout Harness) {
         let output = h.work + "/asha", space = h.work + "/asha-space.json"
@@ -16,19 +17,26 @@ enum SweepASHAChecks {
             "--batch-size", "16", "--max-length", "32", "--eval-steps", "100", "--logging-steps", "2",
             "--save-steps", "0", "--seed", "5", "--greater-is-better", "false",
         ]
-        let outcome = h.run(
-            ranks: 2,
+        let arguments =
             [
                 "sweep", "--space", space, "--scheduler", "asha", "--trials", "9", "--min-resource", "2",
                 "--reduction-factor", "3", "--ranks-per-trial", "1", "--metric", "eval_loss", "--output", output,
-            ] + common)
+            ] + common
+        // Stopped as by SIGUSR1 at step 4 — inside the first promoted trial's rung-1 job (steps 3–6) —
+        // while the other group runs or waits for a promotion; then resumed.
+        let first = h.run(ranks: 2, arguments, environment: ["DDP_TRAIN_TEST_STOP_AT_STEP": "4"])
+        h.check(
+            first.status == 75 && first.output.contains("stop requested"),
+            "asha: a stop request during a promoted trial ends the sweep with exit 75",
+            first.output.suffix(3000).description)
+        let outcome = h.run(ranks: 2, arguments + ["--resume", "auto"])
         let records = SweepChecks.records(output)
         let reached = (0..<3).map { rung in
             Set(records.filter { $0["rung"] as? Int == rung }.map { $0["trial"] as! Int })
         }
         h.check(
             outcome.status == 0 && reached.map(\.count) == [9, 3, 1],
-            "asha: 9 → 3 → 1 trials reach the rungs at 2, 6, 18 steps (\(reached.map(\.count)))",
+            "asha: resumed, 9 → 3 → 1 trials reach the rungs at 2, 6, 18 steps (\(reached.map(\.count)))",
             outcome.output.suffix(3000).description)
         let rungSteps = [2, 6, 18]
         let consistent = records.allSatisfy { record in

@@ -20,7 +20,7 @@ enum SweepFaultChecks {
         func recorded() -> Set<String> {
             Set(((try? FileManager.default.contentsOfDirectory(atPath: queue)) ?? []).filter { $0.hasSuffix(".json") })
         }
-        var atKill = Set<String>(), claimsAtKill = Set<String>(), killed = false, checkpointed = Set<Int>()
+        var killed = false
         let first = h.run(ranks: 2, arguments, timeout: 300) { process in
             // Kill one rank once a trial is recorded and another has written a checkpoint.
             let deadline = Date().addingTimeInterval(200)
@@ -34,18 +34,19 @@ enum SweepFaultChecks {
             while Date() < deadline && (recorded().isEmpty || !unrecordedCheckpoint()) { usleep(50_000) }
             let children = Checks.shell("pgrep -P \(process.processIdentifier) | tail -1")
             guard let pid = Int32(children.trimmingCharacters(in: .whitespacesAndNewlines)) else { return }
-            let checkpointedBefore = Set(
-                rates.indices.filter { trial in
-                    ((try? FileManager.default.contentsOfDirectory(atPath: output + "/trial-\(trial)")) ?? [])
-                        .contains { $0.hasPrefix("checkpoint-") }
-                })
             kill(pid, SIGKILL)
             killed = true
-            atKill = recorded()
-            checkpointed = checkpointedBefore.filter { !atKill.contains("trial-\($0).rung-0.json") }
-            claimsAtKill = Set(
-                ((try? FileManager.default.contentsOfDirectory(atPath: queue)) ?? []).filter { $0.hasSuffix(".claim") })
         }
+        // What the dead job left (the other rank may record a trial in the moment before it is killed).
+        let atKill = recorded()
+        let claimsAtKill = Set(
+            ((try? FileManager.default.contentsOfDirectory(atPath: queue)) ?? []).filter { $0.hasSuffix(".claim") })
+        let checkpointed = Set(
+            rates.indices.filter { trial in
+                !atKill.contains("trial-\(trial).rung-0.json")
+                    && ((try? FileManager.default.contentsOfDirectory(atPath: output + "/trial-\(trial)")) ?? [])
+                        .contains { $0.hasPrefix("checkpoint-") }
+            })
         let unfinished = claimsAtKill.map { $0.replacingOccurrences(of: ".claim", with: ".json") }.filter {
             !atKill.contains($0)
         }
