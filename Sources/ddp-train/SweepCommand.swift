@@ -125,7 +125,10 @@ enum SweepCommand {
         }
         guard communicator.rank == 0 else { return stopped }
         print((try? String(contentsOfFile: base.output + "/sweep.md", encoding: .utf8)) ?? "")
-        print("\(results.count) trials: \(base.output)/sweep.jsonl, sweep.md, best")
+        print(
+            "\(Set(results.map(\.trial)).count) trials, \(results.count) jobs: \(base.output)/sweep.jsonl, "
+                + "sweep.md, best"
+        )
         if stopped { print("sweep stopped on request; rerun the same command with --resume auto to finish it") }
         return stopped
     }
