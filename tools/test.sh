@@ -7,8 +7,9 @@
 #      (Tests/MultiRank/run-parallel-checks.sh);
 #   3. the end-to-end multi-rank checks of the ddp-train binary
 #      (Tests/MultiRank/run-training-checks.sh);
-#   4. the Slurm batch script under a real single-node Slurm (Tests/slurm/run-slurm-check.sh),
-#      where Slurm runs or the repository's sibling ../shared/slurm-single-node can start it.
+#   4. the Slurm batch scripts under a real single-node Slurm (Tests/slurm/run-slurm-check.sh,
+#      and the sweep's one-job and job-array scripts, Tests/slurm/run-sweep-check.sh), where
+#      Slurm runs or the repository's sibling ../shared/slurm-single-node can start it.
 # Environment: DDP_TRAIN_BUILD_PATH  SwiftPM scratch path (default .build; a relative path is
 #              taken from the repository root), used by every build here and by the scripts.
 # Exit status 0 only if everything passed.
@@ -36,6 +37,7 @@ run Tests/MultiRank/run-parallel-checks.sh --no-build
 run Tests/MultiRank/run-training-checks.sh --no-build
 if sinfo -h >/dev/null 2>&1 || { [ "$(id -u)" -eq 0 ] && [ -x "${DDP_TRAIN_SLURM_SETUP:-$root/../shared/slurm-single-node}/start-slurm.sh" ]; }; then
     run Tests/slurm/run-slurm-check.sh --no-build
+    run Tests/slurm/run-sweep-check.sh --no-build
 else
     echo "note: no Slurm here and no single-node set-up to start; the Slurm check did not run" >&2
 fi

@@ -84,6 +84,7 @@ do {
         try explainOptions.check()
     case "sweep":
         try SweepCommand.parser.parse(arguments, into: &sweepOptions)
+        try sweepOptions.check()
         try sweepOptions.base.validate(worldSize: 1)
     case "report":
         do { try ReportCommand.run(arguments) } catch { fail("\(error)", status: exitStatus(for: error)) }

@@ -28,8 +28,14 @@ extension Trainer {
         var stopReason: String?
         var lastEvaluation: MetricsRecord?
         var lastCheckpointStep = -1
+        var paused = false
+        if let pause = pauseAtStep, state.globalStep >= pause, state.globalStep < totalSteps {
+            // Resumed from the rung's own checkpoint (it was stopped there by a signal).
+            stopReason = "paused at step \(state.globalStep)"
+            paused = true
+        }
 
-        while state.globalStep < totalSteps {
+        while state.globalStep < totalSteps && stopReason == nil {
             let globalStep = state.globalStep
             CollectiveWatch.shared.setStep(globalStep + 1)
             try traceStepBegins(globalStep + 1)
@@ -72,9 +78,14 @@ extension Trainer {
             var flags = ControlFlags()
             let endOfEpoch = completed % plan.batchesPerEpoch == 0
             var improved = false
-            if validationSet != nil && completed < totalSteps
-                && (options.evalSteps > 0 ? completed % options.evalSteps == 0 : endOfEpoch)
-            {
+            // Every rank computes the same `pauses`: no agreement needed.
+            let pauses = pauseAtStep == completed && completed < totalSteps
+            let scheduled = options.evalSteps > 0 ? completed % options.evalSteps == 0 : endOfEpoch
+            if validationSet != nil && completed < totalSteps && pauses && !scheduled {
+                // The rung's metric; not tracked as best, so best and patience stay the uninterrupted run's.
+                lastEvaluation = try traced("evaluation") { try evaluate(tracksBest: false).record }
+            }
+            if validationSet != nil && completed < totalSteps && scheduled {
                 let (record, better) = try traced("evaluation") { try evaluate() }
                 lastEvaluation = record
                 improved = better
@@ -98,8 +109,12 @@ extension Trainer {
                     "early stopping at step \(completed): \(options.bestMetricKey) did not improve in "
                     + "\(options.earlyStoppingPatience) evaluations"
             }
+            if pauses && stopReason == nil {
+                stopReason = "paused at step \(completed)"
+                paused = true
+            }
             let wantsSave =
-                (options.saveSteps > 0 && completed % options.saveSteps == 0) || flags.save || flags.stop
+                (options.saveSteps > 0 && completed % options.saveSteps == 0) || flags.save || flags.stop || pauses
                 || (improved && (options.loadBestModelAtEnd || options.earlyStoppingPatience > 0))
             if wantsSave && completed < totalSteps {
                 try traced("checkpoint") { try saveCheckpoint() }
@@ -135,7 +150,7 @@ extension Trainer {
             output: options.output, finalModel: finalModel, steps: state.globalStep, stepsRun: stepsRun,
             seconds: seconds, samplesPerSecond: Double(stepsRun * options.batchSize) / max(seconds, 1e-9),
             finalEvaluation: lastEvaluation, bestCheckpoint: state.bestModelCheckpoint, stoppedEarly: stopReason,
-            preempted: preempted,
+            preempted: preempted, paused: paused,
             peakResidentMiB: peak, reducedBytesPerStep: engine.reducedElementCount * MemoryLayout<Float>.stride)
         if isRoot {
             emit(.finished(result))

@@ -38,6 +38,10 @@ public final class Trainer {
     var trace: TraceRecorder?
     /// TensorBoard events and the HTML report (rank 0; see RunReports).
     var reports: RunReports?
+    /// Stop after this step with a checkpoint and an evaluation, as if preempted, and report
+    /// the run `paused` (a rung of a successive-halving sweep; `--resume auto` continues it).
+    /// A run resumed at or past this step pauses at once. Nil, or past the last step: no pause.
+    public var pauseAtStep: Int?
 
     var isRoot: Bool { communicator.rank == 0 }
 

@@ -57,6 +57,8 @@ public struct RunResult: Sendable {
     /// Stopped at a checkpoint on request (SIGUSR1) before the last step: the run is not
     /// finished and continues with `--resume auto`.
     public var preempted: Bool
+    /// Stopped at `Trainer.pauseAtStep` (then `preempted` too): a sweep's rung.
+    public var paused: Bool
     /// The largest peak resident memory of any rank, MiB.
     public var peakResidentMiB: Double
     /// Gradient bytes reduced in the last step (what trains; word-embedding rows by batch).

@@ -2,19 +2,25 @@ import Foundation
 import JSON
 import Parallel
 
-/// A hyper-parameter sweep inside one MPI job: the world is split into groups of
-/// `ranksPerTrial` ranks (`Communicator.split`), and each group trains its trials one after
-/// another, data-parallel, with the same `Trainer` as `train` — so a trial's model is the one
-/// the same options give alone at that rank count. Trial t runs on group t mod G. Each trial
-/// writes `output/trial-<t>/` and, when it ends, its result as `trial-<t>/trial.json`; world
-/// rank 0 gathers the results and writes `sweep.jsonl` (a line per trial), `sweep.md` (a table
-/// sorted by the metric) and `best` (a link to the best trial's directory). Nothing here knows
-/// the task or the model family.
+/// A hyper-parameter sweep: the world is split into groups of `ranksPerTrial` ranks
+/// (`Communicator.split`); each group takes a job from the sweep's queue (`TrialQueue`, files
+/// in `output/queue/`), trains it data-parallel with the same `Trainer` as `train` — so a
+/// trial's model is the one the same options give alone at that rank count — records it and
+/// takes the next, so a group that finishes early is not left idle. Which job comes next is
+/// `TrialSchedule`'s rule (trial order; with ASHA, promotions first). Several jobs of a Slurm
+/// job array may run the same sweep: they share the queue through the file system.
 ///
-/// Resuming (`--resume auto` in the base options): a trial whose `trial.json` says finished is
-/// not run again; the others resume from their own checkpoints. A stop request (SIGUSR1) stops
-/// the running trials at a checkpoint, as in `train`; their groups start no further trial and
-/// `stopped` is true.
+/// Each trial writes `output/trial-<t>/` (metrics, checkpoints, final model, and `trial.json`,
+/// its latest record). When its groups are done, world rank 0 writes `sweep.jsonl` (a line per
+/// trial and rung), `sweep.md` (a table sorted by the metric) and `best` from every record in
+/// the queue — so the job that ends last writes the whole table. Nothing here knows the task
+/// or the model family.
+///
+/// Resuming (`resumes`): recorded jobs are not rerun; a job claimed but not finished by a job
+/// that died or was stopped is rerun, resuming from the trial's checkpoints. Without it, an
+/// output directory that already holds a sweep is refused. A stop request (SIGUSR1) stops the
+/// running jobs at a checkpoint, as in `train`; their groups take no further job and `stopped`
+/// is true.
 public struct Sweep {
     public var trials: [SearchSpace.Trial]
     public var ranksPerTrial: Int
@@ -25,15 +31,28 @@ public struct Sweep {
     /// The metric and whether larger is better (the base options' `--metric-for-best-model`).
     public var metric: String
     public var greaterIsBetter: Bool
+    /// ASHA's rung-0 steps and η; nil: each trial runs once to its last step.
+    public var minResource: Int?
+    public var reductionFactor = 3
+    /// Whether a sweep already in `output` is continued (the base options' `--resume`).
+    public var resumes = false
 
     public struct Result: Sendable {
         public var trial: Int
+        public var rung = 0
         public var values: SearchSpace.Trial
         public var metric: Double?
         public var steps: Int
         public var seconds: Double
+        /// paused (at its rung; ASHA), finished, failed, or stopped (interrupted: rerun on resume).
         public var status: String
         public var message: String?
+
+        public var job: TrialSchedule.Job { TrialSchedule.Job(trial: trial, rung: rung) }
+        var isFinal: Bool { status != "stopped" }
+        var outcome: TrialSchedule.Outcome {
+            status == "paused" ? .paused : status == "finished" ? .finished : .failed
+        }
     }
 
     public init(
@@ -48,12 +67,15 @@ public struct Sweep {
         self.options = options
     }
 
-    /// Whether trials are resumed (the base options' `--resume`), and finished ones skipped.
-    public var resumes = false
+    public var schedule: TrialSchedule {
+        TrialSchedule(
+            trialCount: trials.count, minResource: minResource, reductionFactor: reductionFactor,
+            greaterIsBetter: greaterIsBetter)
+    }
 
-    /// Runs every trial; `emit(trial, event)` hears each trial's events on its group's rank 0.
-    /// Returns the results in trial order on world rank 0 (empty elsewhere), and on every rank
-    /// whether a stop request cut the sweep short.
+    /// Runs jobs until the queue has none; `emit(trial, event)` hears each job's events on its
+    /// group's rank 0. Returns every record of the queue on world rank 0 (empty elsewhere), and
+    /// on every rank whether a stop request cut the sweep short.
     public func run(world: Communicator, emit: @escaping (Int, TrainingEvent) -> Void) throws
         -> (results: [Result], stopped: Bool)
     {
@@ -61,72 +83,153 @@ public struct Sweep {
             throw OptionError(
                 "--ranks-per-trial \(ranksPerTrial): must divide the \(world.size) ranks of the job into groups")
         }
-        let groups = world.size / ranksPerTrial
+        SignalFlags.install()
+        let queue = TrialQueue(output: output)
+        try world.agreeing {
+            guard world.rank == 0, !resumes, queue.isStarted else { return }
+            throw OptionError(
+                "--output \(output): holds a sweep already (\(queue.directory)); add --resume auto to continue it, "
+                    + "or choose another --output")
+        }
+        // This process's name in the claims it makes, to tell its own running jobs from an array's.
+        let run = try world.broadcast(
+            string: world.rank == 0 ? "\(ProcessInfo.processInfo.hostName):\(getpid())" : nil, root: 0)
         let group = try world.split(color: world.rank / ranksPerTrial, key: world.rank)
         defer { try? group.finalize() }
-        var mine: [Result] = []
-        for t in trials.indices where t % groups == world.rank / ranksPerTrial {
-            let result = try runTrial(t, on: group, emit: emit)
-            mine.append(result)
-            if result.status == "stopped" { break }
+        var stopped = false
+        while !stopped {
+            // Agreed in the group, so its ranks leave the loop together.
+            if try group.allreduce(Int64(SignalFlags.stopRequested ? 1 : 0), operation: .max) != 0 {
+                stopped = true
+                break
+            }
+            // The group's rank 0 claims under the queue's lock; the others learn the job from it.
+            var next = Next.done
+            try group.agreeing {
+                if group.rank == 0 { next = try take(from: queue, run: run) }
+            }
+            let text = try group.broadcast(string: group.rank == 0 ? next.text : nil, root: 0)
+            if text == "wait" {
+                // Every rank of the group sleeps (a blocking collective would spin on a core).
+                usleep(1_000_000)
+                continue
+            }
+            let numbers = text.split(separator: " ").compactMap { Int($0) }
+            guard numbers.count == 2 else { break }
+            let result = try runJob(TrialSchedule.Job(trial: numbers[0], rung: numbers[1]), on: group, emit: emit)
+            stopped = result.status == "stopped"
+            try group.agreeing {
+                guard case .job(let claim) = next else { return }
+                try queue.record(result, claim: claim)
+                // Groups of this process waiting for work end too, instead of taking the stopped job.
+                if stopped { try queue.markStopped(run: run) }
+                let directory = output + "/trial-\(result.trial)"
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                try Self.replace(output + "/trial-\(result.trial)/trial.json", with: Self.jsonLine(result) + "\n")
+            }
         }
-        let stopped = try world.allreduce(Int64(mine.contains { $0.status == "stopped" } ? 1 : 0), operation: .max)
-        // Each group's rank 0 holds its results; world rank 0 gathers them.
-        let lines = group.rank == 0 ? mine.map(Self.jsonLine).joined(separator: "\n") : ""
-        var all: [Result] = []
-        for rank in 0..<world.size {
-            let text = try world.broadcast(string: world.rank == rank ? lines : nil, root: rank)
-            if world.rank == 0 && !text.isEmpty { all += try text.split(separator: "\n").map(Self.result) }
+        let anyStopped = try world.allreduce(Int64(stopped ? 1 : 0), operation: .max) != 0
+        guard world.rank == 0 else { return ([], anyStopped) }
+        // Under the lock, so that the jobs of an array write their tables one after another.
+        let all = try queue.locked {
+            let (results, claimed, _) = try queue.state()
+            let final = results.filter(\.isFinal)
+            let records = final.map { TrialSchedule.Record(job: $0.job, outcome: $0.outcome, metric: $0.metric) }
+            let complete =
+                claimed == Set(final.map(\.job))
+                && schedule.next(records: records, claimed: claimed, abandoned: []) == nil
+            try write(results, complete: complete)
+            return results
         }
-        guard world.rank == 0 else { return ([], stopped != 0) }
-        all.sort { $0.trial < $1.trial }
-        try write(all)
-        return (all, stopped != 0)
+        return (all, anyStopped)
     }
 
-    /// One trial on `group`; a failure (bad option value, non-finite loss, a data error) is
-    /// recorded with its message and the sweep goes on. Failures are agreed within the group
-    /// by the trainer, so every rank of the group records the same outcome.
-    private func runTrial(_ t: Int, on group: Communicator, emit: @escaping (Int, TrainingEvent) -> Void) throws
-        -> Result
-    {
-        let directory = output + "/trial-\(t)"
-        if resumes, let text = try? String(contentsOfFile: directory + "/trial.json", encoding: .utf8),
-            let done = try? Self.result(Substring(text.trimmingCharacters(in: .whitespacesAndNewlines))),
-            done.status == "finished"
-        {
-            return done
+    /// What a group does next: a job (claimed), wait (none now, but this process still runs
+    /// jobs whose results may promote a trial), or nothing (the group is done; a job of an
+    /// array ends rather than hold its nodes idle).
+    enum Next {
+        case job(TrialQueue.Claim)
+        case wait
+        case done
+
+        var text: String {
+            switch self {
+            case .job(let claim): return "\(claim.job.trial) \(claim.job.rung)"
+            case .wait: return "wait"
+            case .done: return ""
+            }
         }
+    }
+
+    /// The next job by the schedule, claimed under the queue's lock.
+    private func take(from queue: TrialQueue, run: String) throws -> Next {
+        try queue.locked {
+            if queue.isStopped(run: run) { return .done }
+            let (results, claimed, abandoned) = try queue.state()
+            let final = results.filter(\.isFinal)
+            let records = final.map { TrialSchedule.Record(job: $0.job, outcome: $0.outcome, metric: $0.metric) }
+            guard let job = schedule.next(records: records, claimed: claimed, abandoned: abandoned) else {
+                // Only ASHA can make work later: a result still to come may promote a trial.
+                guard minResource != nil else { return .done }
+                let running = claimed.subtracting(final.map(\.job)).subtracting(abandoned)
+                return running.contains { queue.run(of: $0) == run } ? .wait : .done
+            }
+            guard job.trial < trials.count else {
+                throw OptionError(
+                    "\(queue.path(job, "claim")): trial \(job.trial) is not in this sweep's \(trials.count) trials; "
+                        + "resume with the same --space, --scheduler, --trials and --seed")
+            }
+            return .job(try queue.claim(job, abandoned: abandoned.contains(job), run: run))
+        }
+    }
+
+    /// One job on `group`: the trial from its checkpoints (if any) to the rung's step or its
+    /// last step. A failure (bad option value, non-finite loss, a data error) is recorded with
+    /// its message and the sweep goes on; failures are agreed within the group by the trainer,
+    /// so every rank of the group records the same outcome.
+    private func runJob(
+        _ job: TrialSchedule.Job, on group: Communicator, emit: @escaping (Int, TrainingEvent) -> Void
+    ) throws -> Result {
+        let t = job.trial, directory = output + "/trial-\(t)"
         let started = monotonicSeconds()
         var result = Result(
-            trial: t, values: trials[t], metric: nil, steps: 0, seconds: 0, status: "failed", message: nil)
+            trial: t, rung: job.rung, values: trials[t], metric: nil, steps: 0, seconds: 0, status: "failed")
         do {
-            let options = try self.options(trials[t], directory)
+            var options = try self.options(trials[t], directory)
+            // A fresh trial directory starts fresh; a rung above 0, or a rerun, continues.
+            options.resume = "auto"
             let trainer = try Trainer(
                 options: options, communicator: group, emit: { event in if group.rank == 0 { emit(t, event) } })
+            trainer.pauseAtStep = schedule.pauseStep(rung: job.rung)
             let run = try trainer.run()
             result.steps = run.steps
-            result.metric = Self.lastValue(of: metric, in: directory + "/metrics.jsonl")
-            result.status = run.preempted ? "stopped" : "finished"
+            result.status = run.paused ? "paused" : run.preempted ? "stopped" : "finished"
+            let metrics = directory + "/metrics.jsonl"
+            result.metric =
+                run.paused
+                ? Self.value(of: metric, atStep: run.steps, in: metrics) : Self.lastValue(of: metric, in: metrics)
         } catch let error as MPIError {
             throw error
         } catch {
             result.message = "\(error)"
         }
         result.seconds = monotonicSeconds() - started
-        if group.rank == 0 {
-            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try? replace(directory + "/trial.json", with: Self.jsonLine(result) + "\n")
-        }
         return result
     }
 
     /// The last value of `key` in a metrics.jsonl (nil when never logged).
     static func lastValue(of key: String, in path: String) -> Double? {
+        value(of: key, atStep: nil, in: path)
+    }
+
+    /// The last value of `key` logged at `step` (any step when nil).
+    static func value(of key: String, atStep step: Int?, in path: String) -> Double? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
         var last: Double?
         for line in text.split(separator: "\n") {
-            if let value = (try? JSONParser.parse(String(line)))?[key]?.doubleValue { last = value }
+            guard let record = try? JSONParser.parse(String(line)) else { continue }
+            if let step, record["step"]?.integerValue != step { continue }
+            if let value = record[key]?.doubleValue { last = value }
         }
         return last
     }

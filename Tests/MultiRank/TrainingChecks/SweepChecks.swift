@@ -16,9 +16,7 @@ enum SweepChecks {
         ]
         let outcome = h.run(
             ranks: 4, ["sweep", "--space", space, "--ranks-per-trial", "2", "--output", output] + common)
-        let lines = ((try? String(contentsOfFile: output + "/sweep.jsonl", encoding: .utf8)) ?? "")
-            .split(separator: "\n")
-            .compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
+        let lines = records(output)
         let finished = lines.filter { ($0["status"] as? String) == "finished" && $0["metric"] is Double }
         h.check(
             outcome.status == 0 && lines.count == rates.count && finished.count == rates.count,
@@ -61,5 +59,39 @@ enum SweepChecks {
         h.check(
             single.status == 0 && same.identicalBytes,
             "sweep: trial 1 is bitwise the same options trained alone at np 2", "\(same)\n\(single.output)")
+        for directory in [output, stopped, alone] { try? FileManager.default.removeItem(atPath: directory) }
+        balance(&h)
+        SweepFaultChecks.run(&h)
+        SweepASHAChecks.run(&h)
+    }
+
+    /// Trials of unequal length at np 2 in groups of 1: the group that draws the long trial 0
+    /// runs only it, the other takes trials 1, 2 and 3 as it frees up (a static round-robin
+    /// would give trials 0 and 2 to one group). Who took a job is in its claim file.
+    static func balance(_ h: inout Harness) {
+        let output = h.work + "/sweep-balance", space = h.work + "/balance-space.json"
+        try? #"{"max-steps": [40, 2, 2, 2]}"#.write(toFile: space, atomically: true, encoding: .utf8)
+        let outcome = h.run(
+            ranks: 2,
+            [
+                "sweep", "--space", space, "--ranks-per-trial", "1", "--output", output, "--train",
+                h.demo + "/train.tsv", "--batch-size", "16", "--max-length", "32", "--save-steps", "0",
+            ])
+        let takers = (0..<4).map { trial in
+            ((try? String(contentsOfFile: output + "/queue/trial-\(trial).rung-0.claim", encoding: .utf8)) ?? "")
+                .split(separator: " ").prefix(3).joined(separator: " ")
+        }
+        h.check(
+            outcome.status == 0 && records(output).count == 4 && !takers[0].isEmpty && takers[0] != takers[1]
+                && takers[1] == takers[2] && takers[2] == takers[3],
+            "sweep: a free group takes the next trial (trial 0 by \(takers[0]), trials 1–3 by \(takers[1...]))",
+            outcome.output.suffix(2000).description)
+        try? FileManager.default.removeItem(atPath: output)
+    }
+
+    /// The lines of a sweep's sweep.jsonl, parsed.
+    static func records(_ output: String) -> [[String: Any]] {
+        ((try? String(contentsOfFile: output + "/sweep.jsonl", encoding: .utf8)) ?? "").split(separator: "\n")
+            .compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
     }
 }
