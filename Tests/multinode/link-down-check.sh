@@ -1,0 +1,67 @@
+# The link-down check of issue 15's hang detection, sourced by run-multinode-check.sh (which
+# sets binary, WORK, TIMEOUT_S, check and train_arguments, and has the test bed up).
+#
+# A 2 nodes × 1 rank job saves a checkpoint every 2 steps; once step 3 is logged, node 1's link
+# is set down (netns_link_down: the node stays alive but unreachable, as a cut cable or a
+# frozen switch port — no process exits, so without a deadline every rank waits for ever).
+# The job must end by itself within --collective-timeout + 30 s, with a non-zero status and a
+# message naming the timeout; the newest checkpoint must be complete (manifest.json), and the
+# same command with --resume auto, the link up again, must continue from it to the end.
+
+# Seconds until FILE has at least N loss records, or until PID exits; status 1 on timeout.
+wait_for_losses() {
+    local file=$1 count=$2 pid=$3 limit=$4 deadline=$((SECONDS + $4))
+    while [ "$SECONDS" -lt "$deadline" ] && kill -0 "$pid" 2>/dev/null; do
+        [ "$(grep -c '"loss"' "$file" 2>/dev/null || true)" -ge "$count" ] && return 0
+        sleep 0.2
+    done
+    return 1
+}
+
+link_down_check() {
+    local output=$WORK/link-down steps=40 pid status ok cut elapsed limit newest namespace
+    train_arguments "$output" "$steps"
+    local run=("$binary" "${arguments[@]}" --save-steps 2 --collective-timeout "$TIMEOUT_S")
+    netns_mpirun 1 "${run[@]}" >"$output.log" 2>&1 &
+    pid=$!
+    status=0
+    wait_for_losses "$output/metrics.jsonl" 3 "$pid" 300 || status=$?
+    check $status "link-down: 2 nodes × 1 rank job reaches step 3 before the link is cut" "$output.log"
+    if [ $status -ne 0 ]; then
+        for namespace in "${NETNS_NODES[@]}"; do netns_kill_inside "$namespace"; done
+        wait "$pid" || true
+        return
+    fi
+    netns_link_down 1
+    cut=$SECONDS
+    limit=$((TIMEOUT_S + 30))
+    # Wait for the job, but not for ever: past the limit (and 30 s of grace to see how late it
+    # is) its processes are killed so that the rest of the checks can run.
+    while kill -0 "$pid" 2>/dev/null && [ $((SECONDS - cut)) -le $((limit + 30)) ]; do sleep 0.2; done
+    if kill -0 "$pid" 2>/dev/null; then
+        for namespace in "${NETNS_NODES[@]}"; do netns_kill_inside "$namespace"; done
+    fi
+    status=0
+    wait "$pid" || status=$?
+    elapsed=$((SECONDS - cut))
+    echo "link-down: the job ended $elapsed s after the link was cut, status $status (timeout $TIMEOUT_S s)"
+    # (Each condition sets ok rather than failing: the caller runs under set -e.)
+    ok=0
+    { [ "$status" -ne 0 ] && [ "$elapsed" -le "$limit" ]; } || ok=1
+    check $ok "link-down: the job ends by itself within --collective-timeout + 30 s ($elapsed s, status $status)" \
+        "$output.log"
+    ok=0
+    grep -q -i -E "timeout|timed out" "$output.log" || ok=1
+    check $ok "link-down: the message names the collective timeout" "$output.log"
+    newest=$(find "$output" -maxdepth 1 -name 'checkpoint-*' | sort -t- -k2 -n | tail -n 1)
+    ok=0
+    { [ -n "$newest" ] && [ -f "$newest/manifest.json" ]; } || ok=1
+    check $ok "link-down: the newest checkpoint (${newest##*/}) is complete" "$output.log"
+
+    netns_link_up 1
+    status=0
+    netns_mpirun 1 "${run[@]}" --resume auto >"$output-resume.log" 2>&1 || status=$?
+    ok=0
+    { [ $status -eq 0 ] && grep -q "resumed from $newest" "$output-resume.log"; } || ok=1
+    check $ok "link-down: --resume auto continues from ${newest##*/} and finishes $steps steps" "$output-resume.log"
+}
