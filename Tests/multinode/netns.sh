@@ -19,6 +19,7 @@
 #   DDP_NETNS_PREFIX   namespace name prefix (default ddpmn); names are PREFIX<pid>-n<i>, -br
 #   DDP_NETNS_SUBNET   first three octets of the private /24 (default 10.213.7); node i is .(i+1)
 #   DDP_NETNS_FORWARD  environment variables mpirun passes to the ranks when set
+#   DDP_NETNS_MPIRUN_OPTIONS  more mpirun options (split at spaces), e.g. --mca btl_tcp_progress_thread 1
 
 NETNS_PREFIX=${DDP_NETNS_PREFIX:-ddpmn}
 NETNS_SUBNET=${DDP_NETNS_SUBNET:-10.213.7}
@@ -147,6 +148,8 @@ netns_mpirun() {
         --mca btl_tcp_if_include "$NETNS_SUBNET.0/24"
         --mca oob_tcp_if_include "$NETNS_SUBNET.0/24")
     [ "$(id -u)" -eq 0 ] && flags+=(--allow-run-as-root)
+    # shellcheck disable=SC2206 # options are words by design (no spaces inside one)
+    flags+=(${DDP_NETNS_MPIRUN_OPTIONS:-})
     for variable in $NETNS_FORWARD; do [ -n "${!variable:-}" ] && flags+=(-x "$variable"); done
     echo "+ ip netns exec ${NETNS_NODES[0]} mpirun ${flags[*]} $*" >&2
     DDP_NETNS_HOSTS="$NETNS_DIR/hosts" ip netns exec "${NETNS_NODES[0]}" unshare --uts \
