@@ -8,20 +8,22 @@
 # message naming the timeout; the newest checkpoint must be complete (manifest.json), and the
 # same command with --resume auto, the link up again, must continue from it to the end.
 
-# Seconds until FILE has at least N loss records, or until PID exits; status 1 on timeout.
+# wait_for_losses FILE N PID SECONDS: until FILE has N loss records; status 1 if PID exits first
+# or SECONDS pass.
 wait_for_losses() {
-    local file=$1 count=$2 pid=$3 limit=$4 deadline=$((SECONDS + $4))
+    local file=$1 count=$2 pid=$3 deadline=$((SECONDS + $4)) logged
     while [ "$SECONDS" -lt "$deadline" ] && kill -0 "$pid" 2>/dev/null; do
-        [ "$(grep -c '"loss"' "$file" 2>/dev/null || true)" -ge "$count" ] && return 0
+        logged=$(grep -c '"loss"' "$file" 2>/dev/null) || logged=0 # no file yet: 0
+        [ "$logged" -ge "$count" ] && return 0
         sleep 0.2
     done
     return 1
 }
 
 link_down_check() {
-    local output=$WORK/link-down steps=40 pid status ok cut elapsed limit newest namespace
+    local output=$WORK/link-down steps=16 pid status ok cut elapsed limit newest namespace
     train_arguments "$output" "$steps"
-    local run=("$binary" "${arguments[@]}" --save-steps 2 --collective-timeout "$TIMEOUT_S")
+    local run=("$binary" "${arguments[@]}" --save-steps 2 --save-total-limit 2 --collective-timeout "$TIMEOUT_S")
     netns_mpirun 1 "${run[@]}" >"$output.log" 2>&1 &
     pid=$!
     status=0
