@@ -11,7 +11,8 @@
 #    within 1e-6 relative, final parameters within 1e-6 of the largest magnitude;
 # 2. link-down: a 2 × 1 job whose node 1 loses its link after step 2 must end by itself within
 #    --collective-timeout + 30 s with a non-zero status and a message naming the timeout, and
-#    --resume auto (link back up) must continue from its newest checkpoint. Runs only when
+#    --resume auto (link back up) must continue from its newest checkpoint (mpirun's keepalive
+#    shortened, as a launcher across nodes must: see link-down-check.sh). Runs only when
 #    `ddp-train train --help` lists --collective-timeout; otherwise prints SKIP and why (the job
 #    would hang for ever).
 # Everything the checks make (namespaces, their processes) is removed on exit, also on failure.
