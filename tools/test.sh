@@ -9,7 +9,9 @@
 #      (Tests/MultiRank/run-training-checks.sh);
 #   4. the Slurm batch scripts under a real single-node Slurm (Tests/slurm/run-slurm-check.sh,
 #      and the sweep's one-job and job-array scripts, Tests/slurm/run-sweep-check.sh), where
-#      Slurm runs or the repository's sibling ../shared/slurm-single-node can start it.
+#      Slurm runs or the repository's sibling ../shared/slurm-single-node can start it;
+#   5. the multi-node checks on network namespaces (Tests/multinode/run-multinode-check.sh),
+#      where the machine allows them (root, ip netns, veth, tbf); otherwise a note says why.
 # Environment: DDP_TRAIN_BUILD_PATH  SwiftPM scratch path (default .build; a relative path is
 #              taken from the repository root), used by every build here and by the scripts.
 # Exit status 0 only if everything passed.
@@ -40,5 +42,11 @@ if sinfo -h >/dev/null 2>&1 || { [ "$(id -u)" -eq 0 ] && [ -x "${DDP_TRAIN_SLURM
     run Tests/slurm/run-sweep-check.sh --no-build
 else
     echo "note: no Slurm here and no single-node set-up to start; the Slurm check did not run" >&2
+fi
+# Its --probe prints why the namespace test bed cannot be built here (status 1), else nothing.
+if reason=$(Tests/multinode/run-multinode-check.sh --probe); then
+    run Tests/multinode/run-multinode-check.sh --no-build
+else
+    echo "note: the multi-node check did not run: $reason" >&2
 fi
 echo "all tests passed"
