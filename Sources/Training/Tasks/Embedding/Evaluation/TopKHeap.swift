@@ -23,9 +23,28 @@ struct TopKHeap {
         s < t || (s == t && i > j)
     }
 
-    /// Offers each of `count` scores, with indices `firstIndex…`.
+    /// Offers each of `count` scores, with indices `firstIndex…`. Indices must grow from call
+    /// to call (as the corpus is walked in order): a new score equal to the worst kept one then
+    /// ranks below it, so once the heap is full a score enters only if it beats that floor —
+    /// one comparison per candidate in a loop over contiguous floats.
     mutating func offer(_ row: UnsafePointer<Float>, count: Int, firstIndex: Int) {
-        for c in 0..<count { offer(row[c], firstIndex + c) }
+        var c = 0
+        while c < count && scores.count < capacity {
+            offer(row[c], firstIndex + c)
+            c += 1
+        }
+        guard c < count else { return }
+        var floor = scores[0]
+        while c < count {
+            let score = row[c]
+            if score > floor {  // false for NaN
+                scores[0] = score
+                indices[0] = firstIndex + c
+                siftDown(0)
+                floor = scores[0]
+            }
+            c += 1
+        }
     }
 
     @inline(__always) mutating func offer(_ score: Float, _ index: Int) {
