@@ -53,5 +53,7 @@ import Testing
         #expect(throws: SetFitError("--num-iterations must be at least 1, not 0")) {
             try SetFitPairSampler.pairs(labels: [0, 1], sampling: .iterations(0), seed: 1)
         }
+        let many = (0...SetFitPairSampler.maximumExamples).map { $0 % 2 }
+        #expect(throws: SetFitError.self) { try SetFitPairSampler.pairs(labels: many, sampling: .unique, seed: 1) }
     }
 }

@@ -43,9 +43,12 @@ public enum SetFitSampling: Equatable, Sendable {
 /// distribution, not draw for draw. Memory: the pool holds `n(n+1)/2` pairs (8,256 for 128
 /// examples), fine for few-shot data.
 public enum SetFitPairSampler {
+    /// The most examples the pool is built for: 50 M pairs, 400 MB.
+    public static let maximumExamples = 10_000
+
     /// The pairs for examples labelled `labels` (any integer class ids).
-    /// - Throws: `SetFitError` for no examples, a single label (no negative pair exists), or
-    ///   a non-positive iteration count.
+    /// - Throws: `SetFitError` for no examples or more than `maximumExamples`, a single label
+    ///   (no negative pair exists), or a non-positive iteration count.
     public static func pairs(labels: [Int], sampling: SetFitSampling, seed: UInt64) throws(SetFitError) -> [SetFitPair]
     {
         let n = labels.count
@@ -53,6 +56,11 @@ public enum SetFitPairSampler {
         guard Set(labels).count >= 2 else {
             throw SetFitError(
                 "SetFit needs examples of at least two labels to draw negative pairs; all are \(labels[0])")
+        }
+        guard n <= maximumExamples else {
+            throw SetFitError(
+                "SetFit pairs every example with every other: \(n) examples would make \(n * (n + 1) / 2) pairs; "
+                    + "it is a few-shot method, use at most \(maximumExamples) examples")
         }
         if case .iterations(let k) = sampling, k < 1 {
             throw SetFitError("--num-iterations must be at least 1, not \(k)")
