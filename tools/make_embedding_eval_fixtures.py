@@ -185,7 +185,8 @@ def main():
     write("logistic.json", {
         "command": command, "versions": {"sklearn": sklearn.__version__},
         "cases": [logistic_case(g, "three classes", 3, 8, 6), logistic_case(g, "two classes", 2, 16, 5),
-                  logistic_case(g, "five classes, 8 per class", 5, 8, 12)],
+                  logistic_case(g, "five classes, 8 per class", 5, 8, 12),
+                  logistic_case(g, "two classes, 4 per class, dim 64 (fewer examples than dimensions)", 2, 4, 64)],
     })
 
 

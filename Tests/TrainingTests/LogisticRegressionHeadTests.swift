@@ -37,10 +37,10 @@ import Testing
         let rows = c.test.count / c.dim
         #expect(try head.predict(c.test, rows: rows) == c.default_predictions)
         #expect(try head.predict(c.test, rows: rows) == c.predictions)
-        // Probabilities of the converged optimum: float32 parameters, so 1e-5 absolute.
+        // Probabilities of the converged optimum: float32 parameters; measured ≤ 4.7e-7, bound 5e-6.
         let p = try head.probabilities(c.test, rows: rows)
         let worst = zip(p, c.probabilities).map { abs(Double($0) - $1) }.max()!
-        #expect(worst < 1e-5, "largest probability difference \(worst)")
+        #expect(worst < 5e-6, "largest probability difference \(worst)")
         // Coefficients: scikit-learn's own layout (one row for two classes: w = coef[1] − coef[0]).
         let coef: [Double] =
             c.coef_rows == 1
@@ -48,7 +48,7 @@ import Testing
             : head.coef.map(Double.init)
         let scale = c.coef.map(abs).max()!
         let coefError = zip(coef, c.coef).map { abs($0 - $1) }.max()!
-        #expect(coefError < 1e-4 * scale, "largest coefficient difference \(coefError) (scale \(scale))")
+        #expect(coefError < 1e-5 * scale, "largest coefficient difference \(coefError) (scale \(scale))")
     }
 
     @Test func safetensorsRoundTripAndScikitBinaryLayout() throws {
