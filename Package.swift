@@ -54,6 +54,12 @@ let package = Package(
         .executableTarget(
             name: "parallel-checks", dependencies: ["Parallel", "Training"], path: "Tests/MultiRank/ParallelChecks"),
         .executableTarget(name: "training-checks", dependencies: ["Model"], path: "Tests/MultiRank/TrainingChecks"),
+        // Fuzzing (tools/fuzz.sh): the parsers of untrusted input as harnesses, the libFuzzer
+        // driver over them, and the replay of the committed corpora and crash inputs.
+        .target(name: "FuzzHarnesses", dependencies: ["JSON", "Model", "Text", "Training"], path: "Tests/Fuzz/Harnesses"),
+        .executableTarget(name: "ddp-fuzz", dependencies: ["FuzzHarnesses"], path: "Tests/Fuzz/Driver"),
+        .testTarget(
+            name: "FuzzRegressionTests", dependencies: ["FuzzHarnesses", "TestSupport"], path: "Tests/Fuzz/RegressionTests"),
         // The benchmark of the training step (bench/run.sh runs it beside PyTorch).
         .executableTarget(name: "ddp-bench", dependencies: ["Training", "Model", "Parallel", "Text"], path: "bench/DDPBench",
                           swiftSettings: fastRelease),

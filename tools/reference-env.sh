@@ -10,10 +10,10 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 venv=${DDP_REF_VENV:-$root/.venv-ref}
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import torch, transformers, safetensors, tokenizers, scipy, sklearn, seqeval" 2>/dev/null; then
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import torch, transformers, safetensors, tokenizers, scipy, sklearn, seqeval, sentence_transformers" 2>/dev/null; then
     echo "+ python3 -m venv $venv" >&2
     python3 -m venv "$venv"
-    echo "+ $venv/bin/pip install torch transformers safetensors tokenizers numpy psutil scipy scikit-learn seqeval peft" >&2
-    "$venv/bin/pip" install --quiet torch transformers safetensors tokenizers numpy psutil scipy scikit-learn seqeval peft >&2
+    echo "+ $venv/bin/pip install torch transformers safetensors tokenizers numpy psutil scipy scikit-learn seqeval peft sentence-transformers" >&2
+    "$venv/bin/pip" install --quiet torch transformers safetensors tokenizers numpy psutil scipy scikit-learn seqeval peft sentence-transformers >&2
 fi
 echo "$venv/bin/python"

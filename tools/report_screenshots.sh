@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Trains the demo classification, token-classification and regression runs briefly, opens
-# each run's report.html in headless Chromium, checks from Chromium's net log that the page
-# made no network request (a control page with an external image must show one), and saves
-# a screenshot of each as docs/report-<task>.png (1000 px wide, 64 colours).
+# Trains the demo classification, token-classification and regression runs briefly at
+# $RANKS ranks, and a sweep of four learning rates, opens each report.html in headless
+# Chromium, checks from Chromium's net log that the page made no network request (a control
+# page with an external image must show one), and saves a screenshot of each as
+# docs/report-<task>.png and docs/report-sweep.png (1000 px wide, 64 colours).
 #
 #   tools/report_screenshots.sh            (from the repository root)
 set -euo pipefail
@@ -14,7 +15,16 @@ MODEL="${DDP_TRAIN_MODEL:-$HOME/.cache/ddp-train/all-MiniLM-L6-v2}"
 RUNS=/tmp/report-screenshots
 CHROMIUM="$(command -v chromium || command -v chromium-browser || command -v google-chrome)"
 WIDTH=1000
-HEIGHT=3200
+HEIGHT=4400
+# Ranks of each run (so the report shows a step breakdown per rank), one thread each.
+RANKS=2
+MPIRUN=(
+  mpirun
+  --np "$RANKS"
+  --oversubscribe
+  --bind-to none
+)
+[ "$(id -u)" -eq 0 ] && MPIRUN+=(--allow-run-as-root)
 # Python with Pillow (the reference environment), to trim and quantise the screenshots.
 PYTHON="${PYTHON:-.venv-ref/bin/python}"
 # 1: reuse the runs already in $RUNS.
@@ -28,8 +38,9 @@ train() {  # name, then the task's options
   local name=$1
   shift
   rm -rf "${RUNS:?}/$name"
-  run "$BINARY" train \
+  run "${MPIRUN[@]}" "$BINARY" train \
     --model "$MODEL" \
+    --threads 1 \
     --output "$RUNS/$name" \
     --epochs 3 \
     --batch-size 16 \
@@ -56,19 +67,38 @@ open_page() {  # page, net log, screenshot
 }
 
 if [ "$SKIP_TRAINING" != 1 ]; then
-  run swift build -c release --product ddp-train -j 1 --scratch-path "$SCRATCH"
+  run nice -n 10 swift build -c release --product ddp-train -j 1 --scratch-path "$SCRATCH"
   train classification --task classification --train data/demo/train.tsv --validation data/demo/validation.tsv
   train token-classification --task token-classification \
     --train data/demo-ner/train.conll --validation data/demo-ner/validation.conll
   train regression --task regression \
     --train data/demo-regression/train.tsv --validation data/demo-regression/validation.tsv
+  # A sweep: one rank per trial, two trials at a time.
+  rm -rf "${RUNS:?}/sweep"
+  echo '{"learning-rate": [1e-5, 3e-5, 1e-4, 3e-4]}' > "$RUNS/space.json"
+  run "${MPIRUN[@]}" "$BINARY" sweep \
+    --space "$RUNS/space.json" \
+    --ranks-per-trial 1 \
+    --model "$MODEL" \
+    --threads 1 \
+    --output "$RUNS/sweep" \
+    --train data/demo/train.tsv \
+    --validation data/demo/validation.tsv \
+    --max-steps 40 \
+    --batch-size 16 \
+    --max-length 64 \
+    --logging-steps 5 \
+    --eval-steps 10 \
+    --save-steps 0 \
+    --metric-for-best-model accuracy > "$RUNS/sweep.log"
+  tail -n 4 "$RUNS/sweep.log"
 fi
 
 echo '<!DOCTYPE html><html><body><img src="https://example.com/x.png"></body></html>' > "$RUNS/control.html"
 open_page "$RUNS/control.html" "$RUNS/control-net.json" "$RUNS/control.png"
 run python3 tools/check_report_offline.py "$RUNS/control-net.json" --expect-requests
 
-for name in classification token-classification regression; do
+for name in classification token-classification regression sweep; do
   open_page "$RUNS/$name/report.html" "$RUNS/$name-net.json" "$RUNS/$name.png"
   run python3 tools/check_report_offline.py "$RUNS/$name-net.json"
   # Cut the empty bottom of the window (keeping a margin), 64 colours.

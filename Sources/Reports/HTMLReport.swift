@@ -42,6 +42,7 @@ public enum HTMLReport {
             body += "<h2>At the last evaluation" + (data.sectionsStep.map { " (step \($0))" } ?? "") + "</h2>\n"
             body += "<div class=\"charts\">\n" + data.sections.map(section).joined() + "</div>\n"
         }
+        body += rankBreakdown(training)
         body += "<h2>Resources</h2>\n" + table(resources(training, data), columns: ["", ""])
         // The derived numbers in view; every option (`--name`) one click away.
         let options = data.configuration.filter { $0.name.hasPrefix("--") }

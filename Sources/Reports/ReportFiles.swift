@@ -34,9 +34,11 @@ public enum ReportFiles {
     }
 
     /// Rebuilds `directory/report.html` from `metrics.jsonl` and `report-data.json` (without
-    /// it: the curves only). Returns the page's path.
+    /// it: the curves only), or a sweep's page (`SweepReport`) when the directory holds
+    /// `sweep.jsonl`. Returns the page's path.
     @discardableResult
     public static func rebuild(directory: String) throws -> String {
+        if SweepReport.isSweep(directory) { return try SweepReport.rebuild(directory: directory) }
         let records = try readMetrics(directory + "/" + metrics)
         var data = ReportData(title: "ddp-train: " + directory, finished: true)
         let dataPath = directory + "/" + Self.data

@@ -22,6 +22,9 @@ enum Commands {
             name: "predict", summary: "predictions for every row of a file, as JSON lines",
             help: { PredictCommand.parser.help(defaults: InferenceOptions()) }),
         CommandEntry(
+            name: "embed", summary: "sentence embeddings of every row of a file (.npy, .safetensors or .jsonl)",
+            help: { EmbedCommand.parser.help(defaults: EmbedOptions()) }),
+        CommandEntry(
             name: "sweep", summary: "hyper-parameter sweep: one trial per point of a space, groups of ranks in one job",
             help: { SweepCommand.parser.help(defaults: SweepOptions()) }),
         CommandEntry(

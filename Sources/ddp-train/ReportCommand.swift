@@ -2,7 +2,8 @@ import Foundation
 import Reports
 
 /// `ddp-train report OUTPUT`: rebuilds `OUTPUT/report.html` from `OUTPUT/metrics.jsonl` and
-/// `OUTPUT/report-data.json` (which training writes with it), without MPI or the model.
+/// `OUTPUT/report-data.json` (which training writes with it), or a sweep's page, without MPI or
+/// the model.
 enum ReportCommand {
     static let help = """
         usage: ddp-train report OUTPUT
@@ -10,7 +11,8 @@ enum ReportCommand {
         Rebuilds OUTPUT/report.html, the self-contained HTML report of a training run, from
         OUTPUT/metrics.jsonl and OUTPUT/report-data.json (the configuration and the task's view of
         the last evaluation; without it, the curves only). Training writes the report itself at each
-        evaluation and at the end (--report-to html or all).
+        evaluation and at the end (--report-to html or all). For a sweep's OUTPUT (with sweep.jsonl):
+        the trials table and every trial's curves, from sweep.jsonl, sweep.md and trial-<t>/metrics.jsonl.
         """
 
     static func run(_ arguments: [String]) throws {

@@ -1,4 +1,5 @@
 import Foundation
+import Reports
 import Training
 
 /// Options of `sweep`: its own, and every `train` option as the base configuration.
@@ -80,6 +81,10 @@ enum SweepCommand {
         }
         guard communicator.rank == 0 else { return stopped }
         print((try? String(contentsOfFile: base.output + "/sweep.md", encoding: .utf8)) ?? "")
+        if try base.reportDestinations().contains(.html) {
+            // The trials table and curves; a page that cannot be written does not fail the sweep.
+            do { print("report: " + (try SweepReport.rebuild(directory: base.output))) } catch { print("\(error)") }
+        }
         print("\(results.count) trials: \(base.output)/sweep.jsonl, sweep.md, best")
         if stopped { print("sweep stopped on request; rerun the same command with --resume auto to finish it") }
         return stopped

@@ -75,6 +75,12 @@ enum TrainCommand {
                 .double(
                     "layer-lr-decay", \.layerLrDecay,
                     "Layer-wise learning-rate decay: each layer down gets the rate above × F."),
+                .path(
+                    "pooling", \.pooling,
+                    "What a sequence head classifies: cls (BERT's pooler on [CLS], as transformers) or mean (mean of "
+                        + "the last hidden states, no pooler; not loadable by AutoModelForSequenceClassification). "
+                        + "Default: the model's own (cls).",
+                    valueName: "cls|mean"),
                 .flag(
                     "reinit-head", \.reinitHead,
                     "Replace the model's classifier with a new one (second-stage fine-tuning on new labels)."),

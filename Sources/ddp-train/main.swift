@@ -60,6 +60,7 @@ var inferenceOptions = InferenceOptions()
 var generateOptions = GenerateOptions()
 var explainOptions = ExplainOptions()
 var sweepOptions = SweepOptions()
+var embedOptions = EmbedOptions()
 do {
     switch command {
     case "demo":
@@ -72,6 +73,9 @@ do {
     case "predict":
         try PredictCommand.parser.parse(arguments, into: &inferenceOptions)
         try inferenceOptions.check(inputName: "input")
+    case "embed":
+        try EmbedCommand.parser.parse(arguments, into: &embedOptions)
+        try embedOptions.check()
     case "generate":
         try GenerateCommand.parser.parse(arguments, into: &generateOptions)
         try generateOptions.check()
@@ -125,6 +129,8 @@ do {
         try EvaluateCommand.run(inferenceOptions, communicator: communicator)
     case "predict":
         try PredictCommand.run(inferenceOptions, communicator: communicator)
+    case "embed":
+        try EmbedCommand.run(embedOptions, communicator: communicator)
     case "generate":
         try GenerateCommand.run(generateOptions, communicator: communicator)
     case "explain":

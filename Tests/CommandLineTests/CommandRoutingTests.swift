@@ -6,7 +6,7 @@ import Testing
     @Test func theTopLevelHelpListsEveryCommandWithItsSummary() {
         #expect(
             Commands.table.map(\.name) == [
-                "train", "evaluate", "predict", "sweep", "generate", "explain", "inspect", "report",
+                "train", "evaluate", "predict", "embed", "sweep", "generate", "explain", "inspect", "report",
             ])
         let lines = Commands.usage.split(separator: "\n").map(String.init)
         for entry in Commands.table {

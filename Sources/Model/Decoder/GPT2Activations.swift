@@ -73,7 +73,7 @@ public final class GPT2Activations: @unchecked Sendable {
         let n = maxTokens, b = maxSequences
         let logitCount: Int
         switch layout.head {
-        case .none: logitCount = 1
+        case .none, .embedding: logitCount = 1
         case .languageModel: logitCount = n * config.vocabSize
         case .sequence(let k): logitCount = b * k
         case .token(let k): logitCount = n * k

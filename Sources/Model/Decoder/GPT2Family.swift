@@ -8,10 +8,13 @@ public struct GPT2Family: ModelFamily {
 
     /// The prefix of the body's keys in a checkpoint with `head`: `transformer.` for every
     /// `GPT2…` class with a head, none for the bare `GPT2Model`.
-    public static func keyPrefix(_ head: TaskHead) -> String { head == .none ? "" : "transformer." }
+    public static func keyPrefix(_ head: TaskHead) -> String { head.savesBareBody ? "" : "transformer." }
 
     public func check(config: HuggingFaceConfig, head: TaskHead, lora: LoRAConfiguration?) throws(ModelFamilyError) {
         guard config.gpt2 != nil else { throw ModelFamilyError("model_type \"\(config.modelType)\" is not GPT-2") }
+        if case .embedding = head {
+            throw ModelFamilyError("sentence embeddings (pooling) are built for BERT-family encoders, not GPT-2")
+        }
         if let lora, let other = lora.targets.first(where: { !LoRATarget.gpt2Targets.contains($0) }) {
             throw ModelFamilyError(
                 "LoRA target \"\(other.rawValue)\" is not a GPT-2 module; GPT-2's are "

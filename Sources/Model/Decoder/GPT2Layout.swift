@@ -85,7 +85,7 @@ public struct GPT2Layout: Sendable {
         t.append(p + "ln_f.weight", shape: [c], group: .pooler, decays: false)
         t.append(p + "ln_f.bias", shape: [c], group: .pooler)
         switch head {
-        case .none: break
+        case .none, .embedding: break
         case .languageModel:
             if !config.tieWordEmbeddings { t.append("lm_head.weight", shape: [config.vocabSize, c], group: .head) }
         case .sequence(let k):
@@ -137,7 +137,7 @@ public struct GPT2Layout: Sendable {
             tokenEmbeddings: at(p + "wte.weight"), positionEmbeddings: at(p + "wpe.weight"), blocks: blocks,
             finalNormWeight: at(p + "ln_f.weight"), finalNormBias: at(p + "ln_f.bias"))
         switch head {
-        case .none: break
+        case .none, .embedding: break
         case .languageModel:
             weights.languageModelWeight = config.tieWordEmbeddings ? weights.tokenEmbeddings : at("lm_head.weight")
         case .sequence:

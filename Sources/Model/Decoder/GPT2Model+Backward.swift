@@ -56,7 +56,7 @@ extension GPT2Model {
         let a = activations!, w = weights, g = gradientViews
         let n = batch.tokenCount, b = batch.sequenceCount, c = config.nEmbd
         switch layout.head {
-        case .none:
+        case .none, .embedding:
             preconditionFailure("GPT2Model.backward: the bare decoder has no loss")
         case .languageModel:
             // Tied: the weight is wte, which trains with the embeddings group.

@@ -89,7 +89,7 @@ public final class GPT2Model: @unchecked Sendable {
         let a = activations!, w = weights
         let n = batch.tokenCount, b = batch.sequenceCount
         switch layout.head {
-        case .none:
+        case .none, .embedding:
             break
         case .languageModel:
             // logits = hidden · Wᵀ with W = wte (tied) or lm_head: `[N, V]`.

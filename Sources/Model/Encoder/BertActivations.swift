@@ -51,7 +51,14 @@ public final class BertActivations: @unchecked Sendable {
     public let pooledDropped: MatrixView
     /// Token-classification head: the hidden state after dropout `[N, C]`.
     public let hiddenDropped: MatrixView
-    /// Logits `[B, K]` (sequence head) or `[N, K]` (token head); their gradient, same shape.
+    /// Embedding head: the pooled rows before normalisation `[B, D]`, their gradient `[B, D]`,
+    /// each row's norm `[B]`, and the row max pooling took per column `[B, C]` (`Pooling`).
+    public let pooledEmbedding: MatrixView
+    public let pooledEmbeddingGrad: MatrixView
+    public let embeddingNorms: UnsafeMutablePointer<Float>
+    public let poolingArgmax: UnsafeMutablePointer<Int32>
+    /// Logits `[B, K]` (sequence head) or `[N, K]` (token head), the embeddings `[B, D]` of
+    /// an embedding head; their gradient, same shape.
     public let logits: UnsafeMutablePointer<Float>
     public let logitsGrad: UnsafeMutablePointer<Float>
 
@@ -77,7 +84,8 @@ public final class BertActivations: @unchecked Sendable {
         let config = layout.config
         let c = config.hiddenSize, f = config.intermediateSize, nh = config.numAttentionHeads
         let n = maxTokens, b = maxSequences
-        let k = max(layout.head.labelCount, 1)
+        let k = max(layout.headOutputs, 1)
+        let d = layout.head.sentencePooling == nil ? 0 : layout.headOutputs
         let logitRows = max(b, n)
         // Σ_b n_b² ≤ (max n_b) · Σ_b n_b.
         let probabilityCount = nh * min(maxLength * n, n * n)
@@ -95,7 +103,7 @@ public final class BertActivations: @unchecked Sendable {
         sizes.append(n * c + 2 * n)  // embeddings
         sizes.append(config.numHiddenLayers * perLayer)  // layers
         sizes.append(n * c)  // hidden
-        sizes.append(3 * b * c + n * c + 2 * logitRows * k)  // heads
+        sizes.append(3 * b * c + n * c + 2 * logitRows * k + 2 * b * d + b)  // heads
         sizes.append(3 * n * c + n * 3 * c + n * f + 2 * b * c)  // gradients
         sizes.append(2 * threads * maxLength * maxLength)  // attention scratch
         sizes.append(n * rank)  // adapter gradient scratch
@@ -128,6 +136,9 @@ public final class BertActivations: @unchecked Sendable {
         pooled = matrix(b, c)
         pooledDropped = matrix(b, c)
         hiddenDropped = matrix(n, c)
+        pooledEmbedding = matrix(b, d)
+        pooledEmbeddingGrad = matrix(b, d)
+        embeddingNorms = take(b)
         logits = take(logitRows * k)
         logitsGrad = take(logitRows * k)
         hiddenGrad = matrix(n, c)
@@ -141,9 +152,13 @@ public final class BertActivations: @unchecked Sendable {
         adapterGrad = matrix(n, rank)
         precondition(cursor == slab.base + slab.count, "BertActivations: carved \(cursor - slab.base) of \(slab.count)")
         probabilityOffsets = .allocate(capacity: b + 1)
+        poolingArgmax = .allocate(capacity: d == 0 ? 1 : b * c)
     }
 
-    deinit { probabilityOffsets.deallocate() }
+    deinit {
+        probabilityOffsets.deallocate()
+        poolingArgmax.deallocate()
+    }
 
     /// Bytes held by the activation slab.
     public var byteCount: Int { slab.count * MemoryLayout<Float>.stride }

@@ -30,6 +30,12 @@ public struct BertConfig: Equatable, Sendable {
     public var layerNormEps: Float
     /// `pad_token_id`.
     public var padTokenId: Int
+    /// `classifier_pooling` (the key ModernBERT's config uses; transformers' BERT has none):
+    /// what a sequence head classifies — `.cls`, BERT's pooler on `[CLS]` (transformers'
+    /// `BertForSequenceClassification`), or `.mean`, the mean of the last hidden states straight
+    /// into dropout and the classifier, without the pooler (sentence-transformers bodies are
+    /// trained for mean pooling). Written only when `.mean`.
+    public var classifierPooling: PoolingMode = .cls
 
     public init(
         vocabSize: Int, hiddenSize: Int, numHiddenLayers: Int, numAttentionHeads: Int,

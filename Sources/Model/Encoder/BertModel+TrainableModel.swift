@@ -6,7 +6,7 @@ extension BertModel: TrainableModel {
 
     public var logits: Logits {
         guard let a = activations else { preconditionFailure("BertModel.logits before reserve(...)") }
-        return Logits(values: a.logits, gradient: a.logitsGrad, outputs: layout.head.labelCount, pool: pool)
+        return Logits(values: a.logits, gradient: a.logitsGrad, outputs: layout.headOutputs, pool: pool)
     }
 
     public var wordEmbeddings: MatrixView {

@@ -81,6 +81,8 @@ public final class BertModel: @unchecked Sendable {
         switch layout.head {
         case .languageModel:
             preconditionFailure("BertModel: no language-model head (BertFamily.check refuses it)")
+        case .embedding(let pooling):
+            embeddingForward(pooling, hidden: hidden, batch: batch)
         case .none:
             if layout.head.hasPooler {
                 Pooler.forward(
@@ -89,9 +91,13 @@ public final class BertModel: @unchecked Sendable {
             }
         case .sequence(let k):
             let pooled = a.pooled.rows(0, count: b), dropped = a.pooledDropped.rows(0, count: b)
-            Pooler.forward(
-                hidden: hidden, batch: batch, weight: w.poolerWeight!, bias: w.poolerBias!,
-                cls: a.cls.rows(0, count: b), pooled: pooled, pool: pool)
+            if config.classifierPooling == .mean {
+                Pooling.forward(hidden: hidden, batch: batch, modes: [.mean], output: pooled, argmax: a.poolingArgmax)
+            } else {
+                Pooler.forward(
+                    hidden: hidden, batch: batch, weight: w.poolerWeight!, bias: w.poolerBias!,
+                    cls: a.cls.rows(0, count: b), pooled: pooled, pool: pool)
+            }
             dropped.data.update(from: pooled.data, count: b * config.hiddenSize)
             Dropout.applyToSequences(
                 dropped, batch: batch, key: key, site: .classifier,
@@ -183,6 +189,10 @@ public final class BertModel: @unchecked Sendable {
         switch layout.head {
         case .none, .languageModel:
             preconditionFailure("BertModel.backward: the bare encoder has no loss")
+        case .embedding(let pooling):
+            observer?.gradientsReady(.head)
+            guard encoderNeedsGrad else { return }
+            embeddingBackward(pooling, batch: batch, hiddenGrad: hiddenGrad)
         case .sequence(let k):
             let logitsGrad = MatrixView(a.logitsGrad, rows: b, cols: k)
             let pooledGrad = a.pooledGrad.rows(0, count: b)
@@ -197,12 +207,17 @@ public final class BertModel: @unchecked Sendable {
             Dropout.applyToSequences(
                 pooledGrad, batch: batch, key: key, site: .classifier,
                 probability: dropout == nil ? 0 : classifierDropout)
-            Pooler.backward(
-                pooledGrad: pooledGrad, pooled: a.pooled.rows(0, count: b), cls: a.cls.rows(0, count: b),
-                batch: batch, weight: w.poolerWeight!,
-                weightGrad: trainable.pooler ? g.poolerWeight : nil,
-                biasGrad: trainable.pooler ? g.poolerBias : nil,
-                clsGrad: a.clsGrad.rows(0, count: b), hiddenGrad: encoderNeedsGrad ? hiddenGrad : nil, pool: pool)
+            if config.classifierPooling == .mean {
+                meanPoolBackward(pooledGrad, batch: batch, hiddenGrad: encoderNeedsGrad ? hiddenGrad : nil)
+            } else {
+                Pooler.backward(
+                    pooledGrad: pooledGrad, pooled: a.pooled.rows(0, count: b), cls: a.cls.rows(0, count: b),
+                    batch: batch, weight: w.poolerWeight!,
+                    weightGrad: trainable.pooler ? g.poolerWeight : nil,
+                    biasGrad: trainable.pooler ? g.poolerBias : nil,
+                    clsGrad: a.clsGrad.rows(0, count: b), hiddenGrad: encoderNeedsGrad ? hiddenGrad : nil,
+                    pool: pool)
+            }
             observer?.gradientsReady(.pooler)
         case .token(let k):
             let logitsGrad = MatrixView(a.logitsGrad, rows: n, cols: k)

@@ -58,7 +58,7 @@ public struct BertFamily: ModelFamily {
     public var defaultLoRATargets: [LoRATarget] { [.query, .value] }
 
     /// The prefix of the encoder's keys in a checkpoint with `head`.
-    public static func keyPrefix(_ head: TaskHead) -> String { head == .none ? "" : "bert." }
+    public static func keyPrefix(_ head: TaskHead) -> String { head.savesBareBody ? "" : "bert." }
 
     public func check(config: HuggingFaceConfig, head: TaskHead, lora: LoRAConfiguration?) throws(ModelFamilyError) {
         guard config.bert != nil else { throw ModelFamilyError("model_type \"\(config.modelType)\" is not BERT") }

@@ -40,6 +40,12 @@ extension BertConfig {
         if let value = try fields.int("type_vocab_size") { typeVocabSize = value }
         if let value = try fields.float("layer_norm_eps") { layerNormEps = value }
         if let value = try fields.int("pad_token_id") { padTokenId = value }
+        if let value = try fields.string("classifier_pooling") {
+            guard let mode = [PoolingMode.cls, .mean].first(where: { $0.name == value }) else {
+                throw fields.error("classifier_pooling", "\"\(value)\" is not supported, expected \"cls\" or \"mean\"")
+            }
+            classifierPooling = mode
+        }
 
         // Fields kept as they are, but whose value changes the model this project builds.
         if let value = try fields.peekString("position_embedding_type"), value != "absolute" {
@@ -75,6 +81,7 @@ extension BertConfig {
         set("type_vocab_size", ConfigJSON.int(typeVocabSize))
         set("layer_norm_eps", try ConfigJSON.number(layerNormEps, "layer_norm_eps", file: file))
         set("pad_token_id", ConfigJSON.int(padTokenId))
+        if classifierPooling != .cls { set("classifier_pooling", .string(classifierPooling.name)) }
         return members
     }
 
@@ -117,6 +124,6 @@ extension BertConfig {
                 + "layer-norm ε \(layerNormEps)",
             "dropout hidden \(hiddenDropoutProb), attention \(attentionProbsDropoutProb)"
                 + (classifierDropout.map { ", classifier \($0)" } ?? ""),
-        ]
+        ] + (classifierPooling == .mean ? ["sequence head on the mean of the last hidden states (no pooler)"] : [])
     }
 }

@@ -103,7 +103,7 @@ public struct BertLayout: Sendable {
                     l + target.modulePath + ".lora_B.weight", shape: [fanOut, lora!.rank], group: g, isAdapter: true)
             }
         }
-        if head.hasPooler {
+        if BertLayout.hasPooler(head, config) {
             t.append(p + "pooler.dense.weight", shape: [c, c], group: .pooler)
             t.append(p + "pooler.dense.bias", shape: [c], group: .pooler)
         }
@@ -112,6 +112,18 @@ public struct BertLayout: Sendable {
             t.append("classifier.bias", shape: [head.labelCount], group: .head)
         }
         table = t
+    }
+
+    /// Whether the model has BERT's pooler: the bare body and a sequence head on `[CLS]` (a
+    /// mean-pooled sequence head has none, `BertConfig.classifierPooling`).
+    static func hasPooler(_ head: TaskHead, _ config: BertConfig) -> Bool {
+        head.hasPooler && (head.savesBareBody || config.classifierPooling == .cls)
+    }
+
+    /// Columns of the model's output rows: the labels of a classifier, the embedding width of
+    /// an embedding head (0 for the bare body).
+    public var headOutputs: Int {
+        head.sentencePooling?.dimension(hiddenSize: config.hiddenSize) ?? head.labelCount
     }
 
     /// Views of every parameter inside the slab starting at `base` (parameters, gradients or
@@ -152,8 +164,8 @@ public struct BertLayout: Sendable {
             embeddingNormWeight: at(p + "embeddings.LayerNorm.weight"),
             embeddingNormBias: at(p + "embeddings.LayerNorm.bias"),
             layers: layers,
-            poolerWeight: head.hasPooler ? at(p + "pooler.dense.weight") : nil,
-            poolerBias: head.hasPooler ? at(p + "pooler.dense.bias") : nil,
+            poolerWeight: BertLayout.hasPooler(head, config) ? at(p + "pooler.dense.weight") : nil,
+            poolerBias: BertLayout.hasPooler(head, config) ? at(p + "pooler.dense.bias") : nil,
             classifierWeight: head.labelCount > 0 ? at("classifier.weight") : nil,
             classifierBias: head.labelCount > 0 ? at("classifier.bias") : nil)
     }

@@ -15,12 +15,17 @@ public enum TaskHead: Equatable, Sendable {
     /// Next-token logits over the vocabulary on every token (`GPT2LMHeadModel`): the final
     /// hidden state times the token-embedding table (tied) or `lm_head.weight`.
     case languageModel
+    /// One sentence embedding per sequence: the last hidden state pooled (and normalised) as
+    /// `SentencePooling` says — a sentence-transformers model. Saved as the bare body
+    /// (`BertModel`, no key prefix, no pooler: sentence-transformers does not use it), with
+    /// the pipeline in `modules.json` beside it.
+    case embedding(SentencePooling)
 
     /// Outputs of the classifier (0 for the bare body and the language-model head, whose
     /// outputs are the vocabulary, not labels).
     public var labelCount: Int {
         switch self {
-        case .none, .languageModel: 0
+        case .none, .languageModel, .embedding: 0
         case .sequence(let n), .token(let n): n
         }
     }
@@ -29,17 +34,37 @@ public enum TaskHead: Equatable, Sendable {
     public var isPerToken: Bool {
         switch self {
         case .token, .languageModel: true
-        case .none, .sequence: false
+        case .none, .sequence, .embedding: false
         }
     }
 
     /// Whether BERT's pooler is part of the model.
-    public var hasPooler: Bool { !isPerToken }
+    public var hasPooler: Bool {
+        switch self {
+        case .none, .sequence: true
+        case .token, .languageModel, .embedding: false
+        }
+    }
+
+    /// Whether the model is saved as the bare body (`BertModel`: keys without the family's
+    /// body prefix).
+    public var savesBareBody: Bool {
+        switch self {
+        case .none, .embedding: true
+        case .sequence, .token, .languageModel: false
+        }
+    }
+
+    /// The pooling of an embedding head, nil for the others.
+    public var sentencePooling: SentencePooling? {
+        if case .embedding(let pooling) = self { return pooling }
+        return nil
+    }
 
     /// What follows the family's name in the `architectures` entry of `config.json`.
     public var architectureSuffix: String {
         switch self {
-        case .none: "Model"
+        case .none, .embedding: "Model"
         case .sequence: "ForSequenceClassification"
         case .token: "ForTokenClassification"
         case .languageModel: "LMHeadModel"
@@ -51,6 +76,7 @@ public enum TaskHead: Equatable, Sendable {
         switch self {
         case .languageModel: "CAUSAL_LM"
         case .token: "TOKEN_CLS"
+        case .embedding: "FEATURE_EXTRACTION"
         case .none, .sequence: "SEQ_CLS"
         }
     }
@@ -61,6 +87,6 @@ public enum TaskHead: Equatable, Sendable {
 
     /// Whether `config`'s architectures hold a head of this shape (any family, any outputs).
     public func isSaved(in architectures: [String]) -> Bool {
-        self == .none ? true : architectures.contains { $0.hasSuffix(architectureSuffix) }
+        savesBareBody ? true : architectures.contains { $0.hasSuffix(architectureSuffix) }
     }
 }

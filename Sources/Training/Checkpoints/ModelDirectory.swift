@@ -11,6 +11,13 @@ public struct ModelDirectory: Sendable {
     public let path: String
     public let config: HuggingFaceConfig
     public let tokenizer: any TextTokenizer
+    /// The sentence-transformers pipeline when the directory has `modules.json` that ddp-train
+    /// reads; otherwise nil, and `sentenceTransformersError` says why when there is one.
+    public let sentenceTransformers: SentenceTransformersConfig?
+    /// Why the directory's sentence-transformers files cannot be used (a Dense module, an
+    /// unsupported pooling mode …). Only embedding needs them: such a model still fine-tunes
+    /// as a classifier, so opening the directory does not fail on this.
+    public let sentenceTransformersError: HuggingFaceConfigError?
     public var weightsPath: String { path + "/model.safetensors" }
 
     /// The tokenizer files copied into every checkpoint and the final model.
@@ -53,6 +60,29 @@ public struct ModelDirectory: Sendable {
                     + "\(config.vocabSize)"
             )
         }
+        (sentenceTransformers, sentenceTransformersError) = Self.readPipeline(path, config: config)
+    }
+
+    static func readPipeline(
+        _ path: String, config: HuggingFaceConfig
+    ) -> (SentenceTransformersConfig?, HuggingFaceConfigError?) {
+        guard SentenceTransformersConfig.exists(in: path) else { return (nil, nil) }
+        do {
+            let pipeline = try SentenceTransformersConfig(directory: path)
+            if let bert = config.bert { try pipeline.check(hiddenSize: bert.hiddenSize, directory: path) }
+            return (pipeline, nil)
+        } catch {
+            return (nil, error)
+        }
+    }
+
+    /// The pipeline `SentenceTransformer(path)` runs on this directory: its own, or for a
+    /// plain transformers model mean pooling without normalisation. Throws when its
+    /// sentence-transformers files are there but unusable (the error names the file and key).
+    public func sentencePipeline() throws(HuggingFaceConfigError) -> SentenceTransformersConfig {
+        if let sentenceTransformersError { throw sentenceTransformersError }
+        return sentenceTransformers
+            ?? .plainModelDefault(hiddenSize: config.bert?.hiddenSize ?? 0, maxSeqLength: nil)
     }
 
     /// Where the LoRA adapters go, in PEFT's file names: a subdirectory, because transformers
@@ -90,6 +120,28 @@ public struct ModelDirectory: Sendable {
         }
         let tokenizerConfig = FileManager.default.contents(atPath: tokenizerSource + "/" + TrainedLength.file)
         try directory.write(TrainedLength.text(setting: maxLength, in: tokenizerConfig), as: TrainedLength.file)
+        if let pooling = model.head.sentencePooling {
+            try writeSentenceTransformers(
+                pooling, hiddenSize: config.bert?.hiddenSize ?? 0, source: tokenizerSource, maxLength: maxLength,
+                into: directory)
+        }
+    }
+
+    /// An embedding model's sentence-transformers files (`SentenceTransformersConfig.files`):
+    /// the model's pooling, `max_seq_length` the length it was trained with, and the rest
+    /// (lower-casing, version stamps, similarity) as the source model had them.
+    static func writeSentenceTransformers(
+        _ pooling: SentencePooling, hiddenSize: Int, source: String, maxLength: Int, into directory: DurableDirectory
+    ) throws {
+        var pipeline =
+            (try? SentenceTransformersConfig(directory: source))
+            ?? .plainModelDefault(hiddenSize: hiddenSize, maxSeqLength: nil)
+        pipeline.pooling = pooling
+        pipeline.wordEmbeddingDimension = hiddenSize
+        pipeline.maxSeqLength = maxLength
+        try FileManager.default.createDirectory(
+            atPath: directory.path(SentenceTransformersConfig.poolingDirectory), withIntermediateDirectories: true)
+        for (name, text) in pipeline.files() { try directory.write(text, as: name) }
     }
 
     /// PEFT's `adapter_config.json` for a LoRA model (`SEQ_CLS`, `TOKEN_CLS` for a per-token

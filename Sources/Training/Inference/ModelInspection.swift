@@ -23,6 +23,15 @@ public enum ModelInspection {
         }
         if let task = TaskRegistry.task(savedAs: config) { lines.append("  task \(task.name)") }
         lines.append("  trained length \(TrainedLength.defaultMaxLength(of: directory)) tokens")
+        if let pipeline = directory.sentenceTransformers {
+            lines.append(
+                "  sentence-transformers: \(pipeline.pooling.summary), max_seq_length "
+                    + (pipeline.maxSeqLength.map(String.init) ?? "unset")
+                    + (pipeline.doLowerCase ? ", lower-cased" : ""))
+        }
+        if let error = directory.sentenceTransformersError {
+            lines.append("  sentence-transformers files not usable for embed: \(error)")
+        }
         lines.append("  parameters \(table.count)")
         for (group, count) in table.countsByGroup {
             lines.append("    \(group.description.padding(toLength: 12, withPad: " ", startingAt: 0)) \(count)")

@@ -101,6 +101,11 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// Replace the classifier with a freshly initialised one even if the model has one with
     /// the same labels (second-stage fine-tuning on a new task).
     public var reinitHead: Bool = false
+    /// What a sequence head classifies: `cls`, BERT's pooler on `[CLS]` (transformers'
+    /// `BertForSequenceClassification`), or `mean`, the mean of the last hidden states without
+    /// the pooler (sentence-transformers bodies were trained for it). nil: the model's own
+    /// (`classifier_pooling` in its config.json, else cls).
+    public var pooling: String? = nil
     /// LoRA adapters of this rank on `loraTargets` (0: off); the pretrained weights freeze.
     public var loraRank: Int = 0
     /// LoRA α (the adapter output is scaled by α / r).

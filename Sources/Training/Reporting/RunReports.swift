@@ -20,7 +20,9 @@ final class RunReports {
     private let notify: (String) -> Void
 
     /// - Parameters:
-    ///   - history: the records logged so far (a resumed run's, up to its step).
+    ///   - history: the records logged so far (a resumed run's, up to its step). With
+    ///     `metrics.jsonl` written (already cut to that step), its records instead: they keep
+    ///     the per-rank keys that `log_history` leaves out.
     ///   - notify: shows a failure (once per report) to the user.
     init(
         options: TrainingOptions, task: any FineTuningTask, summary: RunSummary, history: [MetricsRecord],
@@ -29,7 +31,10 @@ final class RunReports {
         let destinations = try options.reportDestinations()
         output = options.output
         self.notify = notify
-        records = history.map(\.values)
+        let logged =
+            destinations.contains(.jsonLines) && !history.isEmpty
+            ? try? ReportFiles.readMetrics(options.output + "/" + ReportFiles.metrics) : nil
+        records = logged.flatMap { $0.isEmpty ? nil : $0 } ?? history.map(\.values)
         writesPage = destinations.contains(.html)
         data = ReportData(
             title: "\(task.name): \((options.model as NSString).lastPathComponent) → \(options.output)",

@@ -37,12 +37,16 @@ extension Trainer {
             if epochPlan?.epoch != epoch { epochPlan = plan.epoch(epoch) }
             let globalBatch = epochPlan!.globalBatch(step)
             let learningRate = options.learningRate * schedule.multiplier(step: globalStep)
+            let shares = microBatches(of: globalBatch)
+            let stepBegins = monotonicSeconds()
             let result = try engine.step(
-                microBatches: microBatches(of: globalBatch), examples: trainExamples, epoch: epoch,
+                microBatches: shares, examples: trainExamples, epoch: epoch,
                 globalLossUnits: globalBatch.reduce(0) { $0 + trainSet.lossUnits($1) },
                 dropout: DropoutKey(seed: UInt64(options.seed), step: UInt64(globalStep)),
                 learningRate: Float(learningRate), maxGradNorm: Float(options.maxGradNorm))
-            window.add(result)
+            window.add(
+                result, seconds: monotonicSeconds() - stepBegins, samples: shares.reduce(0) { $0 + $1.count },
+                reducedBytes: engine.reducedElementCount * MemoryLayout<Float>.stride)
             if !result.applied && isRoot {
                 emit(
                     .notice(
@@ -123,9 +127,7 @@ extension Trainer {
             finalModel = try communicator.agreeing { isRoot ? try writeFinalModel() : "" }
         }
         let seconds = monotonicSeconds() - started
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        let peak = try communicator.allreduce(Double(usage.ru_maxrss) / 1024, operation: .max)
+        let peak = try communicator.allreduce(peakResidentMiB(), operation: .max)
         let stepsRun = state.globalStep - firstStep
         let result = RunResult(
             output: options.output, finalModel: finalModel, steps: state.globalStep, stepsRun: stepsRun,
@@ -163,30 +165,17 @@ extension Trainer {
             rank: communicator.rank, worldSize: communicator.size)
     }
 
-    /// Sums of the steps since the last log line, on this rank.
-    struct LogWindow {
-        /// `monotonicSeconds()` when the window opened.
-        var start: Double
-        var step: Int
-        var lossSum = 0.0
-        var examples = 0
-
-        mutating func add(_ result: StepResult) {
-            lossSum += result.localLossSum
-            examples += result.localLossUnits
-        }
-    }
-
-    /// One training record: mean loss over the window's examples on all ranks, learning
-    /// rate (per group when the rates differ by layer), gradient norm, throughput.
+    /// One training record: mean loss over the window's loss units on all ranks, learning
+    /// rate (per group when the rates differ by layer), gradient norm, throughput, and each
+    /// rank's step-time breakdown and memory (`RankMetrics`, gathered to rank 0).
     func logTraining(_ window: inout LogWindow, learningRate: Double, gradientNorm: Double) throws {
-        var sums = [window.lossSum, Double(window.examples)]
+        var sums = [window.lossSum, Double(window.lossUnits), Double(window.samples)]
         try sums.withUnsafeMutableBufferPointer { try communicator.allreduce($0, operation: .sum) }
         let elapsed = monotonicSeconds() - window.start
         var values: [String: Double] = [
             "step": Double(state.globalStep), "epoch": state.epoch, "loss": sums[0] / max(sums[1], 1),
             "learning_rate": learningRate, "grad_norm": gradientNorm,
-            "samples_per_second": sums[1] / max(elapsed, 1e-9),
+            "samples_per_second": sums[2] / max(elapsed, 1e-9),
             "reduced_bytes_per_step": Double(engine.reducedElementCount * MemoryLayout<Float>.stride),
         ]
         if options.layerLrDecay != 1 {
@@ -195,12 +184,13 @@ extension Trainer {
                 values["learning_rate_layer_\(l)"] = learningRate * Double(fineTuning.learningRateScale(.layer(l)))
             }
         }
+        values.merge(try gatheredRankMetrics(window, elapsed: elapsed)) { mine, _ in mine }
         log(MetricsRecord(values))
         window = LogWindow(start: monotonicSeconds(), step: state.globalStep)
     }
 
     func log(_ record: MetricsRecord) {
-        state.logHistory.append(record)
+        state.logHistory.append(record.withoutRankMetrics)
         guard isRoot else { return }
         metricsLog?.append(record)
         reports?.logged(record)

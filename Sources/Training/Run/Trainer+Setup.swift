@@ -45,6 +45,7 @@ extension Trainer {
             hidden: (options.dropout ?? options.hiddenDropout).map(Float.init),
             attention: (options.dropout ?? options.attentionDropout).map(Float.init),
             classifier: options.classifierDropout.map(Float.init))
+        try setPooling(options, task: task, config: &config)
         if options.freezeLayers > config.layerCount {
             throw OptionError("--freeze-layers \(options.freezeLayers): the model has \(config.layerCount) layers")
         }
@@ -66,6 +67,25 @@ extension Trainer {
             task: task, source: source, labels: labels, train: train, trainExamples: examples,
             validation: validation, config: config, lora: lora, maxLength: maxLength,
             keepsSourceHead: keepsHead, resume: resume, resumeState: resumeState)
+    }
+
+    /// `--pooling`: the sequence head's pooling, saved as `classifier_pooling` in config.json.
+    static func setPooling(
+        _ options: TrainingOptions, task: any FineTuningTask, config: inout HuggingFaceConfig
+    ) throws {
+        guard let name = options.pooling else { return }
+        guard let mode = [PoolingMode.cls, .mean].first(where: { $0.name == name }) else {
+            throw OptionError("--pooling \(name): expected cls or mean")
+        }
+        guard case .bert(var bert) = config.family else {
+            throw OptionError("--pooling: built for BERT-family encoders; \(options.model) is \(config.modelType)")
+        }
+        guard task.head(labels: 2) == .sequence(outputs: 2) else {
+            throw OptionError(
+                "--pooling: \(task.name) has no sequence head (it applies to classification, regression, multi-label)")
+        }
+        bert.classifierPooling = mode
+        config.family = .bert(bert)
     }
 
     /// The examples the steps read: the encoded file, or its augmented form.

@@ -125,6 +125,19 @@ func allreduceChecks(_ runner: CheckRunner) {
         }
         return (gathered == (0..<n).map { Int64($0 * 10 + 3) }, "\(gathered)")
     }
+    runner.check("gather to the last rank") { () throws(MPIError) in
+        // Three values per rank; only the root's buffer is written, rank after rank.
+        let root = n - 1
+        let mine = [Double(comm.rank), -Double(comm.rank), 0.5]
+        var gathered = [Double](repeating: .nan, count: comm.rank == root ? 3 * n : 0)
+        try mine.withUnsafeBufferPointer { (m) throws(MPIError) in
+            try gathered.withUnsafeMutableBufferPointer { (g) throws(MPIError) in
+                try comm.gather(m, into: g, root: root)
+            }
+        }
+        let expected = comm.rank == root ? (0..<n).flatMap { [Double($0), -Double($0), 0.5] } : []
+        return (gathered == expected, "\(gathered)")
+    }
     runner.check("rank with an empty share still joins") { () throws(MPIError) in
         // A global batch of 1 sample: only rank 0 has work, every rank reduces.
         let share = BatchPlan.shardRange(count: 1, rank: comm.rank, worldSize: n).count

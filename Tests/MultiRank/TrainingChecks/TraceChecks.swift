@@ -25,6 +25,7 @@ enum TraceChecks {
                         "--validation", h.demo + "/validation.tsv", "--eval-steps", "3", "--save-steps", "3",
                     ]))
             h.check(outcome.status == 0, "trace (overlap \(overlap)): train with --trace-steps 2:3", outcome.output)
+            ReportChecks.breakdown(&h, output: output, ranks: 2, label: "overlap \(overlap)")
             let (spans, problems) = parse(output + "/trace.json")
             h.check(
                 problems.isEmpty && Set(spans.map(\.pid)) == [0, 1],
