@@ -10,6 +10,7 @@ import Training
 //   ddp-bench fixed [--batch 32] [--seq 128] [--steps 10] [--warmup 3] [--model DIR] [--overlap true|false]
 //   ddp-bench sst2  [--batch 32] [--max-length 64] [--steps 60] [--warmup 5] [--data DIR] [--model DIR]
 //   ddp-bench gpt2  --batch 4 --seq 64 [--steps 10] [--warmup 3]   (GPT2Bench.swift: GPT-2 small, causal LM)
+//   ddp-bench retrieval [--queries 10000] [--corpus 10000] [--dim 384]   (RetrievalBench.swift: no MPI)
 //   any mode: [--bucket-mb 25] [--shard true] [--size minilm|bert-base] [--tag NAME]
 //
 // Prints a report on rank 0 and a `RESULT {json}` line for bench/run.sh.
@@ -59,6 +60,10 @@ struct Settings {
     }
 }
 
+if CommandLine.arguments.dropFirst().first == "retrieval" {
+    try RetrievalBench.run(Array(CommandLine.arguments.dropFirst(2)))
+    exit(0)
+}
 let settings = Settings(Array(CommandLine.arguments.dropFirst()))
 let communicator = try Communicator()
 let rank = communicator.rank, world = communicator.size
