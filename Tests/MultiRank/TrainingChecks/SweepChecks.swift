@@ -6,12 +6,12 @@ import Foundation
 enum SweepChecks {
     static func run(_ h: inout Harness) {
         let output = h.work + "/sweep", space = h.work + "/space.json"
-        let rates = ["1e-5", "3e-5", "1e-4", "3e-4"]
+        let rates = ["1e-5", "2e-5", "5e-5", "1e-4", "2e-4", "5e-4"]
         try? "{\"learning-rate\": [\(rates.joined(separator: ", "))]}".write(
             toFile: space, atomically: true, encoding: .utf8)
         let common = [
-            "--train", h.demo + "/train.tsv", "--validation", h.demo + "/validation.tsv", "--max-steps", "12",
-            "--batch-size", "16", "--max-length", "32", "--eval-steps", "6", "--logging-steps", "6",
+            "--train", h.demo + "/train.tsv", "--validation", h.demo + "/validation.tsv", "--max-steps", "8",
+            "--batch-size", "16", "--max-length", "32", "--eval-steps", "4", "--logging-steps", "4",
             "--save-steps", "0", "--metric-for-best-model", "accuracy", "--seed", "5",
         ]
         let outcome = h.run(
@@ -20,7 +20,7 @@ enum SweepChecks {
         let finished = lines.filter { ($0["status"] as? String) == "finished" && $0["metric"] is Double }
         h.check(
             outcome.status == 0 && lines.count == rates.count && finished.count == rates.count,
-            "sweep: 4 learning rates at np 4 in groups of 2 all finish with a metric (\(finished.count))",
+            "sweep: \(rates.count) learning rates at np 4 in groups of 2 all finish with a metric (\(finished.count))",
             outcome.output)
         let best = finished.max { ($0["metric"] as! Double) < ($1["metric"] as! Double) }
         let link = try? FileManager.default.destinationOfSymbolicLink(atPath: output + "/best")
