@@ -1,5 +1,9 @@
 import CMPI
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 extension Communicator {
     /// An in-flight nonblocking collective started by `startAllreduceSum(_:)`.
     ///
@@ -77,5 +81,19 @@ extension Communicator {
             }
             request.rest.removeAll()
         }
+    }
+}
+
+extension Communicator {
+    /// Waits until every rank of the group has called it: `MPI_Ibarrier`, polled with
+    /// `MPI_Test` and a sleep of `pollSeconds` between polls. Unlike a blocking collective it
+    /// neither spins a core nor counts for the collective watchdog — for ranks that finish
+    /// their share long before the others (a sweep's groups, whose last trials may run for
+    /// hours after the first group is done).
+    public func waitForAll(pollSeconds: Double = 0.2) throws(MPIError) {
+        assertOnMPIThread()
+        var request = Request.completed
+        try checkMPI(MPI_Ibarrier(world, &request.first), "MPI_Ibarrier")
+        while try !test(&request) { usleep(UInt32(pollSeconds * 1e6)) }
     }
 }

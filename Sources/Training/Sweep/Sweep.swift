@@ -128,6 +128,9 @@ public struct Sweep {
                 try Self.replace(output + "/trial-\(result.trial)/trial.json", with: Self.jsonLine(result) + "\n")
             }
         }
+        // Groups that ran out of trials wait here for the others, sleeping and outside the
+        // collective watchdog's deadline (the last trials may run for hours).
+        try world.waitForAll()
         let anyStopped = try world.allreduce(Int64(stopped ? 1 : 0), operation: .max) != 0
         guard world.rank == 0 else { return ([], anyStopped) }
         // Under the lock, so that the jobs of an array write their tables one after another.

@@ -1,4 +1,13 @@
+import Foundation
 import Parallel
+import Synchronization
+
+/// Set by another thread when it saw the MPI thread inside a watched call.
+final class WatchedFlag: Sendable {
+    private let state = Mutex(false)
+    func set() { state.withLock { $0 = true } }
+    var value: Bool { state.withLock { $0 } }
+}
 
 /// `Communicator.split`: the world cut into groups of two neighbouring ranks (the last group
 /// smaller at an odd size), as a sweep's trials would be. Each group's collectives see only
@@ -25,6 +34,24 @@ func groupChecks(_ runner: CheckRunner) {
             "group rank \(group.rank)/\(group.size), members \(members), world-rank sum \(worldRanks), "
                 + "root \(root)"
         )
+    }
+    runner.check("waitForAll: ranks arriving 0.3 s apart all leave after the last, never inside a watched call") {
+        () throws(MPIError) in
+        let start = monotonicSeconds()
+        usleep(UInt32(300_000 * world.rank))
+        let seen = WatchedFlag()
+        let until = 0.3 * Double(world.size - 1)
+        Thread.detachNewThread {
+            while monotonicSeconds() - start < until {
+                if CollectiveWatch.shared.snapshot.call != nil { seen.set() }
+                usleep(10_000)
+            }
+        }
+        try world.waitForAll(pollSeconds: 0.05)
+        let waited = monotonicSeconds() - start
+        let watchedDuringWait = seen.value
+        let ok = waited >= until - 0.01 && !watchedDuringWait
+        return (ok, String(format: "left after %.2f s, watched: \(watchedDuringWait)", waited))
     }
     runner.check("split: key orders the ranks of a group") { () throws(MPIError) in
         // One group, ranked in reverse world order.
