@@ -31,6 +31,12 @@ enum SweepChecks {
         h.check(
             rates.allSatisfy { table.contains("| \($0) |") },
             "sweep: sweep.md lists every trial", table)
+        let page = (try? String(contentsOfFile: output + "/report.html", encoding: .utf8)) ?? ""
+        h.check(
+            (0..<rates.count).allSatisfy { page.contains("href=\"trial-\($0)/report.html\"") }
+                && !page.contains("src=\"http") && !page.contains("href=\"http"),
+            "sweep: report.html tables every trial, linked to its own report, with nothing fetched from outside",
+            String(page.prefix(2000)))
         // Stopped (as by SIGUSR1) after step 5 of the running trials, then resumed: exit 75,
         // then the same models as the uninterrupted sweep, finished trials not rerun.
         let stopped = h.work + "/sweep-stopped"
