@@ -59,14 +59,7 @@ public enum CoNLLReader {
     ///   invalid UTF-8, a line with too few or inconsistent columns, a tag outside the scheme,
     ///   or a file without sentences.
     public static func read(_ path: String, options: Options = Options()) throws -> [TaggedSentence] {
-        guard FileManager.default.fileExists(atPath: path) else { throw DataError(file: path, "no such file") }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataError(file: path, "cannot be read")
-        }
-        guard let content = String(data: data, encoding: .utf8) else {
-            throw DataError(file: path, "is not valid UTF-8")
-        }
-        return try parse(content, path: path, options: options)
+        try parse(try TextFile.read(path), path: path, options: options)
     }
 
     /// The sentences of `content`; `path` names the source in errors.

@@ -41,14 +41,7 @@ public enum DocumentReader {
         guard ["txt", "text", "jsonl", "json", "ndjson"].contains(ext) else {
             throw DataError(file: path, "unknown text format: expected a .txt file or a .jsonl file")
         }
-        guard FileManager.default.fileExists(atPath: path) else { throw DataError(file: path, "no such file") }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataError(file: path, "cannot be read")
-        }
-        guard var content = String(data: data, encoding: .utf8) else {
-            throw DataError(file: path, "is not valid UTF-8")
-        }
-        if content.hasPrefix("\u{FEFF}") { content.removeFirst() }
+        let content = try TextFile.read(path)
         let corpus = ext == "txt" || ext == "text" ? plainText(content) : try jsonLines(content, path: path)
         guard corpus.count > 0 else { throw DataError(file: path, "contains no text") }
         return corpus

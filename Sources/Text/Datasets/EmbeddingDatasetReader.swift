@@ -71,14 +71,7 @@ public enum EmbeddingDatasetReader {
     ///   missing when required), no examples.
     public static func read(_ path: String, columns: EmbeddingColumnSelection = .init()) throws -> EmbeddingDataset {
         let format = try TextDatasetReader.format(of: path)
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataError(
-                file: path, FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
-        }
-        guard var content = String(data: data, encoding: .utf8) else {
-            throw DataError(file: path, "is not valid UTF-8")
-        }
-        if content.hasPrefix("\u{FEFF}") { content.removeFirst() }
+        let content = try TextFile.read(path)
         let rows: [(fields: [String: String], line: Int)]
         let names: [String]
         switch format {

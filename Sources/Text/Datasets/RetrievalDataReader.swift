@@ -43,7 +43,7 @@ public enum RetrievalDataReader {
     /// - Throws: `DataError` naming the file and line: a missing file, no id or text column,
     ///   an empty or repeated id, a row with the wrong number of fields, no rows.
     public static func readTexts(_ path: String) throws -> IdentifiedTexts {
-        let content = try contents(of: path)
+        let content = try TextFile.read(path)
         var out = IdentifiedTexts(ids: [], texts: [], lines: [])
         var firstLine: [String: Int] = [:]
         func append(id: String, text: String, title: String?, line: Int) throws {
@@ -97,7 +97,7 @@ public enum RetrievalDataReader {
     /// - Throws: `DataError` naming the file and line: a missing file, a row without three
     ///   tab-separated fields, a score that is not an integer, no judgements.
     public static func readJudgements(_ path: String) throws -> [RelevanceJudgement] {
-        let records = DelimitedText.tsvRecords(try contents(of: path))
+        let records = DelimitedText.tsvRecords(try TextFile.read(path))
         var out: [RelevanceJudgement] = []
         for (position, record) in records.enumerated() {
             guard record.fields.count == 3 else {
@@ -138,17 +138,5 @@ public enum RetrievalDataReader {
             if judgement.relevance > 0 && !out[q].contains(d) { out[q].append(d) }
         }
         return out
-    }
-
-    static func contents(of path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataError(
-                file: path, FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
-        }
-        guard var content = String(data: data, encoding: .utf8) else {
-            throw DataError(file: path, "is not valid UTF-8")
-        }
-        if content.hasPrefix("\u{FEFF}") { content.removeFirst() }
-        return content
     }
 }

@@ -41,16 +41,7 @@ public enum TextDatasetReader {
         _ path: String, columns: ColumnSelection = ColumnSelection(), labels parser: Parser
     ) throws -> [LabelledExample<Parser.Label>] {
         let format = try format(of: path)
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw DataError(file: path, "no such file")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataError(file: path, "cannot be read")
-        }
-        guard var content = String(data: data, encoding: .utf8) else {
-            throw DataError(file: path, "is not valid UTF-8")
-        }
-        if content.hasPrefix("\u{FEFF}") { content.removeFirst() }
+        let content = try TextFile.read(path)
         let rows = DatasetRows(path: path, columns: columns, parser: parser)
         let examples: [LabelledExample<Parser.Label>]
         switch format {

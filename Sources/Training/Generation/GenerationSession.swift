@@ -64,13 +64,7 @@ extension GenerationSession {
     /// The prompts of a JSON Lines file: a string `prompt` in every non-blank line (other keys
     /// ignored); a byte order mark and `\r\n` line ends are accepted.
     public static func prompts(from path: String) throws -> [String] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataError(file: path, "cannot be read (no such file?)")
-        }
-        guard var content = String(data: data, encoding: .utf8) else {
-            throw DataError(file: path, "is not valid UTF-8")
-        }
-        if content.hasPrefix("\u{FEFF}") { content.removeFirst() }
+        let content = try TextFile.read(path)
         var prompts: [String] = []
         for (index, line) in content.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
