@@ -22,21 +22,17 @@ public struct ContrastiveLoss: EmbeddingLoss {
         _ embeddings: EmbeddingColumns, scores: UnsafePointer<Float>?, scored: Range<Int>, gradScale: Float,
         gradient: EmbeddingColumns
     ) throws -> Double {
-        try checkInput(embeddings, scores: scores, scored: scored, gradient: gradient)
-        gradient.values.update(repeating: 0, count: gradient.count)
         let margin = Double(self.margin)
-        var total = 0.0
-        for i in scored {
-            let u = embeddings.row(0, i), v = embeddings.row(1, i)
-            let (cosine, normU, normV) = PairCosine.forward(u, v, dim: embeddings.dim)
-            let distance = 1 - cosine, label = Double(scores![i])
+        return try pairCosineLoss(
+            embeddings, scores: scores, scored: scored, gradScale: gradScale, gradient: gradient
+        ) { cosine, label in
+            let distance = 1 - cosine
             let hinge = max(0, margin - distance)
-            total += 0.5 * (label * distance * distance + (1 - label) * hinge * hinge)
-            let distanceGrad = label * distance - (1 - label) * hinge
-            PairCosine.backward(
-                u, v, dim: embeddings.dim, cosine: cosine, normA: normU, normB: normV,
-                upstream: -distanceGrad * Double(gradScale), aGrad: gradient.row(0, i), bGrad: gradient.row(1, i))
+            // ∂d/∂cos = −1.
+            return (
+                0.5 * (label * distance * distance + (1 - label) * hinge * hinge),
+                -(label * distance - (1 - label) * hinge)
+            )
         }
-        return total
     }
 }

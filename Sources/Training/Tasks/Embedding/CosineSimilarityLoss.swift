@@ -19,19 +19,11 @@ public struct CosineSimilarityLoss: EmbeddingLoss {
         _ embeddings: EmbeddingColumns, scores: UnsafePointer<Float>?, scored: Range<Int>, gradScale: Float,
         gradient: EmbeddingColumns
     ) throws -> Double {
-        try checkInput(embeddings, scores: scores, scored: scored, gradient: gradient)
-        gradient.values.update(repeating: 0, count: gradient.count)
-        var total = 0.0
-        for i in scored {
-            let u = embeddings.row(0, i), v = embeddings.row(1, i)
-            let (cosine, normU, normV) = PairCosine.forward(u, v, dim: embeddings.dim)
-            let error = cosine - Double(scores![i])
-            total += error * error
-            PairCosine.backward(
-                u, v, dim: embeddings.dim, cosine: cosine, normA: normU, normB: normV,
-                upstream: 2 * error * Double(gradScale), aGrad: gradient.row(0, i), bGrad: gradient.row(1, i))
+        try pairCosineLoss(embeddings, scores: scores, scored: scored, gradScale: gradScale, gradient: gradient) {
+            cosine, label in
+            let error = cosine - label
+            return (error * error, 2 * error)
         }
-        return total
     }
 }
 

@@ -89,3 +89,28 @@ extension EmbeddingLoss {
         }
     }
 }
+
+extension EmbeddingLoss {
+    /// The frame of a loss that scores each pair (u_i, v_i) of a two-column batch by its
+    /// cosine and its label alone: checks the input, zeroes `gradient`, sums `term(cos_i, y_i)`
+    /// over `scored`, and back-propagates each term's derivative with respect to the cosine,
+    /// times `gradScale`, into both rows.
+    func pairCosineLoss(
+        _ embeddings: EmbeddingColumns, scores: UnsafePointer<Float>?, scored: Range<Int>, gradScale: Float,
+        gradient: EmbeddingColumns, term: (_ cosine: Double, _ label: Double) -> (value: Double, derivative: Double)
+    ) throws -> Double {
+        try checkInput(embeddings, scores: scores, scored: scored, gradient: gradient)
+        gradient.values.update(repeating: 0, count: gradient.count)
+        var total = 0.0
+        for i in scored {
+            let u = embeddings.row(0, i), v = embeddings.row(1, i)
+            let (cosine, normU, normV) = PairCosine.forward(u, v, dim: embeddings.dim)
+            let (value, derivative) = term(cosine, Double(scores![i]))
+            total += value
+            PairCosine.backward(
+                u, v, dim: embeddings.dim, cosine: cosine, normA: normU, normB: normV,
+                upstream: derivative * Double(gradScale), aGrad: gradient.row(0, i), bGrad: gradient.row(1, i))
+        }
+        return total
+    }
+}
