@@ -34,24 +34,8 @@ case "$build" in /*) ;; *) build=$root/$build ;; esac
 if [ "${1:-}" != "--no-build" ]; then swift build -c release --scratch-path "$build" --product ddp-train; fi
 export DDP_TRAIN=$build/release/ddp-train
 
-if ! sinfo -h >/dev/null 2>&1; then
-    start=""
-    # The single-node set-up sits beside the repository; $DDP_TRAIN_SLURM_SETUP names another.
-    setup=${DDP_TRAIN_SLURM_SETUP:-$root/../shared/slurm-single-node}
-    [ -x "$setup/start-slurm.sh" ] && start=$setup/start-slurm.sh
-    if [ -z "$start" ] || [ "$(id -u)" -ne 0 ]; then
-        echo "FAIL slurm: no Slurm answers (sinfo) and there is no single-node set-up to start" >&2
-        exit 1
-    fi
-    if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
-        echo "+ apt-get install slurm-wlm slurmctld slurmd munge" >&2
-        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurm-wlm slurmctld slurmd munge) >&2
-    fi
-    echo "+ $start" >&2
-    "$start" >&2
-    # Daemons this check started end with it.
-    trap 'pkill -x slurmd; pkill -x slurmctld; pkill -x munged' EXIT
-fi
+. "$root/Tests/slurm/slurm-up.sh"
+slurm_up "slurm"
 
 rm -rf "$WORK"
 mkdir -p "$WORK"

@@ -32,22 +32,8 @@ case "$build" in /*) ;; *) build=$root/$build ;; esac
 if [ "${1:-}" != "--no-build" ]; then swift build -c release --scratch-path "$build" --product ddp-train; fi
 export DDP_TRAIN=$build/release/ddp-train
 
-if ! sinfo -h >/dev/null 2>&1; then
-    setup=${DDP_TRAIN_SLURM_SETUP:-$root/../shared/slurm-single-node}
-    if [ ! -x "$setup/start-slurm.sh" ] || [ "$(id -u)" -ne 0 ]; then
-        echo "FAIL slurm sweep: no Slurm answers (sinfo) and there is no single-node set-up to start" >&2
-        exit 1
-    fi
-    if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
-        echo "+ apt-get install slurm-wlm slurmctld slurmd munge" >&2
-        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurm-wlm slurmctld slurmd munge) >&2
-    fi
-    echo "+ $setup/start-slurm.sh" >&2
-    "$setup/start-slurm.sh" >&2
-    # The daemons this check started end with it (pid files named by slurm.conf and munged).
-    trap 'for f in /run/slurmd.pid /run/slurmctld.pid /run/munge/munged.pid; do
-              [ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null || true; done' EXIT
-fi
+. "$root/Tests/slurm/slurm-up.sh"
+slurm_up "slurm sweep"
 
 rm -rf "$WORK"
 mkdir -p "$WORK"
