@@ -209,7 +209,52 @@ def write_lm(root):
             f.write(json.dumps({"prompt": prompt, "completion": completion}) + "\n")
 
 
+# Sentence embeddings: each review (anchor) with a plain restatement of it (positive) and the
+# same subject's opposite verdict (a hard negative); and pairs of reviews labelled 1 when they
+# agree in verdict, 0 otherwise (the contrastive and cosine-similarity losses).
+RESTATE_POSITIVE = ["is very good", "is excellent", "is great", "is wonderful", "is lovely"]
+RESTATE_NEGATIVE = ["is very bad", "is terrible", "is awful", "is poor", "is dreadful"]
+
+
+def embedding_triplets(rng, subjects, count):
+    rows = []
+    for i in range(count):
+        positive = i % 2 == 0
+        subject = rng.choice(subjects)
+        anchor = f"{rng.choice(OPENERS)}{subject} {rng.choice(POSITIVE if positive else NEGATIVE)} ."
+        same = RESTATE_POSITIVE if positive else RESTATE_NEGATIVE
+        other = RESTATE_NEGATIVE if positive else RESTATE_POSITIVE
+        rows.append((anchor, f"{subject} {rng.choice(same)} .", f"{subject} {rng.choice(other)} ."))
+    rng.shuffle(rows)
+    return rows
+
+
+def embedding_pairs(rng, subjects, count):
+    rows = []
+    for i in range(count):
+        first, second = rng.random() < 0.5, rng.random() < 0.5
+        a = f"{rng.choice(OPENERS)}{rng.choice(subjects)} {rng.choice(POSITIVE if first else NEGATIVE)} ."
+        b = f"{rng.choice(OPENERS)}{rng.choice(subjects)} {rng.choice(POSITIVE if second else NEGATIVE)} ."
+        rows.append((a, b, "1" if first == second else "0"))
+    return rows
+
+
+def write_embedding(root):
+    rng = random.Random(20261203)
+    os.makedirs(os.path.join(root, "demo-embedding"), exist_ok=True)
+    for name, subjects, count in [("train", TRAIN_SUBJECTS, 320), ("validation", VALIDATION_SUBJECTS, 80)]:
+        with open(os.path.join(root, "demo-embedding", f"{name}.tsv"), "w", encoding="utf-8") as f:
+            f.write("anchor\tpositive\tnegative\n")
+            for row in embedding_triplets(rng, subjects, count):
+                f.write("\t".join(row) + "\n")
+        with open(os.path.join(root, "demo-embedding", f"{name}-pairs.tsv"), "w", encoding="utf-8") as f:
+            f.write("sentence1\tsentence2\tlabel\n")
+            for row in embedding_pairs(rng, subjects, count):
+                f.write("\t".join(row) + "\n")
+
+
 if __name__ == "__main__":
     data = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data")
     write_tasks(data, random.Random(20261126))
     write_lm(data)
+    write_embedding(data)

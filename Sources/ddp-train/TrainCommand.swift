@@ -81,6 +81,22 @@ enum TrainCommand {
                         + "the last hidden states, no pooler; not loadable by AutoModelForSequenceClassification). "
                         + "Default: the model's own (cls).",
                     valueName: "cls|mean"),
+                .path(
+                    "loss", \.loss,
+                    "embedding: the loss, multiple-negatives-ranking (anchor, positive, optional negatives; default), "
+                        + "multiple-negatives-symmetric-ranking, cosine-similarity (pairs with a score), contrastive "
+                        + "or online-contrastive (pairs labelled 0/1), triplet.",
+                    valueName: "NAME"),
+                .double("loss-scale", \.lossScale, "embedding: similarity scale of the multiple-negatives losses (20)."),
+                .double(
+                    "loss-margin", \.lossMargin, "embedding: margin of the contrastive (0.5) and triplet (5) losses."),
+                .boolean(
+                    "cross-rank-negatives", \.crossRankNegatives,
+                    "embedding: score each anchor against the whole global batch, every rank's examples (true), or "
+                        + "against its own rank's share only (false: the result then depends on the rank count)."),
+                .int(
+                    "num-iterations", \.numIterations,
+                    "setfit: rounds of pair sampling, each a positive and a negative pair per example (20)."),
                 .flag(
                     "reinit-head", \.reinitHead,
                     "Replace the model's classifier with a new one (second-stage fine-tuning on new labels)."),

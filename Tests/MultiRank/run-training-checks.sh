@@ -6,7 +6,7 @@
 #
 #   Tests/MultiRank/run-training-checks.sh [--no-build] [check ...]
 #
-# Checks: equivalence resume faults signal bad-input inference tasks causal-lm trace explain embed sweep
+# Checks: equivalence resume faults signal bad-input inference tasks causal-lm trace explain embed embedding sweep
 # storage hang craft (default: all).
 # Environment: DDP_TRAIN_BUILD_PATH  SwiftPM scratch path of the binaries (default .build;
 #              a relative path is taken from the repository root).

@@ -5,21 +5,28 @@ import Text
 /// two flat arrays (no per-example allocations), its targets, and the file line it came
 /// from. Every rank encodes the whole file the same way, so any rank can assemble any
 /// sample of any global batch.
+///
+/// An example is one sequence, or `textsPerExample` sequences encoded separately (the
+/// anchor, positive and negatives of an embedding example), stored one after another.
 public struct EncodedDataset: Sendable {
     public let file: String
-    /// Token ids of every example back to back; example i is `offsets[i] ..< offsets[i+1]`.
+    /// Token ids of every sequence back to back; sequence s is `offsets[s] ..< offsets[s+1]`,
+    /// and example i is sequences `i · textsPerExample ..< (i + 1) · textsPerExample`.
     public private(set) var ids: [Int32] = []
     public private(set) var typeIds: [Int32] = []
     public private(set) var offsets: [Int] = [0]
     public private(set) var targets: Targets
     /// 1-based source line of each example.
     public private(set) var lines: [Int] = []
+    /// Sequences per example (1 but for embedding examples).
+    public let textsPerExample: Int
 
     public var count: Int { lines.count }
 
-    init(file: String, targets: Targets) {
+    init(file: String, targets: Targets, textsPerExample: Int = 1) {
         self.file = file
         self.targets = targets
+        self.textsPerExample = textsPerExample
     }
 
     /// A data set of given token sequences (type ids 0) and class labels — for benchmarks
@@ -43,10 +50,12 @@ public struct EncodedDataset: Sendable {
         }
     }
 
-    public func length(_ i: Int) -> Int { offsets[i + 1] - offsets[i] }
+    /// Tokens of example `i` (of all its sequences).
+    public func length(_ i: Int) -> Int { offsets[(i + 1) * textsPerExample] - offsets[i * textsPerExample] }
     /// Tokens per example, for length grouping.
     public var lengths: [Int] { (0..<count).map(length) }
-    public var longest: Int { (0..<count).map(length).max() ?? 0 }
+    /// Tokens of the longest sequence.
+    public var longest: Int { zip(offsets.dropFirst(), offsets).map { $0 - $1 }.max() ?? 0 }
 
     /// The units example `i` contributes to the loss's mean: 1, the label count (the
     /// multi-label loss averages over every output, as BCEWithLogitsLoss), or its scored
@@ -67,22 +76,32 @@ public struct EncodedDataset: Sendable {
         return copy
     }
 
-    mutating func append(_ encoding: Encoding, line: Int) {
-        ids.append(contentsOf: encoding.ids)
-        typeIds.append(contentsOf: encoding.typeIds)
-        offsets.append(ids.count)
+    mutating func append(_ encoding: Encoding, line: Int) { append([encoding], line: line) }
+
+    /// Appends an example of `textsPerExample` sequences.
+    mutating func append(_ encodings: [Encoding], line: Int) {
+        precondition(encodings.count == textsPerExample, "EncodedDataset: \(encodings.count) sequences per example")
+        for encoding in encodings {
+            ids.append(contentsOf: encoding.ids)
+            typeIds.append(contentsOf: encoding.typeIds)
+            offsets.append(ids.count)
+        }
         lines.append(line)
     }
 
     /// Appends example `i` to `batch` as sample `sample` (its global index, which keys its
-    /// dropout masks).
+    /// dropout masks): its sequences in order, sequence c as sample `sample · textsPerExample + c`.
     public func append(_ i: Int, to batch: PackedBatch, sample: UInt64) {
         ids.withUnsafeBufferPointer { ids in
             typeIds.withUnsafeBufferPointer { types in
-                let range = offsets[i]..<offsets[i + 1]
-                batch.append(
-                    ids: UnsafeBufferPointer(rebasing: ids[range]),
-                    typeIds: UnsafeBufferPointer(rebasing: types[range]), sample: sample)
+                for c in 0..<textsPerExample {
+                    let s = i * textsPerExample + c
+                    let range = offsets[s]..<offsets[s + 1]
+                    batch.append(
+                        ids: UnsafeBufferPointer(rebasing: ids[range]),
+                        typeIds: UnsafeBufferPointer(rebasing: types[range]),
+                        sample: sample * UInt64(textsPerExample) + UInt64(c))
+                }
             }
         }
     }

@@ -44,12 +44,12 @@ public struct Evaluator {
         self.labels = labels
         self.batch = batch
         self.targets = targets
-        localBatchSize = max(
-            1, min(batch.sequenceCapacity, BatchPlan.largestShare(of: globalBatchSize, parts: communicator.size)))
+        localBatchSize = max(1, BatchPlan.largestShare(of: globalBatchSize, parts: communicator.size))
     }
 
     public func evaluate(_ dataset: EncodedDataset) throws -> EvaluationReport {
-        let k = model.head.labelCount
+        let k = model.logits.outputs
+        let localBatchSize = max(1, min(self.localBatchSize, batch.sequenceCapacity / dataset.textsPerExample))
         let shard = BatchPlan.shardRange(count: dataset.count, rank: communicator.rank, worldSize: communicator.size)
         var metrics = task.metrics(labels: labels, dataset: dataset)
         let logits = model.logits

@@ -106,6 +106,19 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// the pooler (sentence-transformers bodies were trained for it). nil: the model's own
     /// (`classifier_pooling` in its config.json, else cls).
     public var pooling: String? = nil
+    // MARK: Embedding and few-shot tasks
+    /// The embedding loss, one of `EmbeddingLossChoice.names`; nil: multiple-negatives ranking.
+    public var loss: String? = nil
+    /// Similarity scale of the multiple-negatives losses (nil: 20).
+    public var lossScale: Double? = nil
+    /// Margin of the contrastive (0.5) and triplet (5) losses (nil: their default).
+    public var lossMargin: Double? = nil
+    /// Whether the multiple-negatives losses see the whole global batch as negatives (every
+    /// rank's examples) or only the rank's own share.
+    public var crossRankNegatives: Bool = true
+    /// SetFit: rounds of pair sampling over the training examples (setfit's
+    /// `num_iterations`; each round draws a positive and a negative pair per example). nil: 20.
+    public var numIterations: Int? = nil
     /// LoRA adapters of this rank on `loraTargets` (0: off); the pretrained weights freeze.
     public var loraRank: Int = 0
     /// LoRA α (the adapter output is scaled by α / r).

@@ -10,8 +10,8 @@ extension Trainer {
     static func prepare(_ options: TrainingOptions, rank: Int, worldSize: Int) throws -> Prepared {
         try options.validate(worldSize: worldSize)
         if rank == 0 { try StorageSpace.requireWritable(options.output, for: "--output") }
-        let task = try options.fineTuningTask()
         let source = try ModelDirectory(options.model)
+        let task = try options.fineTuningTask().configured(by: options, model: source)
         let positions = source.config.maxPositions
         let maxLength = options.maxLength ?? task.defaultMaxLength(modelPositions: positions)
         if maxLength > positions {
@@ -194,7 +194,9 @@ extension Trainer {
             accumulationSteps: options.gradientAccumulationSteps,
             worldSize: worldSize)
         let evalShare = BatchPlan.largestShare(of: options.evalBatchSize, parts: worldSize)
-        let sequences = max(trainShare, validation == nil ? 0 : evalShare)
+        // An example may be several sequences (embedding pairs and triplets).
+        let sequences = max(
+            trainShare * train.textsPerExample, validation.map { evalShare * $0.textsPerExample } ?? 0)
         // Augmented examples can grow (insertions) up to the maximum length.
         let longest = max(options.augmentation.isEnabled ? maxLength : train.longest, validation?.longest ?? 0)
         model.reserve(maxSequences: sequences, maxTokens: sequences * longest, maxLength: longest)

@@ -26,6 +26,9 @@ public final class StepEngine {
     let batch: PackedBatch
     let targets: TargetBuffer
     public let task: any FineTuningTask
+    /// The task's loss over the whole global batch, when it has one (else the per-micro-batch
+    /// `task.lossAndGradient`).
+    let coupledLoss: (any CoupledBatchLoss)?
     /// The word-embedding table `[V, C]`, when the model has one.
     private let wordEmbedding: ParameterEntry?
     /// Records the step's spans inside a `--trace-steps` window (nil outside it).
@@ -66,6 +69,7 @@ public final class StepEngine {
                 expectedEmbeddingRows: expectedRows)
         }
         self.task = task
+        coupledLoss = task.coupledLoss(communicator: communicator)
         batch = PackedBatch(sequenceCapacity: maxSequences, tokenCapacity: maxTokens)
         targets = TargetBuffer(
             integerCapacity: max(maxSequences, maxTokens),
@@ -125,24 +129,44 @@ public final class StepEngine {
         }
         reduction.zeroGradients()
         var lossSum = 0.0, lossUnits = 0
-        for (index, shard) in microBatches.enumerated() where !shard.isEmpty {
+        func load(_ samples: ArraySlice<Int>) {
             batch.removeAll()
             targets.removeAll()
-            for sample in shard {
-                examples.append(sample, epoch: epoch, to: batch, targets: targets)
-                lossUnits += examples.lossUnits(sample)
-            }
+            for sample in samples { examples.append(sample, epoch: epoch, to: batch, targets: targets) }
             reduction.prepare(batch)
-            model.forward(batch, dropout: dropout)
-            lossSum += task.lossAndGradient(
-                model.logits, batch: batch, targets: targets,
-                labelSmoothing: labelSmoothing, gradScale: 1 / Float(max(globalLossUnits, 1)))
-            times.forward += lap("forward")
-            let observer = index == microBatches.count - 1 ? reduction.backwardObserver : nil
+        }
+        func backward(last: Bool) {
+            let observer = last ? reduction.backwardObserver : nil
             model.backward(
                 batch, dropout: dropout, trainable: trainable,
                 observer: trace.map { TracingObserver(inner: observer, recorder: $0) } ?? observer)
             times.backward += lap("backward")
+        }
+        if let coupledLoss {
+            let share = Array(microBatches.joined())
+            lossUnits = share.reduce(0) { $0 + examples.lossUnits($1) }
+            let loss = try coupledLoss.forwardBackward(
+                examples: share.count, chunkSize: max(1, microBatches.map(\.count).max() ?? 1), batch: batch,
+                logits: model.logits, targets: targets,
+                forward: { range in
+                    load(share[range])
+                    model.forward(batch, dropout: dropout)
+                    times.forward += lap("forward")
+                }, backward: backward)
+            // Each rank reports the global loss for its units, so the ranks' sum over the
+            // global units is that loss.
+            lossSum = loss * Double(lossUnits)
+        } else {
+            for (index, shard) in microBatches.enumerated() where !shard.isEmpty {
+                load(shard)
+                lossUnits += shard.reduce(0) { $0 + examples.lossUnits($1) }
+                model.forward(batch, dropout: dropout)
+                lossSum += task.lossAndGradient(
+                    model.logits, batch: batch, targets: targets,
+                    labelSmoothing: labelSmoothing, gradScale: 1 / Float(max(globalLossUnits, 1)))
+                times.forward += lap("forward")
+                backward(last: index == microBatches.count - 1)
+            }
         }
         _ = lap()
         let reduceBegin = clock

@@ -1,4 +1,5 @@
 import Model
+import Parallel
 import Reports
 import Text
 
@@ -26,6 +27,10 @@ public protocol FineTuningTask: Sendable {
     var allowsTextAugmentation: Bool { get }
     /// `--max-length` when none is given, for a model taking up to `modelPositions` tokens.
     func defaultMaxLength(modelPositions: Int) -> Int
+    /// This task with the settings of `options` that concern it, for the model in `model`
+    /// (the embedding task's loss and the model's pooling). The default takes none and
+    /// refuses the options of other tasks (`TaskSettings.refuseForeign`).
+    func configured(by options: TrainingOptions, model: ModelDirectory) throws -> any FineTuningTask
 
     // MARK: Model
 
@@ -42,6 +47,9 @@ public protocol FineTuningTask: Sendable {
 
     // MARK: Training and evaluation
 
+    /// The loss over the whole global batch, for a task whose examples' loss terms depend on
+    /// each other across ranks; nil (the default): `lossAndGradient` per micro-batch.
+    func coupledLoss(communicator: Communicator) -> (any CoupledBatchLoss)?
     /// The summed loss of this rank's batch; writes the logits' gradient scaled by `gradScale`
     /// (1 / loss units in the global batch). `logits` is `[rows × outputs]`, one row per
     /// sequence or per token as the head has it.
@@ -82,6 +90,11 @@ extension FineTuningTask {
     /// The default best metric, when it is not the loss.
     public var reportCurves: [ReportCurve] {
         defaultBestMetric == "eval_loss" ? [] : [ReportCurve(title: defaultBestMetric, keys: [defaultBestMetric])]
+    }
+    public func coupledLoss(communicator: Communicator) -> (any CoupledBatchLoss)? { nil }
+    public func configured(by options: TrainingOptions, model: ModelDirectory) throws -> any FineTuningTask {
+        try options.refuseEmbeddingSettings(for: name)
+        return self
     }
     /// 128 tokens (transformers' example scripts), fewer when the model takes fewer.
     public func defaultMaxLength(modelPositions: Int) -> Int { min(128, modelPositions) }

@@ -9,6 +9,7 @@ public enum TaskRegistry {
         MultiLabelTask(),
         TokenClassificationTask(),
         CausalLMTask(),
+        EmbeddingTask(),
     ]
 
     /// The default of `--task`.

@@ -43,6 +43,7 @@ group("causal-lm") { CausalLMChecks.run(&$0) }
 group("trace") { TraceChecks.run(&$0) }
 group("explain") { ExplainChecks.run(&$0) }
 group("embed") { EmbedChecks.run(&$0) }
+group("embedding") { EmbeddingTaskChecks.run(&$0) }
 group("sweep") { SweepChecks.run(&$0) }
 group("storage") { StorageChecks.run(&$0) }
 group("hang") { HangChecks.run(&$0) }
