@@ -87,7 +87,8 @@ enum TrainCommand {
                         + "multiple-negatives-symmetric-ranking, cosine-similarity (pairs with a score), contrastive "
                         + "or online-contrastive (pairs labelled 0/1), triplet.",
                     valueName: "NAME"),
-                .double("loss-scale", \.lossScale, "embedding: similarity scale of the multiple-negatives losses (20)."),
+                .double(
+                    "loss-scale", \.lossScale, "embedding: similarity scale of the multiple-negatives losses (20)."),
                 .double(
                     "loss-margin", \.lossMargin, "embedding: margin of the contrastive (0.5) and triplet (5) losses."),
                 .boolean(

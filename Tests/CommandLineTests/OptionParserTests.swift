@@ -49,7 +49,7 @@ import Training
         #expect(
             trainError(["--task", "tagging"])
                 == "--task: \"tagging\" is not one of classification, regression, multi-label, "
-                + "token-classification, causal-lm")
+                + "token-classification, causal-lm, embedding, setfit")
         #expect(
             trainError(["--gradual-unfreezing", "0"])
                 == "--gradual-unfreezing 0: expected a step count (≥ 1) or \"epoch\"")

@@ -52,7 +52,7 @@ import Training
         #expect(
             try Self.message { $0.task = "tagging" }
                 == "--task tagging: expected one of classification, regression, multi-label, token-classification, "
-                + "causal-lm")
+                + "causal-lm, embedding, setfit")
         #expect(
             try Self.message {
                 $0.task = "token-classification"

@@ -23,8 +23,10 @@ import Testing
         #expect(throws: OptionError.self) { try TaskRegistry.task(named: "tagging") }
     }
 
+    /// Tasks that save a bare body (embedding, SetFit) are not recognised by `config.json`:
+    /// an embedding model is read by `embed`, a SetFit model by its `head.safetensors`.
     @Test func aSavedModelIsRecognisedAsTheTaskThatSavedIt() {
-        for task in TaskRegistry.all {
+        for task in TaskRegistry.all where !task.head(labels: 2).savesBareBody {
             let labels = task.minimumLabels == 1 ? ["LABEL_0"] : ["a", "b", "c"]
             let config = Self.saved(by: task, labels: labels)
             let matching = TaskRegistry.all.filter { $0.isSaved(as: config) }.map(\.name)

@@ -25,7 +25,7 @@ public final class InferenceSession {
         self.communicator = communicator
         let opened = try communicator.agreeing { () -> (ModelDirectory, any FineTuningTask, Int) in
             let directory = try ModelDirectory(modelPath)
-            guard let task = TaskRegistry.task(savedAs: directory.config) else {
+            guard let task = try TaskRegistry.task(savedIn: directory) else {
                 throw CheckpointError(
                     "\(modelPath)/config.json: architectures \(directory.config.architectures) has no head of a task "
                         + "ddp-train knows (\(TaskRegistry.names.joined(separator: ", "))); fine-tune the model "

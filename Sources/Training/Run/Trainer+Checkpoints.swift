@@ -50,9 +50,10 @@ extension Trainer {
         }
     }
 
-    /// The trained model in Hugging Face form in the output directory itself, each file
-    /// replaced atomically. Any failure to write is a `StorageError` naming the space needed.
-    func writeFinalModel() throws -> String {
+    /// The trained model in Hugging Face form in the output directory itself (with the
+    /// task's own files, `completion`), each file replaced atomically. Any failure to write
+    /// is a `StorageError` naming the space needed.
+    func writeFinalModel(adding completion: TaskCompletion? = nil) throws -> String {
         let needed = Checkpoints.estimatedBytes(model: model, tokenizerSource: source.path, optimizer: false)
         try StorageSpace.require(needed, toWrite: "the final model into \(options.output)", in: options.output)
         var directory: DurableDirectory?
@@ -61,6 +62,7 @@ extension Trainer {
             try ModelDirectory.write(
                 model: model, config: outputConfig, tokenizerSource: source.path,
                 maxLength: maxLength, into: directory!)
+            try completion?.write(directory!.temporary)
             try moveFinalModelFiles(from: directory!)
         } catch {
             directory?.abandon()

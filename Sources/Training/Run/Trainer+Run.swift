@@ -141,7 +141,11 @@ extension Trainer {
                 try loadBestModel(best)
                 lastEvaluation = try evaluate(tracksBest: false).record
             }
-            finalModel = try communicator.agreeing { isRoot ? try writeFinalModel() : "" }
+            let completion = try completeTraining()
+            if let completion, options.validation != nil {
+                lastEvaluation = try evaluate(with: completion.task).record
+            }
+            finalModel = try communicator.agreeing { isRoot ? try writeFinalModel(adding: completion) : "" }
         }
         let seconds = monotonicSeconds() - started
         let peak = try communicator.allreduce(peakResidentMiB(), operation: .max)

@@ -37,7 +37,8 @@ extension Trainer {
         let train = try trainData.encode(labels)
         let examples = try trainingExamples(
             options, maxLength: maxLength, data: trainData, encoded: train, tokenizer: source.tokenizer)
-        let validation = try options.validation.map { try task.read($0, request).encode(labels) }
+        let validation =
+            task.evaluatesWhileTraining ? try options.validation.map { try task.read($0, request).encode(labels) } : nil
         var config = source.config
         config.labels = labels.names
         config.problemType = task.problemType
@@ -64,7 +65,7 @@ extension Trainer {
             (resume, resumeState) = try findResumePoint(request, options: options)
         }
         return Prepared(
-            task: task, source: source, labels: labels, train: train, trainExamples: examples,
+            task: task, source: source, request: request, labels: labels, train: train, trainExamples: examples,
             validation: validation, config: config, lora: lora, maxLength: maxLength,
             keepsSourceHead: keepsHead, resume: resume, resumeState: resumeState)
     }

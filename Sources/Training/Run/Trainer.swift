@@ -15,6 +15,7 @@ public final class Trainer {
     let communicator: Communicator
     let emit: (TrainingEvent) -> Void
     let source: ModelDirectory
+    let dataRequest: DataRequest
     public let labels: LabelSet
     /// Tokens per example at most (causal-lm: per block): `--max-length` or the task's default.
     public let maxLength: Int
@@ -49,6 +50,8 @@ public final class Trainer {
     struct Prepared {
         var task: any FineTuningTask
         var source: ModelDirectory
+        /// How the run's data files are read.
+        var request: DataRequest
         var labels: LabelSet
         var train: EncodedDataset
         var trainExamples: any ExampleSource
@@ -75,6 +78,7 @@ public final class Trainer {
         }
         task = prepared.task
         source = prepared.source
+        dataRequest = prepared.request
         labels = prepared.labels
         maxLength = prepared.maxLength
         trainSet = prepared.train

@@ -32,6 +32,10 @@ public protocol FineTuningTask: Sendable {
     /// refuses the options of other tasks (`TaskSettings.refuseForeign`).
     func configured(by options: TrainingOptions, model: ModelDirectory) throws -> any FineTuningTask
 
+    /// This task as the saved model in `directory` has it (SetFit: with its fitted head);
+    /// the default is the task itself.
+    func loaded(from directory: ModelDirectory) throws -> any FineTuningTask
+
     // MARK: Model
 
     /// The head this task puts on the encoder for `labels` outputs.
@@ -41,6 +45,9 @@ public protocol FineTuningTask: Sendable {
     /// Whether a saved model's `config.json` carries this task's head, read as transformers
     /// reads it when training (a missing `problem_type` is inferred from the label count).
     func isSaved(as config: HuggingFaceConfig) -> Bool
+    /// Whether the model in `directory` was saved for this task; the default reads its
+    /// `config.json` (`isSaved(as:)`), a task with files of its own may look for them.
+    func isSaved(in directory: ModelDirectory) -> Bool
     /// When the source model already has this task's head: the label set to keep it with, or
     /// nil when `inferred` (the training data's) does not fit it and the head must be replaced.
     func labelsKeepingHead(inferred: LabelSet, saved: [String]) -> LabelSet?
@@ -57,6 +64,12 @@ public protocol FineTuningTask: Sendable {
         _ logits: Logits, batch: PackedBatch, targets: TargetBuffer, labelSmoothing: Float,
         gradScale: Float
     ) -> Double
+    /// Whether `--validation` is evaluated during training (at `--eval-steps`, for the best
+    /// model and early stopping); SetFit evaluates only the completed model.
+    var evaluatesWhileTraining: Bool { get }
+    /// What the task adds to the trained model after the last step (SetFit's head); nil
+    /// (the default): nothing, the model is complete.
+    func completeTraining(_ context: TrainingCompletionContext) throws -> TaskCompletion?
     /// A fresh accumulator of this task's evaluation metrics over `dataset`.
     func metrics(labels: LabelSet, dataset: EncodedDataset) -> any TaskMetrics
     /// The `--metric-for-best-model` default.
@@ -92,6 +105,10 @@ extension FineTuningTask {
         defaultBestMetric == "eval_loss" ? [] : [ReportCurve(title: defaultBestMetric, keys: [defaultBestMetric])]
     }
     public func coupledLoss(communicator: Communicator) -> (any CoupledBatchLoss)? { nil }
+    public func loaded(from directory: ModelDirectory) throws -> any FineTuningTask { self }
+    public func isSaved(in directory: ModelDirectory) -> Bool { isSaved(as: directory.config) }
+    public func completeTraining(_ context: TrainingCompletionContext) throws -> TaskCompletion? { nil }
+    public var evaluatesWhileTraining: Bool { true }
     public func configured(by options: TrainingOptions, model: ModelDirectory) throws -> any FineTuningTask {
         try options.refuseEmbeddingSettings(for: name)
         return self

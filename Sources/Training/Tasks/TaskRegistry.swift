@@ -10,6 +10,7 @@ public enum TaskRegistry {
         TokenClassificationTask(),
         CausalLMTask(),
         EmbeddingTask(),
+        SetFitTask(),
     ]
 
     /// The default of `--task`.
@@ -28,5 +29,11 @@ public enum TaskRegistry {
     /// The task a saved model was fine-tuned for, from its `config.json`.
     public static func task(savedAs config: HuggingFaceConfig) -> (any FineTuningTask)? {
         all.first { $0.isSaved(as: config) }
+    }
+
+    /// The task the model in `directory` was fine-tuned for, as it has it (a SetFit model
+    /// with its head): from its `config.json` and the task's own files.
+    public static func task(savedIn directory: ModelDirectory) throws -> (any FineTuningTask)? {
+        try all.first { $0.isSaved(in: directory) }?.loaded(from: directory)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Model
 
 /// `train --task embedding` (issue: sentence embeddings). With cross-rank negatives the
 /// multiple-negatives ranking loss over a global batch is the same objective at any rank
@@ -47,7 +48,8 @@ enum EmbeddingTaskChecks {
                 worst <= tolerance && weights.problem == nil && weights.maxRelativeDifference <= 1e-6,
                 "embedding: \(name) equals np 1 (losses within \(worst) relative, parameters within "
                     + "\(weights.maxRelativeDifference) of the largest)",
-                "np 1: \(reference.sorted { $0.key < $1.key })\n\(name): \(losses.sorted { $0.key < $1.key })\n\(weights)")
+                "np 1: \(reference.sorted { $0.key < $1.key })\n\(name): \(losses.sorted { $0.key < $1.key })\n"
+                    + "\(weights)")
         }
         let local = h.work + "/embedding-np-2-own-share"
         var outcome = h.run(ranks: 2, arguments(local, ["--cross-rank-negatives", "false"]))
@@ -69,6 +71,62 @@ enum EmbeddingTaskChecks {
             outcome.status == 0 && FileManager.default.fileExists(atPath: saved + "/v.npy"),
             "embedding: embed reads the trained model", outcome.output)
         scoredAndLabelledPairs(&h, data: data)
+        setFit(&h)
+    }
+
+    /// `--task setfit` on 8 demo sentences per class: the body trains on pairs, the head is
+    /// fitted and saved, the final evaluation classifies through it, `evaluate` reproduces it
+    /// and `predict` labels every input; np 1 and np 2 give the same head.
+    static func setFit(_ h: inout Harness) {
+        let rows = ((try? String(contentsOfFile: h.demo + "/train.tsv", encoding: .utf8)) ?? "")
+            .split(separator: "\n").dropFirst()
+        let few =
+            rows.filter { $0.hasSuffix("\tpositive") }.prefix(8) + rows.filter { $0.hasSuffix("\tnegative") }.prefix(8)
+        let train = h.work + "/setfit-train.tsv"
+        try? ("sentence\tlabel\n" + few.joined(separator: "\n") + "\n").write(
+            toFile: train, atomically: true, encoding: .utf8)
+        var heads: [Int: [Float]] = [:]
+        var accuracy: [Int: Double] = [:]
+        for ranks in [1, 2] {
+            let output = h.work + "/setfit-\(ranks)"
+            let outcome = h.run(
+                ranks: ranks,
+                [
+                    "train", "--task", "setfit", "--train", train, "--validation", h.demo + "/validation.tsv",
+                    "--output", output, "--num-iterations", "5", "--batch-size", "16", "--learning-rate", "5e-5",
+                    "--epochs", "1", "--save-steps", "0", "--seed", "3",
+                ])
+            heads[ranks] = try? SafeTensorsFile(contentsOf: output + "/head.safetensors").floats("coef")
+            accuracy[ranks] = CraftChecks.records(output).last { $0["eval_accuracy"] != nil }?["eval_accuracy"]
+            h.check(
+                outcome.status == 0 && heads[ranks] != nil && (accuracy[ranks] ?? 0) >= 0.8,
+                "setfit: np \(ranks) trains the body on pairs of 16 sentences, fits and saves the head (dev accuracy "
+                    + "\(accuracy[ranks] ?? -1) ≥ 0.8)", outcome.output)
+        }
+        let difference = zip(heads[1] ?? [], heads[2] ?? []).map { abs($0 - $1) }.max() ?? .infinity
+        h.check(
+            difference <= 1e-4 && accuracy[1] == accuracy[2],
+            "setfit: np 1 and np 2 fit the same head (coefficients within \(difference))")
+        let model = h.work + "/setfit-2"
+        let evaluation = model + "/eval.json"
+        let evaluate = h.run(
+            ranks: 2,
+            ["evaluate", "--model", model, "--validation", h.demo + "/validation.tsv", "--output", evaluation])
+        let metrics =
+            (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: evaluation))))
+            as? [String: Any]
+        let evaluated = (metrics?["eval_accuracy"] as? Double) ?? -1
+        h.check(
+            evaluate.status == 0 && abs(evaluated - (accuracy[2] ?? -2)) < 1e-9,
+            "setfit: evaluate on the saved model reproduces the trainer's accuracy (\(evaluated))", evaluate.output)
+        let predictions = model + "/predictions.jsonl"
+        let predict = h.run(
+            ranks: 2, ["predict", "--model", model, "--input", h.demo + "/validation.tsv", "--output", predictions])
+        let lines = ((try? String(contentsOfFile: predictions, encoding: .utf8)) ?? "").split(separator: "\n")
+        let first = lines.first.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        h.check(
+            predict.status == 0 && lines.count == 80 && first?["label"] is String && first?["probabilities"] != nil,
+            "setfit: predict labels all 80 inputs through the head", predict.output)
     }
 
     /// The pair losses on the demo's labelled pairs, each evaluated with its own metrics.

@@ -79,7 +79,8 @@ struct EmbeddingMetrics: TaskMetrics {
                 let m = try RetrievalEvaluation.evaluate(
                     queries: column(0), queryCount: n, corpus: corpus, corpusCount: (columns - 1) * n, dim: d,
                     relevant: (0..<n).map { [$0] },
-                    cutoffs: RetrievalCutoffs(accuracy: [1, 10], precisionRecall: [1, 10], mrr: [10], ndcg: [10], map: [100]))
+                    cutoffs: RetrievalCutoffs(
+                        accuracy: [1, 10], precisionRecall: [1, 10], mrr: [10], ndcg: [10], map: [100]))
                 values["eval_mrr_at_10"] = m.mrr[10]
                 values["eval_ndcg_at_10"] = m.ndcg[10]
                 values["eval_recall_at_1"] = m.recall[1]

@@ -43,7 +43,8 @@ public struct EmbeddingTask: FineTuningTask {
     public func configured(by options: TrainingOptions, model: ModelDirectory) throws -> any FineTuningTask {
         try options.refuseSetFitSettings(for: name)
         guard let bert = model.config.bert else {
-            throw OptionError("--task \(name): built for BERT-family encoders; \(model.path) is \(model.config.modelType)")
+            throw OptionError(
+                "--task \(name): built for BERT-family encoders; \(model.path) is \(model.config.modelType)")
         }
         let pooling = try model.sentencePipeline().pooling
         return EmbeddingTask(
