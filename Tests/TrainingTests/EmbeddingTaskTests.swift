@@ -39,7 +39,9 @@ import Text
             // Column 0 holds each example's first text: rows 0, 2, 4 of the model's order.
             #expect(Array(b[0..<6]) == [0, 1, 4, 5, 8, 9])
             #expect(Array(b[6..<12]) == [2, 3, 6, 7, 10, 11])
-            back.withUnsafeMutableBufferPointer { EmbeddingBatchLoss.write(part, columns: columns, into: $0.baseAddress!) }
+            back.withUnsafeMutableBufferPointer {
+                EmbeddingBatchLoss.write(part, columns: columns, into: $0.baseAddress!)
+            }
         }
         #expect(back == rows)
     }

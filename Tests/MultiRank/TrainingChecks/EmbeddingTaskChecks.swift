@@ -32,6 +32,7 @@ enum EmbeddingTaskChecks {
             let outcome = h.run(ranks: run.ranks, arguments(output, run.extra))
             h.check(outcome.status == 0, "embedding: \(run.name) trains 6 steps (MNRL, triplets)", outcome.output)
             outputs[run.name] = output
+            removeCheckpoints(output)
         }
         let reference = h.losses(outputs["np 1"]!)
         h.check(reference.count == 6, "embedding: np 1 logged 6 losses", "\(reference)")
@@ -96,6 +97,7 @@ enum EmbeddingTaskChecks {
                     "--output", output, "--num-iterations", "5", "--batch-size", "16", "--learning-rate", "5e-5",
                     "--epochs", "1", "--save-steps", "0", "--seed", "3",
                 ])
+            removeCheckpoints(output)
             heads[ranks] = try? SafeTensorsFile(contentsOf: output + "/head.safetensors").floats("coef")
             accuracy[ranks] = CraftChecks.records(output).last { $0["eval_accuracy"] != nil }?["eval_accuracy"]
             h.check(
@@ -144,6 +146,7 @@ enum EmbeddingTaskChecks {
                     "--validation", data + "/validation-pairs.tsv", "--output", output, "--epochs", "2",
                     "--batch-size", "16", "--learning-rate", "1e-4", "--eval-steps", "20", "--save-steps", "0",
                 ])
+            removeCheckpoints(output)
             let value = CraftChecks.records(output).last { $0[c.metric] != nil }?[c.metric] ?? -1
             h.check(
                 outcome.status == 0 && value >= c.minimum,
@@ -164,5 +167,14 @@ enum EmbeddingTaskChecks {
                 && records.allSatisfy { ($0["eval_recall_at_10"] ?? -1) > 0 && ($0["eval_loss"] ?? .nan).isFinite },
             "embedding: triplets evaluated as retrieval at --eval-steps (MRR@10, nDCG@10, Recall@1/10, loss)",
             outcome.output)
+    }
+
+    /// Deletes a run's checkpoints (weights and AdamW moments, about 270 MB each): the checks
+    /// read its metrics and final model only, and the group must fit CI's disk.
+    static func removeCheckpoints(_ output: String) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: output)) ?? []
+        for name in names where name.hasPrefix("checkpoint-") {
+            try? FileManager.default.removeItem(atPath: output + "/" + name)
+        }
     }
 }
