@@ -12,7 +12,7 @@ import Text
 /// is its float target. The loss couples the global batch (`EmbeddingBatchLoss`): with
 /// cross-rank negatives (the default) every rank's anchors are scored against every
 /// candidate of the global batch, so the model does not depend on the rank count.
-public struct EmbeddingTask: FineTuningTask {
+public struct EmbeddingTask: SentenceEmbeddingTask {
     public let loss: EmbeddingLossChoice
     /// The model's pooling (its `modules.json`, or mean pooling then normalisation).
     public let pooling: SentencePooling
@@ -42,17 +42,12 @@ public struct EmbeddingTask: FineTuningTask {
 
     public func configured(by options: TrainingOptions, model: ModelDirectory) throws -> any FineTuningTask {
         try options.refuseSetFitSettings(for: name)
-        guard let bert = model.config.bert else {
-            throw OptionError(
-                "--task \(name): built for BERT-family encoders; \(model.path) is \(model.config.modelType)")
-        }
-        let pooling = try model.sentencePipeline().pooling
+        let (pooling, dimension) = try Self.embeddingBody(of: model, for: name)
         return EmbeddingTask(
             loss: try EmbeddingLossChoice(
                 name: options.loss ?? EmbeddingLossChoice.names[0], scale: options.lossScale,
                 margin: options.lossMargin),
-            pooling: pooling, gathersAcrossRanks: options.crossRankNegatives,
-            dimension: pooling.dimension(hiddenSize: bert.hiddenSize))
+            pooling: pooling, gathersAcrossRanks: options.crossRankNegatives, dimension: dimension)
     }
 
     public func coupledLoss(communicator: Communicator) -> (any CoupledBatchLoss)? {
@@ -90,22 +85,8 @@ public struct EmbeddingTask: FineTuningTask {
 
     public func labelSet(inferredFrom names: [String]) -> LabelSet { LabelSet(names: []) }
     public var minimumLabels: Int { 0 }
-    public var allowsTextAugmentation: Bool { false }
 
-    // MARK: Model
-
-    public func head(labels: Int) -> TaskHead { .embedding(pooling) }
-    public var problemType: String? { nil }
-    /// Inference on an embedding model is `ddp-train embed`, which reads its pipeline.
-    public func isSaved(as config: HuggingFaceConfig) -> Bool { false }
-
-    // MARK: Training and evaluation
-
-    /// Per batch there is no loss of its own (it couples the global batch); the evaluation's
-    /// loss is taken over the whole validation set (`EmbeddingMetrics`).
-    public func lossAndGradient(
-        _ logits: Logits, batch: PackedBatch, targets: TargetBuffer, labelSmoothing: Float, gradScale: Float
-    ) -> Double { 0 }
+    // MARK: Evaluation (inference on an embedding model is `ddp-train embed`)
 
     public func metrics(labels: LabelSet, dataset: EncodedDataset) -> any TaskMetrics {
         guard case .values(let scores) = dataset.targets else { preconditionFailure("embedding data without scores") }

@@ -13,7 +13,7 @@ import Text
 /// As setfit, `--validation` is evaluated once the head is fitted (classification accuracy
 /// and F1), not while the body trains; and `predict` and `evaluate` on the saved model classify
 /// through the head (`loaded(from:)`).
-public struct SetFitTask: FineTuningTask {
+public struct SetFitTask: SentenceEmbeddingTask {
     public let pooling: SentencePooling
     public let dimension: Int
     public let iterations: Int
@@ -42,14 +42,9 @@ public struct SetFitTask: FineTuningTask {
             throw OptionError(
                 "--loss, --loss-scale and --loss-margin do not apply to --task setfit (cosine similarity)")
         }
-        guard let bert = model.config.bert else {
-            throw OptionError(
-                "--task setfit: built for BERT-family encoders; \(model.path) is \(model.config.modelType)")
-        }
-        let pooling = try model.sentencePipeline().pooling
+        let (pooling, dimension) = try Self.embeddingBody(of: model, for: name)
         return SetFitTask(
-            pooling: pooling, dimension: pooling.dimension(hiddenSize: bert.hiddenSize),
-            iterations: options.numIterations ?? 20, seed: UInt64(options.seed))
+            pooling: pooling, dimension: dimension, iterations: options.numIterations ?? 20, seed: UInt64(options.seed))
     }
 
     public func loaded(from directory: ModelDirectory) throws -> any FineTuningTask {
@@ -109,19 +104,8 @@ public struct SetFitTask: FineTuningTask {
     public func labelSet(inferredFrom names: [String]) -> LabelSet {
         classifier.map { LabelSet(names: $0.labels) } ?? LabelSet.infer(from: names)
     }
-    public var allowsTextAugmentation: Bool { false }
 
-    // MARK: Model
-
-    public func head(labels: Int) -> TaskHead { .embedding(pooling) }
-    public var problemType: String? { nil }
-    public func isSaved(as config: HuggingFaceConfig) -> Bool { false }
-
-    // MARK: Training and evaluation
-
-    public func lossAndGradient(
-        _ logits: Logits, batch: PackedBatch, targets: TargetBuffer, labelSmoothing: Float, gradScale: Float
-    ) -> Double { 0 }
+    // MARK: Evaluation
 
     public func metrics(labels: LabelSet, dataset: EncodedDataset) -> any TaskMetrics {
         if let classifier {
