@@ -251,6 +251,32 @@ def write_embedding(root):
             f.write("sentence1\tsentence2\tlabel\n")
             for row in embedding_pairs(rng, subjects, count):
                 f.write("\t".join(row) + "\n")
+    write_retrieval(os.path.join(root, "demo-embedding"))
+
+
+def write_retrieval(folder):
+    """A BEIR-style retrieval folder from the validation triplets: each anchor a query, every
+    distinct positive and negative a document, the anchor's positive the relevant one."""
+    import json
+    with open(os.path.join(folder, "validation.tsv"), encoding="utf-8") as f:
+        rows = [line.rstrip("\n").split("\t") for line in f][1:]
+    documents = []
+    for _, positive, negative in rows:
+        for text in (positive, negative):
+            if text not in documents:
+                documents.append(text)
+    out = os.path.join(folder, "retrieval")
+    os.makedirs(os.path.join(out, "qrels"), exist_ok=True)
+    with open(os.path.join(out, "queries.jsonl"), "w", encoding="utf-8") as f:
+        for i, (anchor, _, _) in enumerate(rows):
+            f.write(json.dumps({"_id": f"q{i}", "text": anchor}) + "\n")
+    with open(os.path.join(out, "corpus.jsonl"), "w", encoding="utf-8") as f:
+        for i, text in enumerate(documents):
+            f.write(json.dumps({"_id": f"d{i}", "title": "", "text": text}) + "\n")
+    with open(os.path.join(out, "qrels", "test.tsv"), "w", encoding="utf-8") as f:
+        f.write("query-id\tcorpus-id\tscore\n")
+        for i, (_, positive, _) in enumerate(rows):
+            f.write(f"q{i}\td{documents.index(positive)}\t1\n")
 
 
 if __name__ == "__main__":

@@ -66,6 +66,7 @@ public struct EncodedDataset: Sendable {
         case .values: 1
         case .multiHot(_, let k): k
         case .tokens(let labels): labels[offsets[i]..<offsets[i + 1]].reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
+        case .retrieval: 0
         }
     }
 

@@ -9,6 +9,10 @@ public enum Targets: Sendable, Equatable {
     /// A label per token, aligned with the data set's token ids: the tag id on each word's
     /// first piece, −100 elsewhere (specials, continuation pieces: not scored).
     case tokens([Int32])
+    /// A retrieval evaluation set: its first `queryCount` examples are queries, the rest the
+    /// corpus; `relevant[q]` lists the corpus rows (0-based within the corpus) relevant to
+    /// query q. Evaluated, never trained on.
+    case retrieval(queryCount: Int, relevant: [[Int]])
 }
 
 /// This rank's targets of one batch, in batch order; storage allocated once.
@@ -41,6 +45,8 @@ public final class TargetBuffer {
             for j in 0..<k { append(float: values[i * k + j]) }
         case .tokens(let labels):
             for t in tokens { append(integer: labels[t]) }
+        case .retrieval:
+            break
         }
     }
 

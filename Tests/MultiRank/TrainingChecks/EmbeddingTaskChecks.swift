@@ -167,6 +167,44 @@ enum EmbeddingTaskChecks {
                 && records.allSatisfy { ($0["eval_recall_at_10"] ?? -1) > 0 && ($0["eval_loss"] ?? .nan).isFinite },
             "embedding: triplets evaluated as retrieval at --eval-steps (MRR@10, nDCG@10, Recall@1/10, loss)",
             outcome.output)
+        retrievalFolder(&h, data: data)
+    }
+
+    /// `--validation` naming a BEIR-style folder (queries, corpus, qrels): the same metrics at
+    /// np 1 and np 2; a folder without judgements is refused naming it.
+    static func retrievalFolder(_ h: inout Harness, data: String) {
+        var mrr: [Int: [Double]] = [:]
+        for ranks in [1, 2] {
+            let output = h.work + "/embedding-beir-\(ranks)"
+            let outcome = h.run(
+                ranks: ranks,
+                [
+                    "train", "--task", "embedding", "--train", data + "/train.tsv", "--validation",
+                    data + "/retrieval", "--output", output, "--max-steps", "2", "--batch-size", "32",
+                    "--eval-steps", "1", "--save-steps", "0",
+                ])
+            removeCheckpoints(output)
+            mrr[ranks] = CraftChecks.records(output).compactMap { $0["eval_mrr_at_10"] }
+            h.check(
+                outcome.status == 0 && mrr[ranks]?.count == 2,
+                "embedding: a queries/corpus/qrels folder is evaluated as retrieval at np \(ranks)", outcome.output)
+        }
+        let worst = zip(mrr[1] ?? [], mrr[2] ?? []).map { abs($0 - $1) }.max() ?? .infinity
+        h.check(worst <= 1e-6, "embedding: retrieval metrics at np 2 equal np 1's (within \(worst))")
+        let broken = h.work + "/beir-without-qrels"
+        try? FileManager.default.createDirectory(atPath: broken, withIntermediateDirectories: true)
+        for name in ["queries.jsonl", "corpus.jsonl"] {
+            try? FileManager.default.copyItem(atPath: data + "/retrieval/" + name, toPath: broken + "/" + name)
+        }
+        let outcome = h.run(
+            ranks: 2,
+            [
+                "train", "--task", "embedding", "--train", data + "/train.tsv", "--validation", broken, "--output",
+                h.work + "/beir-broken", "--max-steps", "1",
+            ])
+        h.check(
+            outcome.status != 0 && outcome.output.contains("\(broken): no relevance judgements"),
+            "embedding: a retrieval folder without judgements is refused, naming it", outcome.output)
     }
 
     /// Deletes a run's checkpoints (weights and AdamW moments, about 270 MB each): the checks

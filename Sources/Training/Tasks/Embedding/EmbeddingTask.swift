@@ -58,7 +58,10 @@ public struct EmbeddingTask: SentenceEmbeddingTask {
 
     // MARK: Data
 
+    /// A data file of pairs, triplets or scored pairs; or, for `--validation`, a folder of
+    /// queries, corpus and relevance judgements (`RetrievalValidation`).
     public func read(_ path: String, _ request: DataRequest) throws -> TaskData {
+        if RetrievalValidation.isRetrievalFolder(path) { return try RetrievalValidation.read(path, request: request) }
         let columns = loss.columns(text: request.columns.text, pair: request.columns.pair, score: request.columns.label)
         let data = try EmbeddingDatasetReader.read(path, columns: columns)
         let scores = try loss.scores(of: data, path: path)
@@ -89,6 +92,10 @@ public struct EmbeddingTask: SentenceEmbeddingTask {
     // MARK: Evaluation (inference on an embedding model is `ddp-train embed`)
 
     public func metrics(labels: LabelSet, dataset: EncodedDataset) -> any TaskMetrics {
+        if case .retrieval(let queryCount, let relevant) = dataset.targets {
+            return RetrievalSetMetrics(
+                queryCount: queryCount, relevant: relevant, count: dataset.count, dimension: dimension)
+        }
         guard case .values(let scores) = dataset.targets else { preconditionFailure("embedding data without scores") }
         return EmbeddingMetrics(
             loss: loss.loss, scores: scores, columns: dataset.textsPerExample, dimension: dimension)
