@@ -3,6 +3,7 @@
 ratios (ddp-train over PyTorch, same machine, same run). Reads the log file given."""
 import datetime
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -16,6 +17,43 @@ def results(path):
     return out
 
 
+def cpu_description():
+    """Vendor family/model and the widest vector instruction set, from /proc/cpuinfo."""
+    fields = {}
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if not line.strip():
+                    break
+                key, _, value = line.partition(":")
+                fields[key.strip()] = value.strip()
+    except OSError:
+        return platform.processor()
+    flags = set(fields.get("flags", "").split())
+    isa = "AVX-512" if {"avx512f", "avx512bw"} <= flags else "AVX2" if "avx2" in flags else "SSE"
+    names = {(25, 0x01): "Zen 3", (25, 0x21): "Zen 3", (25, 0x11): "Zen 4", (25, 0x61): "Zen 4", (26, 0x02): "Zen 5"}
+    try:
+        key = (int(fields.get("cpu family", "0")), int(fields.get("model", "0")))
+    except ValueError:
+        key = (0, 0)
+    core = names.get(key, f"family {key[0]} model {key[1]}")
+    return f"{fields.get('vendor_id', '?')} {core}, {isa}"
+
+
+def openblas_core():
+    """The core type OpenBLAS runs with (OPENBLAS_CORETYPE when set, else its own choice)."""
+    import ctypes
+    import ctypes.util
+    forced = os.environ.get("OPENBLAS_CORETYPE")
+    try:
+        lib = ctypes.CDLL(ctypes.util.find_library("openblas") or "libopenblas.so.0")
+        lib.openblas_get_corename.restype = ctypes.c_char_p
+        name = lib.openblas_get_corename().decode()
+    except OSError:
+        name = "unknown"
+    return f"{name} (OPENBLAS_CORETYPE={forced})" if forced else f"{name} (its own choice)"
+
+
 def main():
     rs = results(sys.argv[1])
     ours = [r for r in rs if "mode" in r]
@@ -27,6 +65,7 @@ def main():
     except OSError:
         model = platform.processor()
     print(f"\n## {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC — {model}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores\n")
+    print(f"CPU: {cpu_description()}; OpenBLAS kernels: {openblas_core()}.\n")
     print("Command: `bench/run.sh` (release build; PyTorch from `../shared/bench/torch_ref.py` in the same run).\n")
     torch_ddp = next((r for k, r in torch_fixed.items() if k.startswith("DDP")), None)
     torch_single = next((r for k, r in torch_fixed.items() if k.startswith("single")), None)
