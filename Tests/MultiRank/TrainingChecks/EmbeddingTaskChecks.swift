@@ -129,6 +129,24 @@ enum EmbeddingTaskChecks {
         h.check(
             predict.status == 0 && lines.count == 80 && first?["label"] is String && first?["probabilities"] != nil,
             "setfit: predict labels all 80 inputs through the head", predict.output)
+        // The same head on a body that pools [CLS] and the mean (768 dimensions): refused.
+        let mismatched = h.work + "/setfit-mismatched"
+        try? FileManager.default.copyItem(atPath: model, toPath: mismatched)
+        let pooling = mismatched + "/1_Pooling/config.json"
+        let text = (try? String(contentsOfFile: pooling, encoding: .utf8)) ?? ""
+        try? text.replacingOccurrences(
+            of: "\"pooling_mode_cls_token\": false", with: "\"pooling_mode_cls_token\": true"
+        )
+        .write(toFile: pooling, atomically: true, encoding: .utf8)
+        let refused = h.run(
+            ranks: 2,
+            ["predict", "--model", mismatched, "--input", h.demo + "/validation.tsv", "--output", predictions])
+        h.check(
+            refused.status != 0
+                && refused.output.contains(
+                    "head reads 384-dimensional embeddings, but the model in \(mismatched) makes "
+                        + "768-dimensional ones"),
+            "setfit: a head that does not fit the body's embeddings is refused, naming the file", refused.output)
     }
 
     /// The pair losses on the demo's labelled pairs, each evaluated with its own metrics.

@@ -47,10 +47,17 @@ public struct SetFitTask: SentenceEmbeddingTask {
             pooling: pooling, dimension: dimension, iterations: options.numIterations ?? 20, seed: UInt64(options.seed))
     }
 
+    /// The saved model's task with its head, which must fit the body's embeddings.
     public func loaded(from directory: ModelDirectory) throws -> any FineTuningTask {
-        let head = try LogisticRegressionHead.read(from: directory.path + "/" + LogisticRegressionHead.fileName)
-        let pooling = try directory.sentencePipeline().pooling
-        return SetFitTask(pooling: pooling, dimension: head.dim, classifier: head)
+        let path = directory.path + "/" + LogisticRegressionHead.fileName
+        let head = try LogisticRegressionHead.read(from: path)
+        let (pooling, dimension) = try Self.embeddingBody(of: directory, for: name)
+        guard head.dim == dimension else {
+            throw CheckpointError(
+                "\(path): the head reads \(head.dim)-dimensional embeddings, but the model in \(directory.path) makes "
+                    + "\(dimension)-dimensional ones (\(pooling.summary))")
+        }
+        return SetFitTask(pooling: pooling, dimension: dimension, classifier: head)
     }
 
     public func isSaved(in directory: ModelDirectory) -> Bool {
