@@ -1,5 +1,5 @@
 import Foundation
-import Reports
+import Training
 
 /// `ddp-train report OUTPUT`: rebuilds `OUTPUT/report.html` from `OUTPUT/metrics.jsonl` and
 /// `OUTPUT/report-data.json` (which training writes with it), or a sweep's page, without MPI or

@@ -1,5 +1,4 @@
 import Foundation
-import Reports
 import Training
 
 /// Options of `sweep`: its own, and every `train` option as the base configuration.

@@ -1,5 +1,4 @@
 import Foundation
-import Parallel
 import Training
 
 // ddp-train: data-parallel fine-tuning of BERT-family encoders over MPI.
