@@ -11,6 +11,8 @@ public protocol ExampleSource {
     /// Appends example `i`, as seen in `epoch`, to `batch` (sample id `i`, which keys its
     /// dropout masks) and its targets to `targets`.
     func append(_ i: Int, epoch: Int, to batch: PackedBatch, targets: TargetBuffer)
+    /// Sequences each example appends (1, or the texts of an embedding example).
+    var textsPerExample: Int { get }
 }
 
 extension EncodedDataset: ExampleSource {
@@ -55,6 +57,7 @@ public struct AugmentedExamples: ExampleSource {
     }
 
     public var count: Int { encoded.count }
+    public var textsPerExample: Int { 1 }
     public func lossUnits(_ i: Int) -> Int { encoded.lossUnits(i) }
 
     /// The augmented text and pair of example `i` in `epoch` (sides 0 and 1 draw from

@@ -5,6 +5,9 @@ extension TrainingOptions {
         try refuse(embeddingSettings + setFitSettings, for: task)
     }
 
+    /// Throws when an embedding-loss option is given to task `task` (SetFit's loss is fixed).
+    func refuseLossSettings(for task: String) throws { try refuse(embeddingSettings, for: task) }
+
     /// Throws when an option of the SetFit task alone is given to task `task`.
     func refuseSetFitSettings(for task: String) throws { try refuse(setFitSettings, for: task) }
 

@@ -18,7 +18,7 @@ extension Trainer {
 
     /// The final evaluation of a completed model: the validation file read and evaluated as
     /// the completed task has it (SetFit: classified through its head), and logged.
-    func evaluate(with task: any FineTuningTask) throws -> (record: MetricsRecord, report: EvaluationReport) {
+    func evaluate(with task: any FineTuningTask) throws -> MetricsRecord {
         let validation = try communicator.agreeing {
             try task.read(options.validation!, dataRequest).encode(labels)
         }
@@ -33,13 +33,6 @@ extension Trainer {
             batch: PackedBatch(sequenceCapacity: sequences, tokenCapacity: tokens),
             targets: TargetBuffer(integerCapacity: tokens, floatCapacity: sequences * max(labels.count, 1)),
             globalBatchSize: options.evalBatchSize)
-        let report = try evaluator.evaluate(validation)
-        let record = report.record(step: state.globalStep, epoch: state.epoch)
-        log(record)
-        if isRoot {
-            emit(.evaluated(record, report))
-            reports?.evaluated(report, step: state.globalStep)
-        }
-        return (record, report)
+        return logEvaluation(try evaluator.evaluate(validation))
     }
 }

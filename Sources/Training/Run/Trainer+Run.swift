@@ -143,7 +143,7 @@ extension Trainer {
             }
             let completion = try completeTraining()
             if let completion, options.validation != nil {
-                lastEvaluation = try evaluate(with: completion.task).record
+                lastEvaluation = try evaluate(with: completion.task)
             }
             finalModel = try communicator.agreeing { isRoot ? try writeFinalModel(adding: completion) : "" }
         }
@@ -236,13 +236,7 @@ extension Trainer {
         let evaluator = Evaluator(
             model: model, communicator: communicator, task: task, labels: labels,
             batch: engine.batch, targets: engine.targets, globalBatchSize: options.evalBatchSize)
-        let report = try evaluator.evaluate(validationSet!)
-        let record = report.record(step: state.globalStep, epoch: state.epoch)
-        log(record)
-        if isRoot {
-            emit(.evaluated(record, report))
-            reports?.evaluated(report, step: state.globalStep)
-        }
+        let record = logEvaluation(try evaluator.evaluate(validationSet!))
         guard tracksBest, let value = record[options.bestMetricKey] else { return (record, false) }
         let increases = options.bestMetricIncreases
         let improved = state.bestMetric.map { increases ? value > $0 : value < $0 } ?? true
@@ -263,6 +257,17 @@ extension Trainer {
             state.evaluationsWithoutImprovement += 1
         }
         return (record, improved)
+    }
+
+    /// Logs an evaluation at the current step (metrics, console, reports) and returns its record.
+    func logEvaluation(_ report: EvaluationReport) -> MetricsRecord {
+        let record = report.record(step: state.globalStep, epoch: state.epoch)
+        log(record)
+        if isRoot {
+            emit(.evaluated(record, report))
+            reports?.evaluated(report, step: state.globalStep)
+        }
+        return record
     }
 
     /// Stops every rank with a clear message if the replicas' parameters differ.

@@ -7,9 +7,10 @@ import Model
 /// task: GradCache, `Tasks/Embedding/EmbeddingBatchLoss.swift`).
 ///
 /// Contract of `forwardBackward`: this rank's share of the global batch is `examples`
-/// examples (possibly none: the rank still joins the loss's collectives), run in chunks of at
-/// most `chunkSize` (the micro-batch size the activations were reserved for). `forward(r)`
-/// assembles examples `r` of the share into `batch`, runs the model forward, and leaves the
+/// examples of `textsPerExample` sequences each (possibly none: the rank still joins the
+/// loss's collectives), run in chunks of at most `chunkSize` (the micro-batch size the
+/// activations were reserved for). `forward(r)`
+/// assembles examples `r` of the share into the batch, runs the model forward, and leaves the
 /// head's rows in `logits.values` (`[sequences × outputs]`, the sequences of each example
 /// in order) and the examples' targets in `targets`. `backward(last)` back-propagates what
 /// the loss wrote into `logits.gradient` for the chunk of the latest `forward`; `last` is
@@ -18,7 +19,7 @@ import Model
 /// of the global batch's loss. Returns that loss, the same on every rank.
 public protocol CoupledBatchLoss: AnyObject {
     func forwardBackward(
-        examples: Int, chunkSize: Int, batch: PackedBatch, logits: Logits, targets: TargetBuffer,
+        examples: Int, textsPerExample: Int, chunkSize: Int, logits: Logits, targets: TargetBuffer,
         forward: (Range<Int>) throws -> Void, backward: (_ last: Bool) throws -> Void
     ) throws -> Double
 }

@@ -146,8 +146,8 @@ public final class StepEngine {
             let share = Array(microBatches.joined())
             lossUnits = share.reduce(0) { $0 + examples.lossUnits($1) }
             let loss = try coupledLoss.forwardBackward(
-                examples: share.count, chunkSize: max(1, microBatches.map(\.count).max() ?? 1), batch: batch,
-                logits: model.logits, targets: targets,
+                examples: share.count, textsPerExample: examples.textsPerExample,
+                chunkSize: max(1, microBatches.map(\.count).max() ?? 1), logits: model.logits, targets: targets,
                 forward: { range in
                     load(share[range])
                     model.forward(batch, dropout: dropout)

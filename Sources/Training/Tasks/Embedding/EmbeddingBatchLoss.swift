@@ -21,32 +21,17 @@ final class EmbeddingBatchLoss: CoupledBatchLoss {
     init(loss: CrossRankEmbeddingLoss) { self.loss = loss }
 
     func forwardBackward(
-        examples: Int, chunkSize: Int, batch: PackedBatch, logits: Logits, targets: TargetBuffer,
+        examples: Int, textsPerExample columns: Int, chunkSize: Int, logits: Logits, targets: TargetBuffer,
         forward: (Range<Int>) throws -> Void, backward: (_ last: Bool) throws -> Void
     ) throws -> Double {
         if cache?.chunkSize != chunkSize { cache = try GradCache(chunkSize: chunkSize) }
         if scores.count < max(examples, 1) { scores = [Float](repeating: 0, count: max(examples, 1)) }
-        let dim = logits.outputs
-        // Texts per example, from the first chunk's batch (whose forward pass is then the
-        // cache's first); a rank with no examples learns it from the others, since the loss's
-        // collectives need the same shape everywhere.
-        var columns = 0
-        var firstChunkRun = false
-        if examples > 0 {
-            let first = 0..<min(chunkSize, examples)
-            try forward(first)
-            columns = batch.sequenceCount / first.count
-            firstChunkRun = true
-        }
-        columns = Int(try loss.communicator.allreduce(Int64(columns), operation: .max))
-        guard columns > 0 else { return 0 }
         let needsScores = loss.loss.needsScores
         return try scores.withUnsafeMutableBufferPointer { scores in
             try cache!.step(
-                examples: examples, columns: columns, dim: dim,
+                examples: examples, columns: columns, dim: logits.outputs,
                 embed: { range, part in
-                    if !firstChunkRun { try forward(range) }
-                    firstChunkRun = false
+                    try forward(range)
                     Self.read(logits.values, columns: columns, into: part)
                     if needsScores {
                         for i in 0..<range.count { scores[range.lowerBound + i] = targets.floats[i] }

@@ -111,7 +111,7 @@ public struct EmbeddingTask: SentenceEmbeddingTask {
     // MARK: Prediction
 
     public func prediction(_ i: Int, logits: ArraySlice<Float>, context: PredictionContext) -> String {
-        PredictionJSON.members([("embedding", "[" + logits.map { "\($0)" }.joined(separator: ",") + "]")])
+        PredictionJSON.members([("embedding", PredictionJSON.list(Array(logits)))])
     }
 
     public func explanationTargets(

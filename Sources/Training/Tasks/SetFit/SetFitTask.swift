@@ -38,10 +38,7 @@ public struct SetFitTask: SentenceEmbeddingTask {
     }
 
     public func configured(by options: TrainingOptions, model: ModelDirectory) throws -> any FineTuningTask {
-        if options.loss != nil || options.lossScale != nil || options.lossMargin != nil {
-            throw OptionError(
-                "--loss, --loss-scale and --loss-margin do not apply to --task setfit (cosine similarity)")
-        }
+        try options.refuseLossSettings(for: name)
         let (pooling, dimension) = try Self.embeddingBody(of: model, for: name)
         return SetFitTask(
             pooling: pooling, dimension: dimension, iterations: options.numIterations ?? 20, seed: UInt64(options.seed))
