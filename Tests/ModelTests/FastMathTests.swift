@@ -32,7 +32,7 @@ import Testing
         var y = [Float](repeating: 0, count: xs.count), dx = [Float](repeating: 0, count: xs.count)
         let ones = [Float](repeating: 1, count: xs.count)
         FastMath.gelu(xs, into: &y, count: xs.count)
-        FastMath.geluBackward(xs, outputGrad: ones, into: &dx, count: xs.count)
+        FastMath.geluBackward(xs, output: y, outputGrad: ones, into: &dx, count: xs.count)
         var worstValue = 0.0, worstDerivative = 0.0
         for (i, xf) in xs.enumerated() {
             let x = Double(xf)

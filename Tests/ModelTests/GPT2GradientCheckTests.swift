@@ -74,7 +74,8 @@ import Testing
         let d = FloatSlab(r), db = FloatSlab(count: f)
         BiasGELU.backward(
             outputGrad: MatrixView(d.base, rows: n, cols: f), preActivation: MatrixView(h.base, rows: n, cols: f),
-            preActivationGrad: MatrixView(d.base, rows: n, cols: f), biasGrad: db.base, form: .tanh, pool: .serial)
+            output: MatrixView(y.base, rows: n, cols: f), preActivationGrad: MatrixView(d.base, rows: n, cols: f),
+            biasGrad: db.base, form: .tanh, pool: .serial)
         GradientCheckTests.check(
             "gelu_new dh", values: x.base, count: x.count, analytic: d.array, step: 1e-3, loss: loss)
         GradientCheckTests.check("gelu_new db", values: bias.base, count: f, analytic: db.array, step: 1e-3, loss: loss)

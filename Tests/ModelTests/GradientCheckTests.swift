@@ -95,7 +95,8 @@ import Testing
         let d = FloatSlab(r), db = FloatSlab(count: f)
         BiasGELU.backward(
             outputGrad: MatrixView(d.base, rows: n, cols: f), preActivation: MatrixView(h.base, rows: n, cols: f),
-            preActivationGrad: MatrixView(d.base, rows: n, cols: f), biasGrad: db.base, pool: .serial)
+            output: MatrixView(y.base, rows: n, cols: f), preActivationGrad: MatrixView(d.base, rows: n, cols: f),
+            biasGrad: db.base, pool: .serial)
         Self.check("gelu dh", values: x.base, count: x.count, analytic: d.array, step: 1e-3, loss: loss)
         Self.check("gelu db", values: bias.base, count: f, analytic: db.array, step: 1e-3, loss: loss)
     }

@@ -159,7 +159,7 @@ extension GPT2Model {
         adapterBackward(
             .mlpProjection, l, outputGrad: outputGrad, input: act, inputGrad: mlpGrad, trains: adaptersTrain, n: n)
         BiasGELU.backward(
-            outputGrad: mlpGrad, preActivation: cache.mlpPre.rows(0, count: n), preActivationGrad: mlpGrad,
+            outputGrad: mlpGrad, preActivation: cache.mlpPre.rows(0, count: n), output: act, preActivationGrad: mlpGrad,
             biasGrad: trains ? g.mlpInputBias : nil, form: activation, pool: pool)
         Linear.backward(
             outputGrad: mlpGrad, input: input, weight: w.mlpInputWeight, inputGrad: inputGrad,

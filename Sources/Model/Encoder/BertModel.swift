@@ -143,14 +143,12 @@ public final class BertModel: @unchecked Sendable {
         Linear.forward(
             input: context, weight: w.attentionOutputWeight, bias: w.attentionOutputBias, output: scratch, pool: pool)
         adapterForward(.attentionOutput, l, input: context, output: scratch, n: n)
-        Dropout.applyToTokens(
-            scratch, batch: batch, key: key, site: .attentionOutput(layer: l), probability: pHidden, pool: pool)
-        let attentionResidual = cache.attentionResidual.rows(0, count: n)
-        Residual.add(scratch, input, into: attentionResidual, pool: pool)
         let attentionOutput = cache.attentionOutput.rows(0, count: n)
-        LayerNorm.forward(
-            input: attentionResidual, weight: w.attentionNormWeight, bias: w.attentionNormBias,
-            epsilon: config.layerNormEps, output: attentionOutput,
+        ResidualLayerNorm.forward(
+            branch: scratch, residual: input,
+            dropout: .init(batch: batch, key: key, site: .attentionOutput(layer: l), probability: pHidden),
+            sum: cache.attentionResidual.rows(0, count: n), weight: w.attentionNormWeight,
+            bias: w.attentionNormBias, epsilon: config.layerNormEps, output: attentionOutput,
             mean: cache.attentionMean, rstd: cache.attentionRstd, pool: pool)
 
         let pre = cache.intermediatePre.rows(0, count: n), act = cache.intermediate.rows(0, count: n)
@@ -159,14 +157,11 @@ public final class BertModel: @unchecked Sendable {
         BiasGELU.forward(preActivation: pre, bias: w.intermediateBias, output: act, pool: pool)
         Linear.forward(input: act, weight: w.outputWeight, bias: w.outputBias, output: scratch, pool: pool)
         adapterForward(.output, l, input: act, output: scratch, n: n)
-        Dropout.applyToTokens(
-            scratch, batch: batch, key: key, site: .feedForwardOutput(layer: l), probability: pHidden, pool: pool)
-        let outputResidual = cache.outputResidual.rows(0, count: n)
-        Residual.add(scratch, attentionOutput, into: outputResidual, pool: pool)
-        LayerNorm.forward(
-            input: outputResidual, weight: w.outputNormWeight, bias: w.outputNormBias,
-            epsilon: config.layerNormEps, output: output,
-            mean: cache.outputMean, rstd: cache.outputRstd, pool: pool)
+        ResidualLayerNorm.forward(
+            branch: scratch, residual: attentionOutput,
+            dropout: .init(batch: batch, key: key, site: .feedForwardOutput(layer: l), probability: pHidden),
+            sum: cache.outputResidual.rows(0, count: n), weight: w.outputNormWeight, bias: w.outputNormBias,
+            epsilon: config.layerNormEps, output: output, mean: cache.outputMean, rstd: cache.outputRstd, pool: pool)
     }
 
     // MARK: Backward
@@ -276,13 +271,12 @@ public final class BertModel: @unchecked Sendable {
 
         // Feed-forward block. grad: ∂/∂(LayerNorm output) → ∂/∂outputResidual (in place).
         let attentionOutput = cache.attentionOutput.rows(0, count: n)
-        LayerNorm.backward(
-            outputGrad: grad, input: cache.outputResidual.rows(0, count: n), weight: w.outputNormWeight,
-            mean: cache.outputMean, rstd: cache.outputRstd, inputGrad: grad,
-            weightGrad: ifTrains(g.outputNormWeight), biasGrad: ifTrains(g.outputNormBias), pool: pool)
-        scratch.data.update(from: grad.data, count: n * grad.cols)
-        Dropout.applyToTokens(
-            scratch, batch: batch, key: key, site: .feedForwardOutput(layer: l), probability: pHidden, pool: pool)
+        ResidualLayerNorm.backward(
+            grad: grad, sum: cache.outputResidual.rows(0, count: n), weight: w.outputNormWeight,
+            mean: cache.outputMean, rstd: cache.outputRstd,
+            weightGrad: ifTrains(g.outputNormWeight), biasGrad: ifTrains(g.outputNormBias), branchGrad: scratch,
+            dropout: .init(batch: batch, key: key, site: .feedForwardOutput(layer: l), probability: pHidden),
+            pool: pool)
         let intermediateGrad = a.intermediateGrad.rows(0, count: n)
         Linear.backward(
             outputGrad: scratch, input: cache.intermediate.rows(0, count: n), weight: w.outputWeight,
@@ -294,7 +288,8 @@ public final class BertModel: @unchecked Sendable {
         observer?.poll()
         BiasGELU.backward(
             outputGrad: intermediateGrad, preActivation: cache.intermediatePre.rows(0, count: n),
-            preActivationGrad: intermediateGrad, biasGrad: ifTrains(g.intermediateBias), pool: pool)
+            output: cache.intermediate.rows(0, count: n), preActivationGrad: intermediateGrad,
+            biasGrad: ifTrains(g.intermediateBias), pool: pool)
         // ∂/∂attentionOutput = residual path (grad) + through the intermediate dense layer.
         Linear.backward(
             outputGrad: intermediateGrad, input: attentionOutput, weight: w.intermediateWeight,
@@ -306,13 +301,13 @@ public final class BertModel: @unchecked Sendable {
         observer?.poll()
 
         // Attention block. grad: ∂/∂attentionOutput → ∂/∂attentionResidual (in place).
-        LayerNorm.backward(
-            outputGrad: grad, input: cache.attentionResidual.rows(0, count: n), weight: w.attentionNormWeight,
-            mean: cache.attentionMean, rstd: cache.attentionRstd, inputGrad: grad,
-            weightGrad: ifTrains(g.attentionNormWeight), biasGrad: ifTrains(g.attentionNormBias), pool: pool)
-        scratch.data.update(from: grad.data, count: n * grad.cols)
-        Dropout.applyToTokens(
-            scratch, batch: batch, key: key, site: .attentionOutput(layer: l), probability: pHidden, pool: pool)
+        ResidualLayerNorm.backward(
+            grad: grad, sum: cache.attentionResidual.rows(0, count: n), weight: w.attentionNormWeight,
+            mean: cache.attentionMean, rstd: cache.attentionRstd,
+            weightGrad: ifTrains(g.attentionNormWeight), biasGrad: ifTrains(g.attentionNormBias),
+            branchGrad: scratch,
+            dropout: .init(batch: batch, key: key, site: .attentionOutput(layer: l), probability: pHidden),
+            pool: pool)
         let contextGrad = a.contextGrad.rows(0, count: n)
         Linear.backward(
             outputGrad: scratch, input: cache.context.rows(0, count: n), weight: w.attentionOutputWeight,

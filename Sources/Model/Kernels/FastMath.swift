@@ -64,10 +64,11 @@ public enum FastMath {
         -1.2656021170e+00,
     ]
 
-    /// Per lane of x: `Φ(x)` (the normal CDF) and `e^{−x²/2}`. Using erfc for both signs keeps
-    /// relative accuracy in the tails, where `½(1 + erf)` would cancel.
+    /// `Φ(x)` (the normal CDF) per lane, through `erfc(z) = t·exp(−z² + P(t))` with one `exp`.
+    /// Using erfc for both signs keeps relative accuracy in the tails, where `½(1 + erf)`
+    /// would cancel.
     @inline(__always)
-    static func normalCDF(_ x: V) -> (cdf: V, gaussian: V) {
+    static func normalCDF(_ x: V) -> V {
         var z = x.replacing(with: -x, where: x .< 0) * 0.70710678118654752
         z.replace(with: 9, where: z .> 9)
         let t = 1 / (1 + 0.5 * z)
@@ -75,11 +76,14 @@ public enum FastMath {
         var p = V(repeating: c[0])
         p = p * t + c[1]; p = p * t + c[2]; p = p * t + c[3]; p = p * t + c[4]; p = p * t + c[5]
         p = p * t + c[6]; p = p * t + c[7]; p = p * t + c[8]; p = p * t + c[9]; p = p * t + c[10]
-        let gaussian = exp(-z * z)
-        let halfErfc = 0.5 * t * gaussian * exp(p)
+        // −z² = −x²/2 from x itself (z = x/√2 rounds, which e^{−z²} would magnify by 2z²), with
+        // x² exactly as xx + xxError (the product's rounding error through a fused
+        // multiply-add), so the exponent carries only the rounding of its sum.
+        let xx = x * x
+        let xxError = (-xx).addingProduct(x, x)
+        let halfErfc = 0.5 * t * exp(p - 0.5 * xx - 0.5 * xxError)
         // Φ(x) = ½·erfc(|x|/√2) for x < 0, 1 − ½·erfc(x/√2) for x ≥ 0.
-        let cdf = halfErfc.replacing(with: 1 - halfErfc, where: x .>= 0)
-        return (cdf, gaussian)
+        return halfErfc.replacing(with: 1 - halfErfc, where: x .>= 0)
     }
 
     /// `y = x·Φ(x)` for `count` values.
@@ -87,29 +91,41 @@ public enum FastMath {
         var i = 0
         while i + 16 <= count {
             let v = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
-            UnsafeMutableRawPointer(y + i).storeBytes(of: v * normalCDF(v).cdf, as: V.self)
+            UnsafeMutableRawPointer(y + i).storeBytes(of: v * normalCDF(v), as: V.self)
             i += 16
         }
-        if i < count { tail(count - i, input: x + i, output: y + i) { v in v * normalCDF(v).cdf } }
+        if i < count { tail(count - i, input: x + i, output: y + i) { v in v * normalCDF(v) } }
     }
 
-    /// `dx = dy · (Φ(x) + x·φ(x))`; `dx` may alias `dy`.
+    /// `dx = dy · (Φ(x) + x·φ(x))` from the forward pass's input `x` and output `y = x·Φ(x)`;
+    /// `dx` may alias `dy`. Φ is recovered as `y / x` (a few ulp from the forward's Φ) and,
+    /// for |x| < 2⁻¹⁰, as `½ + x·φ(0)` (off by φ(0)·|x|³/6 < 1e-10), so the backward pass costs
+    /// one `exp` (for φ) instead of the whole erfc again. Where `x·Φ(x)` underflows (x < −13)
+    /// both terms are below 1e-37.
     public static func geluBackward(
-        _ x: UnsafePointer<Float>, outputGrad dy: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>, count: Int
+        _ x: UnsafePointer<Float>, output y: UnsafePointer<Float>, outputGrad dy: UnsafePointer<Float>,
+        into dx: UnsafeMutablePointer<Float>, count: Int
     ) {
         let inverseSqrt2Pi: Float = 0.39894228040143268
+        @inline(__always)
+        func derivative(_ v: V, _ out: V) -> V {
+            let magnitude = v.replacing(with: -v, where: v .< 0)
+            let cdf = (out / v).replacing(with: 0.5 + v * inverseSqrt2Pi, where: magnitude .< 0.0009765625)
+            // −x²/2 clamped where φ is 0 in float anyway, so that exp's argument stays finite.
+            var exponent = -0.5 * v * v
+            exponent.replace(with: -100, where: exponent .< -100)
+            return cdf + v * exp(exponent) * inverseSqrt2Pi
+        }
         var i = 0
         while i + 16 <= count {
             let v = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
+            let out = UnsafeRawPointer(y + i).loadUnaligned(as: V.self)
             let g = UnsafeRawPointer(dy + i).loadUnaligned(as: V.self)
-            let (cdf, gaussian) = normalCDF(v)
-            UnsafeMutableRawPointer(dx + i).storeBytes(of: g * (cdf + v * gaussian * inverseSqrt2Pi), as: V.self)
+            UnsafeMutableRawPointer(dx + i).storeBytes(of: g * derivative(v, out), as: V.self)
             i += 16
         }
         while i < count {
-            let v = V(repeating: x[i])
-            let (cdf, gaussian) = normalCDF(v)
-            dx[i] = dy[i] * (cdf[0] + x[i] * gaussian[0] * inverseSqrt2Pi)
+            dx[i] = dy[i] * derivative(V(repeating: x[i]), V(repeating: y[i]))[0]
             i += 1
         }
     }

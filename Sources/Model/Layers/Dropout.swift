@@ -98,12 +98,22 @@ extension Dropout {
         let c = matrix.cols
         pool.parallelFor(matrix.rows, grain: 16) { rows in
             for r in rows {
-                let stream = key.stream(sample: batch.sampleIds[Int(batch.rowSequence[r])], site: site)
-                apply(
-                    matrix.row(r), count: c, probability: p, key: stream,
-                    firstCounter: UInt32(truncatingIfNeeded: Int(batch.positions[r]) * c))
+                applyToTokenRow(matrix.row(r), r, count: c, batch: batch, key: key, site: site, probability: p)
             }
         }
+    }
+
+    /// `applyToTokens` for row `r` alone (`values` is that row, `count` its length C).
+    @inline(__always)
+    public static func applyToTokenRow(
+        _ values: UnsafeMutablePointer<Float>, _ r: Int, count c: Int, batch: PackedBatch, key: DropoutKey,
+        site: DropoutSite, probability p: Float
+    ) {
+        guard p > 0 else { return }
+        let stream = key.stream(sample: batch.sampleIds[Int(batch.rowSequence[r])], site: site)
+        apply(
+            values, count: c, probability: p, key: stream,
+            firstCounter: UInt32(truncatingIfNeeded: Int(batch.positions[r]) * c))
     }
 
     /// Dropout on one row per sequence `[B, C]` (the pooled output): row b uses counters

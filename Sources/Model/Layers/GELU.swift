@@ -28,11 +28,11 @@ public enum BiasGELU {
         }
     }
 
-    /// `dh = dy · gelu'(h)` (exact: `Φ(h) + h·φ(h)`; tanh form: see
-    /// `FastMath.geluTanhBackward`); `dh` may alias `dy`. `biasGrad += Σ_rows dh` (skipped
-    /// when `nil`).
+    /// `dh = dy · gelu'(h)` (exact: `Φ(h) + h·φ(h)`, with Φ(h) taken from the forward
+    /// `output`; tanh form: see `FastMath.geluTanhBackward`); `dh` may alias `dy`.
+    /// `biasGrad += Σ_rows dh` (skipped when `nil`).
     public static func backward(
-        outputGrad: MatrixView, preActivation: MatrixView, preActivationGrad: MatrixView,
+        outputGrad: MatrixView, preActivation: MatrixView, output: MatrixView, preActivationGrad: MatrixView,
         biasGrad: UnsafeMutablePointer<Float>?, form: GELUForm = .exact, pool: ThreadPool
     ) {
         let f = preActivation.cols
@@ -41,7 +41,7 @@ public enum BiasGELU {
                 switch form {
                 case .exact:
                     FastMath.geluBackward(
-                        preActivation.row(r), outputGrad: outputGrad.row(r),
+                        preActivation.row(r), output: output.row(r), outputGrad: outputGrad.row(r),
                         into: preActivationGrad.row(r), count: f)
                 case .tanh:
                     FastMath.geluTanhBackward(

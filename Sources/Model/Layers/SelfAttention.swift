@@ -109,13 +109,22 @@ public enum SelfAttention {
         }
     }
 
-    /// `grad ← P ⊙ (grad − rowsum(grad ⊙ P))`: the softmax Jacobian applied row by row.
+    /// `grad ← P ⊙ (grad − rowsum(grad ⊙ P))`: the softmax Jacobian applied row by row (the
+    /// row sum in lanes: a scalar float sum is one dependent add per element).
     static func softmaxBackward(probabilities p: MatrixView, gradient g: MatrixView) {
+        typealias V = FastMath.V
+        let n = p.cols, vectorEnd = n - n % V.scalarCount
         for i in 0..<p.rows {
             let pr = p.row(i), gr = g.row(i)
-            var dot: Float = 0
-            for j in 0..<p.cols { dot += pr[j] * gr[j] }
-            for j in 0..<p.cols { gr[j] = pr[j] * (gr[j] - dot) }
+            var lanes = V(repeating: 0)
+            for j in stride(from: 0, to: vectorEnd, by: V.scalarCount) {
+                lanes +=
+                    UnsafeRawPointer(pr + j).loadUnaligned(as: V.self)
+                    * UnsafeRawPointer(gr + j).loadUnaligned(as: V.self)
+            }
+            var dot = lanes.sum()
+            for j in vectorEnd..<n { dot += pr[j] * gr[j] }
+            for j in 0..<n { gr[j] = pr[j] * (gr[j] - dot) }
         }
     }
 
