@@ -66,7 +66,13 @@ def main():
         model = platform.processor()
     print(f"\n## {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC — {model}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores\n")
     print(f"CPU: {cpu_description()}; OpenBLAS kernels: {openblas_core()}.\n")
-    print("Command: `bench/run.sh` (release build; PyTorch from `../shared/bench/torch_ref.py` in the same run).\n")
+    isa = os.environ.get("ISA", "")
+    if isa == "avx2":
+        print("Both sides held to AVX2 (an AVX2 node on this CPU): ddp-bench built for `haswell`, OpenBLAS's "
+              "Haswell kernels, PyTorch with ATEN_CPU_CAPABILITY=avx2, MKL_ENABLE_INSTRUCTIONS=AVX2, "
+              "ONEDNN_MAX_CPU_ISA=AVX2.\n")
+    command = f"ISA={isa} bench/run.sh" if isa else "bench/run.sh"
+    print(f"Command: `{command}` (release build; PyTorch from `../shared/bench/torch_ref.py` in the same run).\n")
     torch_ddp = next((r for k, r in torch_fixed.items() if k.startswith("DDP")), None)
     torch_single = next((r for k, r in torch_fixed.items() if k.startswith("single")), None)
     fixed = [r for r in ours if r["mode"] == "fixed" and r.get("model") == "minilm" and not r.get("tag")

@@ -27,6 +27,22 @@ import Testing
         #expect(worst < 2.5e-7, "worst relative error of exp: \(worst)")
     }
 
+    @Test func expOfNonPositiveArgumentsMatchesLibm() {
+        let xs = Self.grid(from: -88, to: 0, count: 200_003) + [-1e-30, -0.0, -87.29, -87.31, -100, -.infinity]
+        var worst = 0.0
+        for start in stride(from: 0, to: xs.count - 16, by: 16) {
+            var v = SIMD16<Float>()
+            for j in 0..<16 { v[j] = xs[start + j] }
+            let e = FastMath.expNonPositive(v)
+            for j in 0..<16 {
+                let x = Double(xs[start + j])
+                if x < -87.3 { #expect(e[j] == 0, "exp(\(x))"); continue }
+                worst = max(worst, abs(Double(e[j]) / Foundation.exp(x) - 1))
+            }
+        }
+        #expect(worst < 2.5e-7, "worst relative error of expNonPositive: \(worst)")
+    }
+
     @Test func geluAndDerivativeMatchDoubleReference() {
         let xs = Self.grid(from: -14, to: 14, count: 100_001) + [0, -0.0, 1e-20, -1e-20, 40, -40]
         var y = [Float](repeating: 0, count: xs.count), dx = [Float](repeating: 0, count: xs.count)

@@ -54,6 +54,29 @@ public enum FastMath {
         return result
     }
 
+    /// `e^x` per lane for x ≤ 0 — softmax's shifted scores and the GELU's exponents — with
+    /// `exp`'s reduction and polynomial but one clamp and one scaling: for x in [−87.3, 0],
+    /// n is in [−126, 0] and 2ⁿ a normal float. Below −87.3 (−∞ included) it gives 0.
+    @inline(__always)
+    static func expNonPositive(_ x: V) -> V {
+        let c = x.replacing(with: -87.3, where: x .< -87.3)
+        let magic = V(repeating: 12_582_912)
+        let shifted = c * log2e + magic
+        let n = shifted - magic
+        let r = c - n * ln2High - n * ln2Low
+        var p = V(repeating: 1.0 / 5040)
+        p = p * r + 1.0 / 720
+        p = p * r + 1.0 / 120
+        p = p * r + 1.0 / 24
+        p = p * r + 1.0 / 6
+        p = p * r + 0.5
+        p = p * r + 1
+        p = p * r + 1
+        let integer = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000
+        let scale = unsafeBitCast((integer &+ 127) &<< 23, to: V.self)
+        return (p * scale).replacing(with: 0, where: x .< -87.3)
+    }
+
     // MARK: GELU
 
     /// Coefficients of P(t) in erfc(z) = t·exp(−z² + P(t)), t = 1/(1 + z/2), highest degree
@@ -81,7 +104,7 @@ public enum FastMath {
         // multiply-add), so the exponent carries only the rounding of its sum.
         let xx = x * x
         let xxError = (-xx).addingProduct(x, x)
-        let halfErfc = 0.5 * t * exp(p - 0.5 * xx - 0.5 * xxError)
+        let halfErfc = 0.5 * t * expNonPositive(p - 0.5 * xx - 0.5 * xxError)
         // Φ(x) = ½·erfc(|x|/√2) for x < 0, 1 − ½·erfc(x/√2) for x ≥ 0.
         return halfErfc.replacing(with: 1 - halfErfc, where: x .>= 0)
     }
@@ -111,10 +134,7 @@ public enum FastMath {
         func derivative(_ v: V, _ out: V) -> V {
             let magnitude = v.replacing(with: -v, where: v .< 0)
             let cdf = (out / v).replacing(with: 0.5 + v * inverseSqrt2Pi, where: magnitude .< 0.0009765625)
-            // −x²/2 clamped where φ is 0 in float anyway, so that exp's argument stays finite.
-            var exponent = -0.5 * v * v
-            exponent.replace(with: -100, where: exponent .< -100)
-            return cdf + v * exp(exponent) * inverseSqrt2Pi
+            return cdf + v * expNonPositive(-0.5 * v * v) * inverseSqrt2Pi
         }
         var i = 0
         while i + 16 <= count {
@@ -157,7 +177,7 @@ public enum FastMath {
         var sumVector = V(repeating: 0)
         i = 0
         while i + 16 <= count {
-            let e = exp(UnsafeRawPointer(x + i).loadUnaligned(as: V.self) - m)
+            let e = expNonPositive(UnsafeRawPointer(x + i).loadUnaligned(as: V.self) - m)
             UnsafeMutableRawPointer(x + i).storeBytes(of: e, as: V.self)
             sumVector += e
             i += 16
@@ -166,7 +186,7 @@ public enum FastMath {
         if i < count {
             var v = V(repeating: -.infinity)
             for j in 0..<(count - i) { v[j] = x[i + j] }
-            let e = exp(v - m)
+            let e = expNonPositive(v - m)
             for j in 0..<(count - i) { x[i + j] = e[j]; sum += e[j] }
         }
         let inverse = 1 / sum

@@ -54,6 +54,20 @@ public enum Dropout {
         key: UInt64, firstCounter: UInt32
     ) {
         guard p > 0 else { return }
+        apply(
+            from: values, into: values, alsoTo: nil, count: count, probability: p, key: key, firstCounter: firstCounter)
+    }
+
+    /// The same mask applied to `count` values read from `source` and written to
+    /// `destination` (which may be `source`), and, when given, in place to `second`: one draw
+    /// of the random bits for two uses of a mask (the attention backward pass's dropped
+    /// probabilities and their gradient). `p` must be above 0.
+    static func apply(
+        from source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>,
+        alsoTo second: UnsafeMutablePointer<Float>?, count: Int, probability p: Float, key: UInt64,
+        firstCounter: UInt32
+    ) {
+        typealias V = SIMD16<Float>
         let scale = 1 / (1 - p)
         let t = threshold(p)
         var i = 0
@@ -61,15 +75,20 @@ public enum Dropout {
         while i + 16 <= count {
             let r = CounterRNG.bits16(key: key, counter: firstCounter &+ UInt32(i)) &>> 8
             let keep = r .>= thresholdVector
-            let raw = UnsafeMutableRawPointer(values + i)
-            let v = raw.loadUnaligned(as: SIMD16<Float>.self)
-            let kept = SIMD16<Float>(repeating: 0).replacing(with: v * scale, where: keep)
-            raw.storeBytes(of: kept, as: SIMD16<Float>.self)
+            let v = UnsafeRawPointer(source + i).loadUnaligned(as: V.self)
+            UnsafeMutableRawPointer(destination + i).storeBytes(
+                of: V(repeating: 0).replacing(with: v * scale, where: keep), as: V.self)
+            if let second {
+                let raw = UnsafeMutableRawPointer(second + i)
+                raw.storeBytes(
+                    of: V(repeating: 0).replacing(with: raw.loadUnaligned(as: V.self) * scale, where: keep), as: V.self)
+            }
             i += 16
         }
         while i < count {
-            let r = CounterRNG.bits(key: key, counter: firstCounter &+ UInt32(i)) >> 8
-            values[i] = r >= t ? values[i] * scale : 0
+            let keep = CounterRNG.bits(key: key, counter: firstCounter &+ UInt32(i)) >> 8 >= t
+            destination[i] = keep ? source[i] * scale : 0
+            if let second { second[i] = keep ? second[i] * scale : 0 }
             i += 1
         }
     }

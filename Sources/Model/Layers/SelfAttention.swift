@@ -89,16 +89,11 @@ public enum SelfAttention {
             let dP = MatrixView(base + scratchStride * scratchStride, rows: n, cols: n)
             let sample = batch.sampleIds[b]
             if let dropout, dropout.probability > 0 {
+                // dP first, so that one draw of the mask makes both dropout(P) and dropout(dP).
                 let dropped = MatrixView(base, rows: n, cols: n)
-                droppedProbabilities(p, into: dropped, head: h, sample: sample, dropout: dropout)
-                BLAS.gemm(dropped, transposeA: true, dOut, into: dv)
                 BLAS.gemm(dOut, v, transposeB: true, into: dP)
-                let key = dropout.key.stream(sample: sample, site: .attentionProbabilities(layer: dropout.layer))
-                for i in 0..<n {
-                    Dropout.apply(
-                        dP.row(i), count: n, probability: dropout.probability, key: key,
-                        firstCounter: dropout.firstCounter(head: h, row: i))
-                }
+                droppedProbabilities(p, into: dropped, alsoDropping: dP, head: h, sample: sample, dropout: dropout)
+                BLAS.gemm(dropped, transposeA: true, dOut, into: dv)
             } else {
                 BLAS.gemm(p, transposeA: true, dOut, into: dv)
                 BLAS.gemm(dOut, v, transposeB: true, into: dP)
@@ -128,17 +123,17 @@ public enum SelfAttention {
         }
     }
 
-    /// `dropped = dropout(P)` for head `h` of one sample.
+    /// `dropped = dropout(P)` for head `h` of one sample (and `gradient = dropout(gradient)`
+    /// with the same mask, when given). `dropout.probability` must be above 0.
     static func droppedProbabilities(
-        _ p: MatrixView, into dropped: MatrixView, head h: Int, sample: UInt64,
-        dropout: AttentionDropout
+        _ p: MatrixView, into dropped: MatrixView, alsoDropping gradient: MatrixView? = nil, head h: Int,
+        sample: UInt64, dropout: AttentionDropout
     ) {
         let key = dropout.key.stream(sample: sample, site: .attentionProbabilities(layer: dropout.layer))
         for i in 0..<p.rows {
-            dropped.row(i).update(from: p.row(i), count: p.cols)
             Dropout.apply(
-                dropped.row(i), count: p.cols, probability: dropout.probability, key: key,
-                firstCounter: dropout.firstCounter(head: h, row: i))
+                from: p.row(i), into: dropped.row(i), alsoTo: gradient?.row(i), count: p.cols,
+                probability: dropout.probability, key: key, firstCounter: dropout.firstCounter(head: h, row: i))
         }
     }
 
