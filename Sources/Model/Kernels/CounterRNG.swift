@@ -37,7 +37,9 @@ public enum CounterRNG {
         return x
     }
 
-    /// Vector form of `bits`, for 16 consecutive counters starting at `counter`.
+    /// Vector form of `bits`, for 16 consecutive counters starting at `counter`. Always
+    /// inlined: a call passes and returns the 64-byte vectors through memory.
+    @_transparent
     public static func bits16(key: UInt64, counter: UInt32) -> SIMD16<UInt32> {
         let lanes = SIMD16<UInt32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
         var x =

@@ -15,7 +15,7 @@ extension FastMath {
     static let tanhCubic: Float = 0.044715
 
     /// σ(2u(x)) and 2u'(x) per lane.
-    @inline(__always)
+    @_transparent
     static func tanhGate(_ x: V) -> (gate: V, slope: V) {
         let x2 = x * x
         let twoU = 2 * sqrtTwoOverPi * (x + tanhCubic * x2 * x)

@@ -23,7 +23,7 @@ public enum FastMath {
     /// `e^x` per lane: x = n·ln2 + r with |r| ≤ ln2/2, e^r by its Taylor series to r⁷
     /// (truncation < 6e-9 relative), scaled by 2ⁿ through the exponent bits. Inputs below
     /// −87.3 give 0, above 88.7 give +∞ (as `expf` around float's range).
-    @inline(__always)
+    @_transparent
     static func exp(_ x: V) -> V {
         // Only concrete lane operations (compare, select, add, multiply, bit casts, integer
         // shifts): the generic SIMD conversions and `clamped` of the standard library do
@@ -57,7 +57,7 @@ public enum FastMath {
     /// `e^x` per lane for x ≤ 0 — softmax's shifted scores and the GELU's exponents — with
     /// `exp`'s reduction and polynomial but one clamp and one scaling: for x in [−87.3, 0],
     /// n is in [−126, 0] and 2ⁿ a normal float. Below −87.3 (−∞ included) it gives 0.
-    @inline(__always)
+    @_transparent
     static func expNonPositive(_ x: V) -> V {
         let c = x.replacing(with: -87.3, where: x .< -87.3)
         let magic = V(repeating: 12_582_912)
@@ -90,7 +90,7 @@ public enum FastMath {
     /// `Φ(x)` (the normal CDF) per lane, through `erfc(z) = t·exp(−z² + P(t))` with one `exp`.
     /// Using erfc for both signs keeps relative accuracy in the tails, where `½(1 + erf)`
     /// would cancel.
-    @inline(__always)
+    @_transparent
     static func normalCDF(_ x: V) -> V {
         var z = x.replacing(with: -x, where: x .< 0) * 0.70710678118654752
         z.replace(with: 9, where: z .> 9)
@@ -129,25 +129,26 @@ public enum FastMath {
         _ x: UnsafePointer<Float>, output y: UnsafePointer<Float>, outputGrad dy: UnsafePointer<Float>,
         into dx: UnsafeMutablePointer<Float>, count: Int
     ) {
-        let inverseSqrt2Pi: Float = 0.39894228040143268
-        @inline(__always)
-        func derivative(_ v: V, _ out: V) -> V {
-            let magnitude = v.replacing(with: -v, where: v .< 0)
-            let cdf = (out / v).replacing(with: 0.5 + v * inverseSqrt2Pi, where: magnitude .< 0.0009765625)
-            return cdf + v * expNonPositive(-0.5 * v * v) * inverseSqrt2Pi
-        }
         var i = 0
         while i + 16 <= count {
             let v = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
             let out = UnsafeRawPointer(y + i).loadUnaligned(as: V.self)
             let g = UnsafeRawPointer(dy + i).loadUnaligned(as: V.self)
-            UnsafeMutableRawPointer(dx + i).storeBytes(of: g * derivative(v, out), as: V.self)
+            UnsafeMutableRawPointer(dx + i).storeBytes(of: g * geluDerivative(v, output: out), as: V.self)
             i += 16
         }
         while i < count {
-            dx[i] = dy[i] * derivative(V(repeating: x[i]), V(repeating: y[i]))[0]
+            dx[i] = dy[i] * geluDerivative(V(repeating: x[i]), output: V(repeating: y[i]))[0]
             i += 1
         }
+    }
+
+    /// `Φ(x) + x·φ(x)` per lane from x and `x·Φ(x)` (see `geluBackward`).
+    @_transparent
+    static func geluDerivative(_ v: V, output out: V) -> V {
+        let magnitude = v.replacing(with: -v, where: v .< 0)
+        let cdf = (out / v).replacing(with: 0.5 + v * 0.39894228040143268, where: magnitude .< 0.0009765625)
+        return cdf + v * expNonPositive(-0.5 * v * v) * 0.39894228040143268
     }
 
     /// Applies `f` to the last `count` (< 16) values through a padded vector.
