@@ -82,6 +82,8 @@ final class ConsoleReporter {
         lines.append(
             "  ranks \(s.worldSize) × \(s.threadsPerRank) thread\(s.threadsPerRank == 1 ? "" : "s") (\(s.threadSource))"
         )
+        lines.append("  kernels \(s.kernels)")
+        lines += s.kernelWarnings.map { "  warning: \($0)" }
         lines.append(
             "  train \(o.train ?? "-") (\(s.trainExamples) examples, "
                 + "\(String(format: "%.1f", s.meanTokensPerExample)) tokens on average, longest \(s.longestExample))"

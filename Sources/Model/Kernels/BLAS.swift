@@ -1,4 +1,5 @@
 import CBLAS
+import Foundation
 
 /// Matrix products through OpenBLAS's `cblas_sgemm`, on row-major views.
 ///
@@ -70,4 +71,11 @@ public enum BLAS {
 
     /// Threads OpenBLAS currently uses.
     public static var threads: Int { Int(openblas_get_num_threads()) }
+
+    /// The CPU core whose kernels OpenBLAS runs (its run-time choice, or the one
+    /// `OPENBLAS_CORETYPE` forces), e.g. `Haswell`, `Cooperlake`.
+    public static var coreName: String {
+        guard let name = openblas_get_corename() else { return "unknown" }
+        return String(cString: name).trimmingCharacters(in: .whitespaces)
+    }
 }

@@ -97,6 +97,7 @@ final class RunReports {
     static func configuration(_ s: RunSummary) -> [ReportEntry] {
         var entries = [
             ReportEntry("ranks × threads", "\(s.worldSize) × \(s.threadsPerRank) (\(s.threadSource))"),
+            ReportEntry("kernels", s.kernels),
             ReportEntry("train examples", "\(s.trainExamples) (longest \(s.longestExample) tokens)"),
             ReportEntry("validation examples", "\(s.validationExamples)"),
             ReportEntry("labels", s.labels.names.joined(separator: ", ")),

@@ -283,9 +283,11 @@ extension Trainer {
     }
 
     func summary() -> RunSummary {
-        RunSummary(
+        let kernels = KernelReport.current()
+        return RunSummary(
             options: options, maxLength: maxLength, worldSize: communicator.size, threadsPerRank: model.pool.threads,
-            threadSource: options.threads != nil ? "--threads" : threadPlan.source,
+            threadSource: options.threads != nil ? "--threads" : threadPlan.source, kernels: kernels.summary,
+            kernelWarnings: kernels.warnings,
             trainExamples: trainSet.count, validationExamples: validationSet?.count ?? 0, labels: labels,
             parameterCount: model.parameters.count, trainableParameterCount: engine.trainedElementCount,
             stepsPerEpoch: plan.batchesPerEpoch, totalSteps: totalSteps, warmupSteps: schedule.warmupSteps,

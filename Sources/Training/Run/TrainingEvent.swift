@@ -26,6 +26,10 @@ public struct RunSummary: Sendable {
     public var worldSize: Int
     public var threadsPerRank: Int
     public var threadSource: String
+    /// Rank 0's node: the CPU's vector instruction set, OpenBLAS's kernels and the build's
+    /// (`KernelReport.summary`), and where they fall short of the CPU.
+    public var kernels: String
+    public var kernelWarnings: [String]
     public var trainExamples: Int
     public var validationExamples: Int
     public var labels: LabelSet
