@@ -27,3 +27,38 @@ extension BatchPlan {
         }
     }
 }
+
+extension BatchPlan {
+    /// `microBatches` with each micro-batch's examples dealt to the ranks by `cost` instead of
+    /// in contiguous blocks. Rows are packed without padding, so a rank's time follows the
+    /// tokens it holds, and with contiguous blocks the rank that drew the longer rows makes
+    /// the others wait at the reduction (about 10 % of the compute on SST-2 sentences at 2
+    /// ranks). Each rank gets exactly as many examples as `microBatches` gives it (buffers
+    /// sized by `largestRankMicroBatch` hold); the costliest examples go first, each to the
+    /// rank with the least cost so far that still has room (ties: the earlier example, the
+    /// lower rank); a share lists its examples in global-batch order. Every rank computes the
+    /// same deal from the same costs.
+    public static func balancedMicroBatches(
+        _ globalBatch: ArraySlice<Int>, accumulationSteps: Int, rank: Int, worldSize: Int, cost: (Int) -> Int
+    ) -> [ArraySlice<Int>] {
+        (0..<accumulationSteps).map { part in
+            let range = shardRange(count: globalBatch.count, rank: part, worldSize: accumulationSteps)
+            let start = globalBatch.startIndex
+            let micro = Array(globalBatch[(start + range.lowerBound)..<(start + range.upperBound)])
+            guard worldSize > 1 else { return micro[...] }
+            var room = (0..<worldSize).map { shardRange(count: micro.count, rank: $0, worldSize: worldSize).count }
+            var load = [Int](repeating: 0, count: worldSize)
+            var owner = [Int](repeating: 0, count: micro.count)
+            let costs = micro.map(cost)
+            let order = micro.indices.sorted { costs[$0] != costs[$1] ? costs[$0] > costs[$1] : $0 < $1 }
+            for position in order {
+                var best = -1
+                for r in 0..<worldSize where room[r] > 0 && (best < 0 || load[r] < load[best]) { best = r }
+                owner[position] = best
+                room[best] -= 1
+                load[best] += costs[position]
+            }
+            return micro.indices.filter { owner[$0] == rank }.map { micro[$0] }[...]
+        }
+    }
+}

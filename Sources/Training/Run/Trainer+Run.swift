@@ -179,11 +179,18 @@ extension Trainer {
         }
     }
 
-    /// This rank's share of each micro-batch of a global batch.
+    /// This rank's share of each micro-batch of a global batch: dealt by tokens
+    /// (`BatchPlan.balancedMicroBatches`), except for a loss that couples the batch, whose
+    /// ranks hold contiguous blocks (`CrossRankEmbeddingLoss`).
     func microBatches(of globalBatch: ArraySlice<Int>) -> [ArraySlice<Int>] {
-        BatchPlan.microBatches(
-            globalBatch, accumulationSteps: options.gradientAccumulationSteps,
-            rank: communicator.rank, worldSize: communicator.size)
+        guard engine.coupledLoss == nil else {
+            return BatchPlan.microBatches(
+                globalBatch, accumulationSteps: options.gradientAccumulationSteps,
+                rank: communicator.rank, worldSize: communicator.size)
+        }
+        return BatchPlan.balancedMicroBatches(
+            globalBatch, accumulationSteps: options.gradientAccumulationSteps, rank: communicator.rank,
+            worldSize: communicator.size, cost: trainSet.length)
     }
 
     /// One training record: mean loss over the window's loss units on all ranks, learning
