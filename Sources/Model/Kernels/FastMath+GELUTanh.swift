@@ -27,10 +27,10 @@ extension FastMath {
     /// `y = x·σ(2u)` for `count` values.
     public static func geluTanh(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
         var i = 0
-        while i + 16 <= count {
+        while i + V.scalarCount <= count {
             let v = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
             UnsafeMutableRawPointer(y + i).storeBytes(of: v * tanhGate(v).gate, as: V.self)
-            i += 16
+            i += V.scalarCount
         }
         if i < count { tail(count - i, input: x + i, output: y + i) { v in v * tanhGate(v).gate } }
     }
@@ -44,11 +44,11 @@ extension FastMath {
             return gate + v * gate * (1 - gate) * slope
         }
         var i = 0
-        while i + 16 <= count {
+        while i + V.scalarCount <= count {
             let v = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
             let g = UnsafeRawPointer(dy + i).loadUnaligned(as: V.self)
             UnsafeMutableRawPointer(dx + i).storeBytes(of: g * derivative(v), as: V.self)
-            i += 16
+            i += V.scalarCount
         }
         while i < count {
             dx[i] = dy[i] * derivative(V(repeating: x[i]))[0]

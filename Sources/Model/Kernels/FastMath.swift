@@ -1,4 +1,4 @@
-/// Vectorised `exp` and GELU on `SIMD16<Float>` lanes, for the two element-wise costs that
+/// Vectorised `exp` and GELU on vector lanes (`V`), for the two element-wise costs that
 /// rival the GEMMs at BERT sizes: softmax (≈75 M `exp` per step at 32 × 128) and GELU
 /// (≈38 M `erf` forward and again backward). glibc's scalar `expf` (≈3 ns) and `erff`
 /// (≈10 ns) would cost about as much as the matrix products.
@@ -10,7 +10,18 @@
 /// Φ(x) + |x·φ(x)| (it crosses zero near x = −0.75). The libm references stay in
 /// `VectorMath`.
 public enum FastMath {
-    typealias V = SIMD16<Float>
+    /// One vector register of floats on the build's target: 16 lanes where it has AVX-512,
+    /// else 8 (AVX2 has 16 registers of 8 lanes: 16-lane code would take two of them per
+    /// value and spill in the GELU's polynomial). Element-wise results do not depend on the
+    /// width (every lane computes the same function; tails go through a padded vector); sums
+    /// along a row (softmax, LayerNorm) round differently per width.
+    #if DDP_BUILD_AVX512
+        typealias V = SIMD16<Float>
+        typealias VInt = SIMD16<Int32>
+    #else
+        typealias V = SIMD8<Float>
+        typealias VInt = SIMD8<Int32>
+    #endif
 
     // MARK: exp
 
@@ -44,7 +55,7 @@ public enum FastMath {
         p = p * r + 1
         p = p * r + 1
         // 2ⁿ as 2^(n/2) · 2^(n − n/2): both factors stay normal floats for n in [−126, 128].
-        let integer = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000
+        let integer = unsafeBitCast(shifted, to: VInt.self) &- 0x4B40_0000
         let half = integer &>> 1
         let scale1 = unsafeBitCast((half &+ 127) &<< 23, to: V.self)
         let scale2 = unsafeBitCast((integer &- half &+ 127) &<< 23, to: V.self)
@@ -72,7 +83,7 @@ public enum FastMath {
         p = p * r + 0.5
         p = p * r + 1
         p = p * r + 1
-        let integer = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000
+        let integer = unsafeBitCast(shifted, to: VInt.self) &- 0x4B40_0000
         let scale = unsafeBitCast((integer &+ 127) &<< 23, to: V.self)
         return (p * scale).replacing(with: 0, where: x .< -87.3)
     }
@@ -112,10 +123,10 @@ public enum FastMath {
     /// `y = x·Φ(x)` for `count` values.
     public static func gelu(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
         var i = 0
-        while i + 16 <= count {
+        while i + V.scalarCount <= count {
             let v = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
             UnsafeMutableRawPointer(y + i).storeBytes(of: v * normalCDF(v), as: V.self)
-            i += 16
+            i += V.scalarCount
         }
         if i < count { tail(count - i, input: x + i, output: y + i) { v in v * normalCDF(v) } }
     }
@@ -130,12 +141,12 @@ public enum FastMath {
         into dx: UnsafeMutablePointer<Float>, count: Int
     ) {
         var i = 0
-        while i + 16 <= count {
+        while i + V.scalarCount <= count {
             let v = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
             let out = UnsafeRawPointer(y + i).loadUnaligned(as: V.self)
             let g = UnsafeRawPointer(dy + i).loadUnaligned(as: V.self)
             UnsafeMutableRawPointer(dx + i).storeBytes(of: g * geluDerivative(v, output: out), as: V.self)
-            i += 16
+            i += V.scalarCount
         }
         while i < count {
             dx[i] = dy[i] * geluDerivative(V(repeating: x[i]), output: V(repeating: y[i]))[0]
@@ -151,7 +162,7 @@ public enum FastMath {
         return cdf + v * expNonPositive(-0.5 * v * v) * 0.39894228040143268
     }
 
-    /// Applies `f` to the last `count` (< 16) values through a padded vector.
+    /// Applies `f` to the last `count` (< `V.scalarCount`) values through a padded vector.
     @inline(__always)
     static func tail(_ count: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, _ f: (V) -> V) {
         var v = V(repeating: 0)
@@ -167,21 +178,21 @@ public enum FastMath {
         guard count > 0 else { return }
         var maxVector = V(repeating: -.infinity)
         var i = 0
-        while i + 16 <= count {
+        while i + V.scalarCount <= count {
             let v = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
             maxVector.replace(with: v, where: v .> maxVector)
-            i += 16
+            i += V.scalarCount
         }
         var maxValue = maxVector.max()
         while i < count { maxValue = Swift.max(maxValue, x[i]); i += 1 }
         let m = V(repeating: maxValue)
         var sumVector = V(repeating: 0)
         i = 0
-        while i + 16 <= count {
+        while i + V.scalarCount <= count {
             let e = expNonPositive(UnsafeRawPointer(x + i).loadUnaligned(as: V.self) - m)
             UnsafeMutableRawPointer(x + i).storeBytes(of: e, as: V.self)
             sumVector += e
-            i += 16
+            i += V.scalarCount
         }
         var sum = sumVector.sum()
         if i < count {
@@ -192,10 +203,10 @@ public enum FastMath {
         }
         let inverse = 1 / sum
         i = 0
-        while i + 16 <= count {
+        while i + V.scalarCount <= count {
             let v = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
             UnsafeMutableRawPointer(x + i).storeBytes(of: v * inverse, as: V.self)
-            i += 16
+            i += V.scalarCount
         }
         while i < count { x[i] *= inverse; i += 1 }
     }

@@ -16,7 +16,7 @@
 /// lanes (`FastMath.exp`); each row's loss is kept and the rows summed in order, so the total
 /// does not depend on the thread count.
 public enum CrossEntropy {
-    typealias V = SIMD16<Float>
+    typealias V = FastMath.V
 
     /// Returns `Σ_i loss_i` over the rows (in `Double`) and writes
     /// `logitsGrad = (softmax(z) − q) · gradScale` (zero for ignored rows).
@@ -63,7 +63,7 @@ public enum CrossEntropy {
         // across blocks.
         let m = V(repeating: maxValue)
         var sum = 0.0
-        let vectorEnd = k - k % 16
+        let vectorEnd = k - k % V.scalarCount
         var j = 0
         while j < vectorEnd {
             var block = V(repeating: 0)
@@ -72,7 +72,7 @@ public enum CrossEntropy {
                 let e = FastMath.exp(UnsafeRawPointer(z + j).loadUnaligned(as: V.self) - m)
                 UnsafeMutableRawPointer(dz + j).storeBytes(of: e, as: V.self)
                 block += e
-                j += 16
+                j += V.scalarCount
             }
             sum += Double(block.sum())
         }
@@ -89,10 +89,10 @@ public enum CrossEntropy {
         let offTarget = epsilon / Float(k) * gradScale
         let p = V(repeating: probabilityScale), off = V(repeating: offTarget)
         j = 0
-        while j + 16 <= k {
+        while j + V.scalarCount <= k {
             let e = UnsafeRawPointer(dz + j).loadUnaligned(as: V.self)
             UnsafeMutableRawPointer(dz + j).storeBytes(of: e * p - off, as: V.self)
-            j += 16
+            j += V.scalarCount
         }
         while j < k {
             dz[j] = dz[j] * probabilityScale - offTarget
@@ -112,10 +112,10 @@ public enum CrossEntropy {
     static func rowMax(_ z: UnsafePointer<Float>, count k: Int) -> Float {
         var maxVector = V(repeating: -.infinity)
         var j = 0
-        while j + 16 <= k {
+        while j + V.scalarCount <= k {
             let v = UnsafeRawPointer(z + j).loadUnaligned(as: V.self)
             maxVector.replace(with: v, where: v .> maxVector)
-            j += 16
+            j += V.scalarCount
         }
         var maxValue = maxVector.max()
         while j < k {
