@@ -110,6 +110,9 @@ def main():
     parser.add_argument("--binary", default=DEFAULT_BINARY)
     parser.add_argument("--work", default="/tmp/ddp-train-trainer-speed")
     parser.add_argument("--isa", choices=["avx2", "avx512"])
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="measure each data set this many times, the Trainer first in odd rounds and ddp-train "
+                             "first in even ones (this machine drifts between consecutive runs)")
     parser.add_argument("--hf-side", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -131,17 +134,31 @@ def main():
           f"PyTorch CPU capability: {os.environ.get('ATEN_CPU_CAPABILITY', 'its own choice')}\n")
     os.makedirs(args.work, exist_ok=True)
     sets = write_sets(args.sst2, args.rows, args.work)
-    print("| data | rows | mean tokens/row | ddp-train samples/s | Trainer samples/s | ratio |")
-    print("|---|---|---|---|---|---|")
-    for name, path in sets.items():
-        hf = subprocess.run([sys.executable, __file__, "--hf-side", "--data", path, "--model", args.model,
-                             "--out", os.path.join(args.work, "hf-out"), "--threads", str(args.threads)],
-                            capture_output=True, text=True, check=True).stdout
-        result = json.loads(hf.split("RESULT ", 1)[1].splitlines()[0])
-        seconds = ours(args.binary, args.model, path, args.ranks, args.threads, args.work)
-        rows = result["rows"]
-        print(f"| {name} | {rows} | {result['tokens'] / rows:.1f} | {rows / seconds:.1f} | "
-              f"{rows / result['seconds']:.1f} | {result['seconds'] / seconds:.2f}× |", flush=True)
+    print("| data | round | rows | mean tokens/row | ddp-train samples/s | Trainer samples/s | ratio |")
+    print("|---|---|---|---|---|---|---|")
+    ratios = {name: [] for name in sets}
+    for round in range(1, args.rounds + 1):
+        for name, path in sets.items():
+            def trainer():
+                hf = subprocess.run([sys.executable, __file__, "--hf-side", "--data", path, "--model", args.model,
+                                     "--out", os.path.join(args.work, "hf-out"), "--threads", str(args.threads)],
+                                    capture_output=True, text=True, check=True).stdout
+                return json.loads(hf.split("RESULT ", 1)[1].splitlines()[0])
+            if round % 2 == 1:
+                result = trainer()
+                seconds = ours(args.binary, args.model, path, args.ranks, args.threads, args.work)
+            else:
+                seconds = ours(args.binary, args.model, path, args.ranks, args.threads, args.work)
+                result = trainer()
+            rows = result["rows"]
+            ratios[name].append(result["seconds"] / seconds)
+            print(f"| {name} | {round} | {rows} | {result['tokens'] / rows:.1f} | {rows / seconds:.1f} | "
+                  f"{rows / result['seconds']:.1f} | {result['seconds'] / seconds:.2f}× |", flush=True)
+    if args.rounds > 1:
+        for name, values in ratios.items():
+            print(f"\n{name}: mean ratio {sum(values) / len(values):.2f}× (rounds: "
+                  + ", ".join(f"{v:.2f}×" for v in values) + ")", end="")
+        print()
 
 
 if __name__ == "__main__":

@@ -31,8 +31,7 @@ public enum FastMath {
     static let ln2High: Float = 0.693145751953125
     static let ln2Low: Float = 1.428606765330187045e-06
 
-    /// `e^x` per lane: x = n·ln2 + r with |r| ≤ ln2/2, e^r by its Taylor series to r⁷
-    /// (truncation < 6e-9 relative), scaled by 2ⁿ through the exponent bits. Inputs below
+    /// `e^x` per lane: e^r (`reducedExp`) scaled by 2ⁿ through the exponent bits. Inputs below
     /// −87.3 give 0, above 88.7 give +∞ (as `expf` around float's range).
     @_transparent
     static func exp(_ x: V) -> V {
@@ -41,21 +40,7 @@ public enum FastMath {
         // not vectorise and cost more than the whole function.
         var c = x.replacing(with: -87.5, where: x .< -87.5)
         c = c.replacing(with: 88.7, where: c .> 88.7)
-        // n = round(c·log2 e) by the 1.5·2²³ trick: the sum's low mantissa bits hold n.
-        let magic = V(repeating: 12_582_912)
-        let shifted = c * log2e + magic
-        let n = shifted - magic
-        let r = c - n * ln2High - n * ln2Low
-        var p = V(repeating: 1.0 / 5040)
-        p = p * r + 1.0 / 720
-        p = p * r + 1.0 / 120
-        p = p * r + 1.0 / 24
-        p = p * r + 1.0 / 6
-        p = p * r + 0.5
-        p = p * r + 1
-        p = p * r + 1
-        // 2ⁿ as 2^(n/2) · 2^(n − n/2): both factors stay normal floats for n in [−126, 128].
-        let integer = unsafeBitCast(shifted, to: VInt.self) &- 0x4B40_0000
+        let (p, integer) = reducedExp(c)
         let half = integer &>> 1
         let scale1 = unsafeBitCast((half &+ 127) &<< 23, to: V.self)
         let scale2 = unsafeBitCast((integer &- half &+ 127) &<< 23, to: V.self)
@@ -65,16 +50,15 @@ public enum FastMath {
         return result
     }
 
-    /// `e^x` per lane for x ≤ 0 — softmax's shifted scores and the GELU's exponents — with
-    /// `exp`'s reduction and polynomial but one clamp and one scaling: for x in [−87.3, 0],
-    /// n is in [−126, 0] and 2ⁿ a normal float. Below −87.3 (−∞ included) it gives 0.
+    /// What `exp` and `expNonPositive` share: x = n·ln2 + r with |r| ≤ ln2/2, e^r by its
+    /// Taylor series to r⁷ (truncation < 6e-9 relative), and n as an integer per lane.
     @_transparent
-    static func expNonPositive(_ x: V) -> V {
-        let c = x.replacing(with: -87.3, where: x .< -87.3)
+    static func reducedExp(_ x: V) -> (expR: V, n: VInt) {
+        // n = round(x·log2 e) by the 1.5·2²³ trick: the sum's low mantissa bits hold n.
         let magic = V(repeating: 12_582_912)
-        let shifted = c * log2e + magic
+        let shifted = x * log2e + magic
         let n = shifted - magic
-        let r = c - n * ln2High - n * ln2Low
+        let r = x - n * ln2High - n * ln2Low
         var p = V(repeating: 1.0 / 5040)
         p = p * r + 1.0 / 720
         p = p * r + 1.0 / 120
@@ -83,7 +67,15 @@ public enum FastMath {
         p = p * r + 0.5
         p = p * r + 1
         p = p * r + 1
-        let integer = unsafeBitCast(shifted, to: VInt.self) &- 0x4B40_0000
+        return (p, unsafeBitCast(shifted, to: VInt.self) &- 0x4B40_0000)
+    }
+
+    /// `e^x` per lane for x ≤ 0 — softmax's shifted scores and the GELU's exponents — with
+    /// `exp`'s reduction and polynomial but one clamp and one scaling: for x in [−87.3, 0],
+    /// n is in [−126, 0] and 2ⁿ a normal float. Below −87.3 (−∞ included) it gives 0.
+    @_transparent
+    static func expNonPositive(_ x: V) -> V {
+        let (p, integer) = reducedExp(x.replacing(with: -87.3, where: x .< -87.3))
         let scale = unsafeBitCast((integer &+ 127) &<< 23, to: V.self)
         return (p * scale).replacing(with: 0, where: x .< -87.3)
     }
