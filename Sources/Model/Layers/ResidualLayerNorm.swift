@@ -16,13 +16,6 @@ public enum ResidualLayerNorm {
         public var site: DropoutSite
         public var probability: Float
 
-        public init(batch: PackedBatch, key: DropoutKey, site: DropoutSite, probability: Float) {
-            self.batch = batch
-            self.key = key
-            self.site = site
-            self.probability = probability
-        }
-
         @inline(__always)
         func apply(_ row: UnsafeMutablePointer<Float>, _ r: Int, count c: Int) {
             Dropout.applyToTokenRow(row, r, count: c, batch: batch, key: key, site: site, probability: probability)
