@@ -11,33 +11,19 @@ extension BatchPlan {
     public static func largestRankMicroBatch(globalBatchSize: Int, accumulationSteps: Int, worldSize: Int) -> Int {
         largestShare(of: largestShare(of: globalBatchSize, parts: accumulationSteps), parts: worldSize)
     }
-
-    /// `rank`'s share of each micro-batch of `globalBatch`: the batch cut into
-    /// `accumulationSteps` consecutive parts, each split among the ranks.
-    public static func microBatches(
-        _ globalBatch: ArraySlice<Int>, accumulationSteps: Int, rank: Int,
-        worldSize: Int
-    ) -> [ArraySlice<Int>] {
-        (0..<accumulationSteps).map { part in
-            let range = shardRange(count: globalBatch.count, rank: part, worldSize: accumulationSteps)
-            let start = globalBatch.startIndex
-            return shard(
-                globalBatch[(start + range.lowerBound)..<(start + range.upperBound)], rank: rank,
-                worldSize: worldSize)
-        }
-    }
 }
 
 extension BatchPlan {
-    /// `microBatches` with each micro-batch's examples dealt to the ranks by `cost` instead of
-    /// in contiguous blocks. Rows are packed without padding, so a rank's time follows the
-    /// tokens it holds, and with contiguous blocks the rank that drew the longer rows makes
-    /// the others wait at the reduction (about 10 % of the compute on SST-2 sentences at 2
-    /// ranks). Each rank gets exactly as many examples as `microBatches` gives it (buffers
-    /// sized by `largestRankMicroBatch` hold); the costliest examples go first, each to the
-    /// rank with the least cost so far that still has room (ties: the earlier example, the
-    /// lower rank); a share lists its examples in global-batch order. Every rank computes the
-    /// same deal from the same costs.
+    /// `rank`'s share of each micro-batch of `globalBatch`: the batch cut into
+    /// `accumulationSteps` consecutive parts, each part's examples dealt to the ranks by
+    /// `cost` (its tokens). Rows are packed without padding, so a rank's time follows the
+    /// tokens it holds; contiguous blocks let the rank that drew the longer rows keep the
+    /// others waiting at the reduction (about 10 % of the compute on SST-2 sentences at 2
+    /// ranks). Rank r gets `shardRange(count:rank:worldSize:)`'s number of examples of each
+    /// part (buffers sized by `largestRankMicroBatch` hold); the costliest examples go first,
+    /// each to the rank with the least cost so far that still has room (ties: the earlier
+    /// example, the lower rank); a share lists its examples in global-batch order. Every rank
+    /// computes the same deal from the same costs.
     public static func balancedMicroBatches(
         _ globalBatch: ArraySlice<Int>, accumulationSteps: Int, rank: Int, worldSize: Int, cost: (Int) -> Int
     ) -> [ArraySlice<Int>] {

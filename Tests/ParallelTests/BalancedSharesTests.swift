@@ -1,8 +1,8 @@
 import Testing
 @testable import Parallel
 
-/// Token-balanced shares: the same micro-batches and per-rank counts as the contiguous split,
-/// every example on exactly one rank, in global-batch order, and the cost evened out.
+/// Token-balanced shares: consecutive micro-batches, shardRange's count per rank, every
+/// example on exactly one rank, in global-batch order, and the cost evened out.
 @Suite struct BalancedSharesTests {
     static func deal(_ batch: [Int], steps: Int, world: Int, cost: @escaping (Int) -> Int) -> [[ArraySlice<Int>]] {
         (0..<world).map {
@@ -15,15 +15,14 @@ import Testing
         let batch = Array([17, 3, 44, 8, 91, 12, 5, 60, 2, 33, 71, 29, 50][...])
         let cost = { (i: Int) in (i * 37) % 23 + 1 }
         let balanced = Self.deal(batch, steps: steps, world: world, cost: cost)
-        let contiguous = (0..<world).map {
-            BatchPlan.microBatches(batch[...], accumulationSteps: steps, rank: $0, worldSize: world)
-        }
         for part in 0..<steps {
+            // The micro-batch: consecutive examples of the batch; each rank's count: shardRange's.
+            let micro = batch[BatchPlan.shardRange(count: batch.count, rank: part, worldSize: steps)]
             let dealt = (0..<world).flatMap { Array(balanced[$0][part]) }
-            let expected = (0..<world).flatMap { Array(contiguous[$0][part]) }
-            #expect(dealt.sorted() == expected.sorted(), "micro-batch \(part): every example once")
+            #expect(dealt.sorted() == micro.sorted(), "micro-batch \(part): every example once")
             for r in 0..<world {
-                #expect(balanced[r][part].count == contiguous[r][part].count, "rank \(r)'s count")
+                let count = BatchPlan.shardRange(count: micro.count, rank: r, worldSize: world).count
+                #expect(balanced[r][part].count == count, "rank \(r)'s count")
                 let positions = balanced[r][part].map { batch.firstIndex(of: $0)! }
                 #expect(positions == positions.sorted(), "rank \(r)'s share in global-batch order")
             }

@@ -128,13 +128,14 @@ var tokens: [Int] = [], attentionPairs: [Int] = []
 let epoch = plan.epoch(0)
 for step in 0..<(settings.warmup + settings.steps) {
     let globalBatch = epoch.globalBatch(step % epoch.batchCount)
-    let shard = BatchPlan.shard(globalBatch, rank: rank, worldSize: world)
+    let shares = BatchPlan.balancedMicroBatches(
+        globalBatch, accumulationSteps: 1, rank: rank, worldSize: world, cost: dataset.length)
     try communicator.barrier()
     if step == settings.warmup {
         engine.resetReductionStatistics()
     }
     let result = try engine.step(
-        microBatches: [shard], examples: dataset, globalLossUnits: globalBatch.count,
+        microBatches: shares, examples: dataset, globalLossUnits: globalBatch.count,
         dropout: DropoutKey(seed: 42, step: UInt64(step)), learningRate: 1e-5, maxGradNorm: 1)
     guard step >= settings.warmup else { continue }
     // A step lasts as long as its slowest rank: take the maximum of each part over ranks.

@@ -179,16 +179,9 @@ extension Trainer {
         }
     }
 
-    /// This rank's share of each micro-batch of a global batch: dealt by tokens
-    /// (`BatchPlan.balancedMicroBatches`), except for a loss that couples the batch, whose
-    /// ranks hold contiguous blocks (`CrossRankEmbeddingLoss`).
+    /// This rank's share of each micro-batch of a global batch, dealt by tokens.
     func microBatches(of globalBatch: ArraySlice<Int>) -> [ArraySlice<Int>] {
-        guard engine.coupledLoss == nil else {
-            return BatchPlan.microBatches(
-                globalBatch, accumulationSteps: options.gradientAccumulationSteps,
-                rank: communicator.rank, worldSize: communicator.size)
-        }
-        return BatchPlan.balancedMicroBatches(
+        BatchPlan.balancedMicroBatches(
             globalBatch, accumulationSteps: options.gradientAccumulationSteps, rank: communicator.rank,
             worldSize: communicator.size, cost: trainSet.length)
     }

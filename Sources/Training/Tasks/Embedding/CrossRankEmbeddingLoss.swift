@@ -3,8 +3,9 @@ import Parallel
 /// An embedding loss over the global batch when each rank embeds only its share of it
 /// (invariant 3: for contrastive losses the candidates are the whole global batch).
 ///
-/// Rank r holds examples `offset_r ..< offset_r + n_r` of the global batch (contiguous, in
-/// rank order, as `BatchPlan.shardRange` deals them). When the loss reads the whole batch
+/// Rank r's n_r examples are rows `offset_r ..< offset_r + n_r` of the gathered batch (the
+/// ranks' shares in rank order: a permutation of the global batch, which every loss here is
+/// indifferent to, since each example brings its own columns). When the loss reads the whole batch
 /// (in-batch negatives, hard-pair mining) and `gathersAcrossRanks` is on:
 ///
 ///     forward   every column is all-gathered (MPI_Allgatherv):  E_global [columns, N, dim]
