@@ -57,9 +57,11 @@ let package = Package(
         .systemLibrary(
             name: "CBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
+        // Header only: vector operations Swift's SIMD types would run lane by lane.
+        .systemLibrary(name: "CVectorMath"),
         // The one JSON value, parser and writer for every JSON file the project reads or writes.
         .target(name: "JSON", swiftSettings: fastRelease),
-        .target(name: "Model", dependencies: ["CBLAS", "JSON"], swiftSettings: fastRelease),
+        .target(name: "Model", dependencies: ["CBLAS", "CVectorMath", "JSON"], swiftSettings: fastRelease),
         .target(name: "Text", dependencies: ["JSON"], swiftSettings: fastRelease),
         .target(name: "Parallel", dependencies: ["CMPI"], swiftSettings: fastRelease),
         // What a run shows besides metrics.jsonl: TensorBoard event files and the HTML report.

@@ -25,7 +25,7 @@ import Testing
     static func engine(
         _ communicator: Communicator, trainable: TrainableGroups? = nil,
         scale: @escaping (ParameterGroup) -> Float = { _ in 1 },
-        lora: LoRAConfiguration? = nil, overlaps: Bool = true, shards: Bool = false
+        lora: LoRAConfiguration? = nil, overlaps: Bool = true, shards: Bool = false, defers: Bool = false
     ) throws -> StepEngine {
         let config = try BertConfig(huggingFaceConfigAt: fixture + "/config.json")
         var withDropout = config
@@ -40,7 +40,7 @@ import Testing
             model: model, optimizer: AdamW(parameterCount: model.parameters.count, weightDecay: 0.01),
             communicator: communicator, trainable: trainable ?? .all(layers: 2), learningRateScale: scale,
             bucketBytes: 4096, overlapsCommunication: overlaps, shardsOptimizer: shards,
-            maxSequences: 32, maxTokens: 32 * 16)
+            defersUntouchedRows: defers, maxSequences: 32, maxTokens: 32 * 16)
     }
 
     @Test func fourMicroBatchesOfEightEqualOneBatchOfThirtyTwo() throws {
@@ -87,6 +87,41 @@ import Testing
             #expect(used.model.gradients.array == fresh.model.gradients.array)
             #expect(
                 used.reducedElementCount < used.model.parameters.count, "the word-embedding table is reduced by rows")
+        }
+    }
+
+    /// Deferring the untouched word-embedding rows changes nothing: after steps on different
+    /// tokens (dropout, clipping, weight decay, two micro-batches) and the deferred updates
+    /// applied, parameters and moments equal the dense engine's bit for bit — flat and
+    /// bucketed reductions. Before they are applied, rows no batch used still lag.
+    @Test func deferredEmbeddingRowsEqualDenseUpdates() throws {
+        try MPITestThread.run { communicator in
+            let data = Self.dataset()
+            for overlaps in [false, true] {
+                let dense = try Self.engine(communicator, overlaps: overlaps)
+                let deferred = try Self.engine(communicator, overlaps: overlaps, defers: true)
+                for step in 0..<4 {
+                    let first = (step * 8) % 32
+                    let batch = [Array(first..<(first + 4))[...], Array((first + 4)..<(first + 8))[...]]
+                    for engine in [dense, deferred] {
+                        _ = try engine.step(
+                            microBatches: batch, examples: data, globalLossUnits: 8,
+                            dropout: DropoutKey(seed: 2, step: UInt64(step)), learningRate: 1e-3, maxGradNorm: 0.5)
+                    }
+                }
+                #expect((deferred.optimizer.deferredRows?.pendingSteps ?? 0) > 0)
+                // Elements whose bits differ.
+                func differing(_ a: FloatSlab, _ b: FloatSlab) -> Int {
+                    (0..<a.count).reduce(0) { $0 + (a.base[$1].bitPattern == b.base[$1].bitPattern ? 0 : 1) }
+                }
+                #expect(
+                    differing(dense.model.parameters, deferred.model.parameters) > 0,
+                    "rows no batch used owe their updates")
+                deferred.applyDeferredUpdates()
+                #expect(differing(dense.model.parameters, deferred.model.parameters) == 0, "overlap \(overlaps)")
+                #expect(differing(dense.optimizer.firstMoment, deferred.optimizer.firstMoment) == 0)
+                #expect(differing(dense.optimizer.secondMoment, deferred.optimizer.secondMoment) == 0)
+            }
         }
     }
 

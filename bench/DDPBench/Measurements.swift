@@ -106,7 +106,7 @@ enum Measurements {
     static func summarize(
         settings: Settings, world: Int, threads: Int, config: BertConfig, perStep: [StepTimes], tokens: [Int],
         attentionPairs: [Int], peak: Double, peakRSS: [Double], statistics: ReductionStatistics, reducedBytes: Int,
-        parameterCount: Int
+        parameterCount: Int, deferredFlush: (steps: Int, seconds: Double)
     ) -> Summary {
         let total = median(perStep.map(\.total))
         let forward = median(perStep.map(\.forward)), backward = median(perStep.map(\.backward))
@@ -124,7 +124,8 @@ enum Measurements {
             "mode": settings.mode, "tag": settings.tag, "model": settings.size, "parameters": parameterCount,
             "world": world, "threads_per_rank": threads, "batch": settings.batch,
             "seq": settings.mode == "fixed" ? settings.seq : settings.maxLength, "steps_timed": perStep.count,
-            "overlap": settings.overlap, "sharded_optimizer": settings.shard,
+            "overlap": settings.overlap, "sharded_optimizer": settings.shard, "defers_rows": settings.deferRows,
+            "deferred_flush_s": deferredFlush.seconds, "deferred_flush_steps": deferredFlush.steps,
             "step_s_median": total, "fwd_s_median": forward, "bwd_s_median": backward,
             "comm_wait_s_median": communication, "opt_s_median": optimizer,
             "samples_per_s": samplesPerSecond, "tokens_per_s": meanTokens * steps / span,
@@ -151,6 +152,11 @@ enum Measurements {
             total, forward, backward, communication, optimizer, samplesPerSecond, meanTokens * steps / span, achieved,
             100 * achieved / peak, peak, peakRSS.map { String(format: "%.0f", $0) }.joined(separator: "/"),
             Double(reducedBytes) / 1e6, 100 * statistics.hiddenFraction)
-        return Summary(text: text, json: String(decoding: data, as: UTF8.self))
+        let flush =
+            deferredFlush.steps > 0
+            ? String(
+                format: "\n  untouched word-embedding rows deferred: applying the %d steps they owed took %.3f s",
+                deferredFlush.steps, deferredFlush.seconds) : ""
+        return Summary(text: text + flush, json: String(decoding: data, as: UTF8.self))
     }
 }

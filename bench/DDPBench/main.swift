@@ -12,6 +12,8 @@ import Training
 //   ddp-bench gpt2  --batch 4 --seq 64 [--steps 10] [--warmup 3]   (GPT2Bench.swift: GPT-2 small, causal LM)
 //   ddp-bench retrieval [--queries 10000] [--corpus 10000] [--dim 384]   (RetrievalBench.swift: no MPI)
 //   any mode: [--bucket-mb 25] [--shard true] [--size minilm|bert-base] [--tag NAME]
+//             [--defer-rows true|false]  (untouched word-embedding rows updated when read, as in
+//             ddp-train; default true)
 //
 // Prints a report on rank 0 and a `RESULT {json}` line for bench/run.sh.
 
@@ -26,6 +28,7 @@ struct Settings {
     var data = "../shared/data/sst2"
     var overlap = false
     var shard = false
+    var deferRows = true
     var bucketMB = 25.0
     /// `minilm` (the pretrained all-MiniLM-L6-v2) or `bert-base` (a randomly initialised
     /// model of BERT-base's size: 12 layers, hidden 768, 12 heads, FFN 3072).
@@ -49,6 +52,7 @@ struct Settings {
             case "--data": data = value
             case "--overlap": overlap = value == "true"
             case "--shard": shard = value == "true"
+            case "--defer-rows": deferRows = value == "true"
             case "--bucket-mb": bucketMB = Double(value)!
             case "--size": size = value
             case "--tag": tag = value
@@ -119,7 +123,7 @@ let optimizer = AdamW(parameterCount: layout.table.count, weightDecay: 0.01)
 let engine = StepEngine(
     model: model, optimizer: optimizer, communicator: communicator, trainable: .all(layers: config.numHiddenLayers),
     bucketBytes: Int(settings.bucketMB * 1_048_576), overlapsCommunication: settings.overlap,
-    shardsOptimizer: settings.shard,
+    shardsOptimizer: settings.shard, defersUntouchedRows: settings.deferRows,
     maxSequences: shardCapacity, maxTokens: shardCapacity * longest)
 
 // 4. Timed steps.
@@ -146,6 +150,12 @@ for step in 0..<(settings.warmup + settings.steps) {
     attentionPairs.append(globalBatch.reduce(0) { $0 + dataset.length($1) * dataset.length($1) })
 }
 
+// What the deferred rows owe after the run, applied as before a checkpoint (slowest rank).
+let owed = optimizer.deferredRows?.pendingSteps ?? 0
+let flushBegin = monotonicSeconds()
+engine.applyDeferredUpdates()
+let flushSeconds = try communicator.allreduce(monotonicSeconds() - flushBegin, operation: .max)
+
 // 5. Memory and communication.
 var peakRSS = [Double](repeating: 0, count: world)
 try peakRSS.withUnsafeMutableBufferPointer { try communicator.allgather(Measurements.peakResidentMiB(), into: $0) }
@@ -155,7 +165,8 @@ if rank == 0 {
     let summary = Measurements.summarize(
         settings: settings, world: world, threads: threads, config: config, perStep: perStep, tokens: tokens,
         attentionPairs: attentionPairs, peak: peak, peakRSS: peakRSS, statistics: statistics,
-        reducedBytes: engine.reducedElementCount * 4, parameterCount: layout.table.count)
+        reducedBytes: engine.reducedElementCount * 4, parameterCount: layout.table.count,
+        deferredFlush: (steps: owed, seconds: flushSeconds))
     print(summary.text)
     print("RESULT " + summary.json)
 }

@@ -1,3 +1,5 @@
+import CVectorMath
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -21,6 +23,8 @@ public final class AdamW: @unchecked Sendable {
     public let secondMoment: FloatSlab
     /// Updates applied so far, per parameter group.
     public private(set) var stepCounts: [ParameterGroup: Int] = [:]
+    /// The table whose untouched rows' updates are deferred (`deferUntouchedRows`), if any.
+    public internal(set) var deferredRows: DeferredRows?
 
     public init(
         parameterCount: Int, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0
@@ -36,66 +40,121 @@ public final class AdamW: @unchecked Sendable {
     /// Restores the step counts (resume).
     public func setStepCounts(_ counts: [ParameterGroup: Int]) { stepCounts = counts }
 
+    /// The constants of one group's update at one step.
+    public struct StepConstants: Equatable, Sendable {
+        /// `1 − lr·λ` for decaying entries, else 1.
+        var decayFactor: Float
+        /// `lr / (1 − β1ᵗ)`.
+        var stepSize: Float
+        /// `√(1 − β2ᵗ)`.
+        var biasCorrection2Sqrt: Float
+    }
+
     /// One update of every run with learning rate `learningRate × run.learningRateScale`.
     /// Elements outside the runs (frozen) are not touched. A sharded optimizer passes the
     /// part this rank owns as `updating`; the step counts still advance for every group of
     /// `runs`, so they agree on all ranks.
+    ///
+    /// While rows are deferred (`deferUntouchedRows`), `touchedRows` names the rows of that
+    /// table whose gradient may be nonzero (ascending); the others are not written and owe
+    /// this step (nil: every row is touched).
     public func step(
         parameters: FloatSlab, gradients: FloatSlab, runs: [UpdateRun], updating: [UpdateRun]? = nil,
-        learningRate: Float, pool: ThreadPool
+        touchedRows: [Int]? = nil, learningRate: Float, pool: ThreadPool
     ) {
         var counted = Set<ParameterGroup>()
         for run in runs where counted.insert(run.group).inserted {
             stepCounts[run.group, default: 0] += 1
         }
         let b1 = beta1, b2 = beta2, eps = epsilon
+        let p = parameters.base, g = gradients.base, m = firstMoment.base, v = secondMoment.base
         for run in updating ?? runs {
-            let t = Double(stepCounts[run.group]!)
-            let lr = learningRate * run.learningRateScale
-            let biasCorrection1 = 1 - pow(Double(b1), t)
-            let biasCorrection2Sqrt = Float((1 - pow(Double(b2), t)).squareRoot())
-            let stepSize = Float(Double(lr) / biasCorrection1)
-            let decayFactor: Float = run.decays ? 1 - lr * weightDecay : 1
-            let p = parameters.base, g = gradients.base, m = firstMoment.base, v = secondMoment.base
-            let lower = run.range.lowerBound
-            pool.parallelFor(run.range.count, grain: 16_384) { local in
-                AdamW.update(
-                    p: p, g: g, m: m, v: v, range: (lower + local.lowerBound)..<(lower + local.upperBound),
-                    beta1: b1, beta2: b2, epsilon: eps, decayFactor: decayFactor, stepSize: stepSize,
-                    biasCorrection2Sqrt: biasCorrection2Sqrt)
+            let constants = constants(of: run, learningRate: learningRate)
+            var dense = [run.range]
+            if let deferred = deferredRows, run.range.overlaps(deferred.range) {
+                dense = [
+                    run.range.lowerBound..<deferred.range.lowerBound, deferred.range.upperBound..<run.range.upperBound,
+                ]
+                deferred.step(
+                    constants, touchedRows: touchedRows,
+                    operands: operands(parameters: parameters, gradients: gradients), pool: pool)
+            }
+            for range in dense where !range.isEmpty {
+                let lower = range.lowerBound
+                pool.parallelFor(range.count, grain: 16_384) { local in
+                    AdamWKernel.update(
+                        p: p, g: g, m: m, v: v, range: (lower + local.lowerBound)..<(lower + local.upperBound),
+                        beta1: b1, beta2: b2, epsilon: eps, constants: constants)
+                }
             }
         }
     }
+
+    /// The constants of `run`'s update at its group's current step count.
+    private func constants(of run: UpdateRun, learningRate: Float) -> StepConstants {
+        let t = Double(stepCounts[run.group]!)
+        let lr = learningRate * run.learningRateScale
+        return StepConstants(
+            decayFactor: run.decays ? 1 - lr * weightDecay : 1,
+            stepSize: Float(Double(lr) / (1 - pow(Double(beta1), t))),
+            biasCorrection2Sqrt: Float((1 - pow(Double(beta2), t)).squareRoot()))
+    }
+}
+
+/// AdamW's element-wise kernels.
+enum AdamWKernel {
+    typealias StepConstants = AdamW.StepConstants
 
     /// The update of one contiguous range, 16 lanes at a time (the same operations in the
     /// same order per element as the scalar tail, so lanes and tail agree bit for bit).
     static func update(
         p: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>,
         v: UnsafeMutablePointer<Float>, range: Range<Int>, beta1 b1: Float, beta2 b2: Float, epsilon eps: Float,
-        decayFactor: Float, stepSize: Float, biasCorrection2Sqrt: Float
+        constants c: StepConstants
     ) {
-        typealias V = SIMD16<Float>
         var i = range.lowerBound
-        while i + 16 <= range.upperBound {
-            let gi = UnsafeRawPointer(g + i).loadUnaligned(as: V.self)
-            let pi = UnsafeRawPointer(p + i).loadUnaligned(as: V.self) * decayFactor
-            let mi = b1 * UnsafeRawPointer(m + i).loadUnaligned(as: V.self) + (1 - b1) * gi
-            let vi = b2 * UnsafeRawPointer(v + i).loadUnaligned(as: V.self) + (1 - b2) * gi * gi
-            UnsafeMutableRawPointer(m + i).storeBytes(of: mi, as: V.self)
-            UnsafeMutableRawPointer(v + i).storeBytes(of: vi, as: V.self)
-            UnsafeMutableRawPointer(p + i).storeBytes(
-                of: pi - stepSize * (mi / (vi.squareRoot() / biasCorrection2Sqrt + eps)), as: V.self)
-            i += 16
+        while i + Lanes.scalarCount <= range.upperBound {
+            var pi = UnsafeRawPointer(p + i).loadUnaligned(as: Lanes.self)
+            var mi = UnsafeRawPointer(m + i).loadUnaligned(as: Lanes.self)
+            var vi = UnsafeRawPointer(v + i).loadUnaligned(as: Lanes.self)
+            let gi = UnsafeRawPointer(g + i).loadUnaligned(as: Lanes.self)
+            updated(&pi, &mi, &vi, gradient: gi, beta1: b1, beta2: b2, epsilon: eps, constants: c)
+            UnsafeMutableRawPointer(p + i).storeBytes(of: pi, as: Lanes.self)
+            UnsafeMutableRawPointer(m + i).storeBytes(of: mi, as: Lanes.self)
+            UnsafeMutableRawPointer(v + i).storeBytes(of: vi, as: Lanes.self)
+            i += Lanes.scalarCount
         }
         while i < range.upperBound {
-            let gi = g[i]
-            let pi = p[i] * decayFactor
-            let mi = b1 * m[i] + (1 - b1) * gi
-            let vi = b2 * v[i] + (1 - b2) * gi * gi
-            m[i] = mi
-            v[i] = vi
-            p[i] = pi - stepSize * (mi / (vi.squareRoot() / biasCorrection2Sqrt + eps))
+            updated(&p[i], &m[i], &v[i], gradient: g[i], beta1: b1, beta2: b2, epsilon: eps, constants: c)
             i += 1
         }
     }
+
+    /// One element's update, in lanes; `updated(_:_:_:gradient:…)` on `Float` is the same
+    /// sequence of operations (each one correctly rounded, so a lane and a scalar agree). The
+    /// square root is `ddp_sqrt16`: `SIMD16.squareRoot()` compiles to 16 scalar ones, which
+    /// made the update compute-bound.
+    @_transparent
+    static func updated(
+        _ p: inout Lanes, _ m: inout Lanes, _ v: inout Lanes, gradient g: Lanes, beta1 b1: Float, beta2 b2: Float,
+        epsilon eps: Float, constants c: StepConstants
+    ) {
+        let decayed = p * c.decayFactor
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        p = decayed - c.stepSize * (m / (ddp_sqrt16(v) / c.biasCorrection2Sqrt + eps))
+    }
+
+    @_transparent
+    static func updated(
+        _ p: inout Float, _ m: inout Float, _ v: inout Float, gradient g: Float, beta1 b1: Float, beta2 b2: Float,
+        epsilon eps: Float, constants c: StepConstants
+    ) {
+        let decayed = p * c.decayFactor
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        p = decayed - c.stepSize * (m / (v.squareRoot() / c.biasCorrection2Sqrt + eps))
+    }
+
+    typealias Lanes = SIMD16<Float>
 }

@@ -13,6 +13,7 @@ extension Trainer {
     /// could not be (a full disk) stops every rank here with a `StorageError`, or with
     /// `--on-save-error continue` training goes on without it.
     func saveCheckpoint() throws {
+        engine.applyDeferredUpdates()
         try engine.gatherOptimizerState()
         state.optimizerSteps = Dictionary(
             uniqueKeysWithValues: optimizer.stepCounts.map { ($0.key.description, $0.value) })

@@ -127,6 +127,8 @@ extension Trainer {
             }
         }
 
+        // Everything after the loop reads whole parameters (evaluation, checkpoint, final model).
+        engine.applyDeferredUpdates()
         let preempted = stopReason != nil && !stopReason!.hasPrefix("early stopping")
         var finalModel = ""
         if !preempted {
@@ -233,6 +235,7 @@ extension Trainer {
     /// Evaluates on the validation set (every rank takes part) and logs it; tracks the best
     /// value of the chosen metric and the early-stopping count. Returns whether it improved.
     func evaluate(tracksBest: Bool = true) throws -> (record: MetricsRecord, improved: Bool) {
+        engine.applyDeferredUpdates()
         let evaluator = Evaluator(
             model: model, communicator: communicator, task: task, labels: labels,
             batch: engine.batch, targets: engine.targets, globalBatchSize: options.evalBatchSize)
@@ -272,6 +275,7 @@ extension Trainer {
 
     /// Stops every rank with a clear message if the replicas' parameters differ.
     func verifyReplicas() throws {
+        engine.applyDeferredUpdates()
         let report = try communicator.verifyReplicas(UnsafeBufferPointer(model.parameters.buffer))
         guard report.identical else {
             throw ReplicaDivergence(

@@ -138,7 +138,7 @@ public final class Trainer {
             bucketBytes: Int(options.bucketSizeMb * 1_048_576),
             overlapsCommunication: options.overlapCommunication
                 ?? (communicator.localSize < communicator.size),
-            shardsOptimizer: options.shardOptimizer, maxSequences: capacity.sequences,
+            shardsOptimizer: options.shardOptimizer, defersUntouchedRows: true, maxSequences: capacity.sequences,
             maxTokens: capacity.tokens)
         engine.labelSmoothing = Float(options.labelSmoothingFactor)
         engine.regularization = Regularization(

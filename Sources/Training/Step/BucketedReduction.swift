@@ -48,6 +48,8 @@ final class BucketedReduction: GradientReduction {
 
     var updatedRuns: [UpdateRun] { replicated.runs }
 
+    var touchedEmbeddingRows: [Int]? { replicated.touchedRows }
+
     func globalNorm(pool: ThreadPool) throws -> Double { replicated.globalNorm(pool: pool) }
 
     var reducedElementCount: Int { replicated.reducedElementCount }

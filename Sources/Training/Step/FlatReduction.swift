@@ -35,6 +35,8 @@ final class FlatReduction: GradientReduction {
 
     var updatedRuns: [UpdateRun] { replicated.runs }
 
+    var touchedEmbeddingRows: [Int]? { replicated.touchedRows }
+
     func globalNorm(pool: ThreadPool) throws -> Double { replicated.globalNorm(pool: pool) }
 
     var reducedElementCount: Int { replicated.reducedElementCount }

@@ -37,6 +37,9 @@ protocol GradientReduction: AnyObject {
     func finish() throws
     /// The runs this rank penalises, clips and updates after `finish()`.
     var updatedRuns: [UpdateRun] { get }
+    /// The word-embedding rows the last `finish()` summed, ascending — every other row's
+    /// gradient is zero on every rank — or nil when the table is not reduced by rows.
+    var touchedEmbeddingRows: [Int]? { get }
     /// The global L2 norm of the summed gradients of every trained run, the same on every rank.
     func globalNorm(pool: ThreadPool) throws -> Double
     /// After an applied update: makes every rank's parameters the updated ones.
@@ -58,6 +61,7 @@ extension GradientReduction {
     var backwardObserver: GradientObserver? { nil }
     func shareUpdate(parameters: FloatSlab) throws {}
     func gatherOptimizerState(_ optimizer: AdamW) throws {}
+    var touchedEmbeddingRows: [Int]? { nil }
     var statistics: ReductionStatistics { ReductionStatistics() }
     func resetStatistics() {}
     var bucketSpans: [(start: Double, end: Double)] { [] }

@@ -59,6 +59,9 @@ final class ReplicatedGradients {
         try rows?.reduce(gradients.base, communicator: communicator)
     }
 
+    /// The word-embedding rows the last step reduced (ascending), when the table is reduced by rows.
+    var touchedRows: [Int]? { rows?.touched }
+
     func globalNorm(pool: ThreadPool) -> Double {
         GradientClipping.norm(gradients, runs: runs, pool: pool)
     }

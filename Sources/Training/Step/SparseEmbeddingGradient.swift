@@ -10,14 +10,15 @@ import Parallel
 /// Zeroing between steps likewise touches only the rows written (every row when a penalty
 /// wrote them all).
 ///
-/// The optimizer still updates every row (AdamW moves a row with zero gradient through its
-/// moments, as PyTorch's dense update does).
+/// The rows reduced are the only ones whose gradient may be nonzero: the optimizer can defer
+/// the others' updates (`AdamW.deferUntouchedRows`).
 final class SparseEmbeddingGradient {
     /// The word-embedding table's place in the gradient slab, `[V, C]`.
     let range: Range<Int>
     let width: Int
     private var marks: [UInt8]
-    private var touched: [Int]
+    /// The rows the last step reduced (marked by some rank), ascending.
+    private(set) var touched: [Int]
     /// Packing buffer, grown (rarely) when a step marks more rows than ever before.
     private var packed: FloatSlab
     /// A penalty writes every row after each step's reduction: zero them all before a step.

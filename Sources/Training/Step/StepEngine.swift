@@ -15,6 +15,11 @@ import Parallel
 /// The loss of every example is scaled by 1 / (loss units in the whole global batch), so the
 /// summed gradients are those of the global mean loss however the batch is split among
 /// ranks and micro-batches. Only the trained ranges are zeroed, reduced and updated.
+///
+/// With `defersUntouchedRows`, the word-embedding rows a step's global batch did not touch
+/// are not updated by that step but when next read (`AdamW.deferUntouchedRows`: bit for bit
+/// the dense result). The parameters are then complete only after `applyDeferredUpdates()`,
+/// which whatever reads the whole slab calls first.
 public final class StepEngine {
     public let model: any TrainableModel
     public let optimizer: AdamW
@@ -31,6 +36,8 @@ public final class StepEngine {
     let coupledLoss: (any CoupledBatchLoss)?
     /// The word-embedding table `[V, C]`, when the model has one.
     private let wordEmbedding: ParameterEntry?
+    /// Whether the untouched word-embedding rows' updates may be deferred (see the type).
+    private let defersUntouchedRows: Bool
     /// Records the step's spans inside a `--trace-steps` window (nil outside it).
     public var trace: TraceRecorder?
     /// Label smoothing ε of the cross-entropy.
@@ -46,7 +53,7 @@ public final class StepEngine {
         task: any FineTuningTask = TaskRegistry.defaultTask,
         trainable: TrainableGroups, learningRateScale: @escaping (ParameterGroup) -> Float = { _ in 1 },
         bucketBytes: Int, overlapsCommunication: Bool, shardsOptimizer: Bool = false,
-        maxSequences: Int, maxTokens: Int
+        defersUntouchedRows: Bool = false, maxSequences: Int, maxTokens: Int
     ) {
         self.model = model
         self.optimizer = optimizer
@@ -56,6 +63,8 @@ public final class StepEngine {
         runs = model.parameterTable.updateRuns(trainable: trainable.contains, learningRateScale: learningRateScale)
         wordEmbedding = model.parameterTable.entries.first { $0.name.hasSuffix("word_embeddings.weight") }
         let expectedRows = maxTokens * communicator.size
+        // A sharded optimizer updates its share of the table densely.
+        self.defersUntouchedRows = defersUntouchedRows && !shardsOptimizer
         if shardsOptimizer {
             reduction = ShardedReduction(communicator: communicator, gradients: model.gradients)
         } else if overlapsCommunication {
@@ -92,6 +101,20 @@ public final class StepEngine {
             TrainedSet(
                 parameterRanges: ranges, runs: runs, wordEmbeddings: word?.range,
                 embeddingWidth: word?.shape[1] ?? 0, penalized: regularization.isActive))
+        // A penalty gives every row a gradient: nothing to defer.
+        if let word, defersUntouchedRows, !regularization.isActive, reduction.touchedEmbeddingRows != nil {
+            optimizer.deferUntouchedRows(
+                of: word.range, width: word.shape[1], parameters: model.parameters, pool: model.pool)
+        } else {
+            optimizer.stopDeferringRows(parameters: model.parameters, pool: model.pool)
+        }
+    }
+
+    /// Brings every word-embedding row the last steps left behind up to date: the parameters
+    /// and the optimizer's moments are then those of dense updates. Local (no communication);
+    /// call before reading the whole parameter slab.
+    public func applyDeferredUpdates() {
+        optimizer.applyDeferredUpdates(parameters: model.parameters, pool: model.pool)
     }
 
     /// Elements that train (are updated), whether or not a step's gradient touches them.
@@ -134,6 +157,8 @@ public final class StepEngine {
             targets.removeAll()
             for sample in samples { examples.append(sample, epoch: epoch, to: batch, targets: targets) }
             reduction.prepare(batch)
+            optimizer.catchUpRows(
+                batch.tokenIds, count: batch.tokenCount, parameters: model.parameters, pool: model.pool)
         }
         func backward(last: Bool) {
             let observer = last ? reduction.backwardObserver : nil
@@ -185,7 +210,7 @@ public final class StepEngine {
             GradientClipping.clip(model.gradients, runs: updated, norm: norm, maxNorm: maxGradNorm, pool: model.pool)
             optimizer.step(
                 parameters: model.parameters, gradients: model.gradients, runs: runs, updating: updated,
-                learningRate: learningRate, pool: model.pool)
+                touchedRows: reduction.touchedEmbeddingRows, learningRate: learningRate, pool: model.pool)
         }
         times.optimizer = lap("optimizer")
         if applied { try reduction.shareUpdate(parameters: model.parameters) }
