@@ -5,7 +5,8 @@ import Testing
 /// (16 lanes and a tail of 8, rows at offsets that are no multiple of 16) inside a decaying
 /// run with other parameters on both sides, a second run after it; steps at changing rates
 /// with a random subset of rows touched (some touched rows with a zero gradient), catch-ups
-/// of random ids (repeated) between steps, signed zeros in the parameters.
+/// of random ids (repeated) between steps, signed zeros in the parameters. The dense side
+/// clips its gradients in a pass of their own, the deferred side through `gradientScale`.
 @Suite struct AdamWDeferredRowsTests {
     static let rows = 23, width = 40
     static let table = 37..<(37 + rows * width)
@@ -62,7 +63,7 @@ import Testing
         let dense = AdamW(parameterCount: Self.count, weightDecay: 0.1)
         let deferred = AdamW(parameterCount: Self.count, weightDecay: 0.1)
         let denseP = Self.parameters(), deferredP = Self.parameters()
-        let g = FloatSlab(count: Self.count)
+        let g = FloatSlab(count: Self.count), clipped = FloatSlab(count: Self.count)
         deferred.deferUntouchedRows(of: Self.table, width: Self.width, parameters: deferredP, pool: pool)
         var random = Generator(state: 11)
         let outsideTable = (0..<Self.count).filter { !Self.table.contains($0) }
@@ -70,9 +71,12 @@ import Testing
             let learningRate = Float(1e-2) * Float(12 - step) / 12
             let touched = Self.touchedRows(step: step)
             Self.gradients(step: step, touched: touched, into: g)
-            dense.step(parameters: denseP, gradients: g, runs: Self.runs, learningRate: learningRate, pool: pool)
+            let clipping = GradientClipping.factor(norm: step % 2 == 0 ? 0.5 : 1.7, maxNorm: 1)
+            clipped.copy(from: g)
+            GradientClipping.clip(clipped, runs: Self.runs, norm: step % 2 == 0 ? 0.5 : 1.7, maxNorm: 1, pool: pool)
+            dense.step(parameters: denseP, gradients: clipped, runs: Self.runs, learningRate: learningRate, pool: pool)
             deferred.step(
-                parameters: deferredP, gradients: g, runs: Self.runs, touchedRows: touched,
+                parameters: deferredP, gradients: g, runs: Self.runs, touchedRows: touched, gradientScale: clipping,
                 learningRate: learningRate, pool: pool)
             Self.expectBitwiseEqual(denseP, deferredP, outsideTable, "step \(step + 1), outside the table")
             for row in touched {

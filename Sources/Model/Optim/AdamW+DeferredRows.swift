@@ -96,18 +96,19 @@ public final class DeferredRows {
 }
 
 extension AdamW {
-    /// What an update reads and writes (the gradients only when a step applies them), with
-    /// the optimizer's constant hyperparameters.
+    /// What an update reads and writes (the gradients, times `gradientScale`, only when a step
+    /// applies them), with the optimizer's constant hyperparameters.
     struct Operands {
         var p, m, v: UnsafeMutablePointer<Float>
         var g: UnsafeMutablePointer<Float>?
+        var gradientScale: Float = 1
         var beta1, beta2, epsilon: Float
     }
 
-    func operands(parameters: FloatSlab, gradients: FloatSlab?) -> Operands {
+    func operands(parameters: FloatSlab, gradients: FloatSlab?, gradientScale: Float = 1) -> Operands {
         Operands(
-            p: parameters.base, m: firstMoment.base, v: secondMoment.base, g: gradients?.base, beta1: beta1,
-            beta2: beta2, epsilon: epsilon)
+            p: parameters.base, m: firstMoment.base, v: secondMoment.base, g: gradients?.base,
+            gradientScale: gradientScale, beta1: beta1, beta2: beta2, epsilon: epsilon)
     }
 
     /// Defers the zero-gradient updates of the rows of `range` (a `[rows, width]` table) from
@@ -178,7 +179,7 @@ extension AdamWKernel {
                 updated(&p, &m, &v, gradient: Lanes(), beta1: b1, beta2: b2, epsilon: eps, constants: steps[k])
             }
             if lastWithGradient {
-                let g = UnsafeRawPointer(s.g! + i).loadUnaligned(as: Lanes.self)
+                let g = UnsafeRawPointer(s.g! + i).loadUnaligned(as: Lanes.self) * s.gradientScale
                 updated(&p, &m, &v, gradient: g, beta1: b1, beta2: b2, epsilon: eps, constants: steps[zeroSteps])
             }
             UnsafeMutableRawPointer(s.p + i).storeBytes(of: p, as: Lanes.self)
@@ -192,7 +193,7 @@ extension AdamWKernel {
             }
             if lastWithGradient {
                 updated(
-                    &s.p[i], &s.m[i], &s.v[i], gradient: s.g![i], beta1: b1, beta2: b2, epsilon: eps,
+                    &s.p[i], &s.m[i], &s.v[i], gradient: s.g![i] * s.gradientScale, beta1: b1, beta2: b2, epsilon: eps,
                     constants: steps[zeroSteps])
             }
             i += 1

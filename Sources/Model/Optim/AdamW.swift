@@ -55,12 +55,15 @@ public final class AdamW: @unchecked Sendable {
     /// part this rank owns as `updating`; the step counts still advance for every group of
     /// `runs`, so they agree on all ranks.
     ///
+    /// Each gradient is taken times `gradientScale` (gradient clipping's factor, applied here
+    /// rather than in a pass of its own: the same product, so the same bits).
+    ///
     /// While rows are deferred (`deferUntouchedRows`), `touchedRows` names the rows of that
     /// table whose gradient may be nonzero (ascending); the others are not written and owe
     /// this step (nil: every row is touched).
     public func step(
         parameters: FloatSlab, gradients: FloatSlab, runs: [UpdateRun], updating: [UpdateRun]? = nil,
-        touchedRows: [Int]? = nil, learningRate: Float, pool: ThreadPool
+        touchedRows: [Int]? = nil, gradientScale: Float = 1, learningRate: Float, pool: ThreadPool
     ) {
         var counted = Set<ParameterGroup>()
         for run in runs where counted.insert(run.group).inserted {
@@ -77,14 +80,15 @@ public final class AdamW: @unchecked Sendable {
                 ]
                 deferred.step(
                     constants, touchedRows: touchedRows,
-                    operands: operands(parameters: parameters, gradients: gradients), pool: pool)
+                    operands: operands(parameters: parameters, gradients: gradients, gradientScale: gradientScale),
+                    pool: pool)
             }
             for range in dense where !range.isEmpty {
                 let lower = range.lowerBound
                 pool.parallelFor(range.count, grain: 16_384) { local in
                     AdamWKernel.update(
                         p: p, g: g, m: m, v: v, range: (lower + local.lowerBound)..<(lower + local.upperBound),
-                        beta1: b1, beta2: b2, epsilon: eps, constants: constants)
+                        gradientScale: gradientScale, beta1: b1, beta2: b2, epsilon: eps, constants: constants)
                 }
             }
         }
@@ -109,15 +113,15 @@ enum AdamWKernel {
     /// same order per element as the scalar tail, so lanes and tail agree bit for bit).
     static func update(
         p: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>,
-        v: UnsafeMutablePointer<Float>, range: Range<Int>, beta1 b1: Float, beta2 b2: Float, epsilon eps: Float,
-        constants c: StepConstants
+        v: UnsafeMutablePointer<Float>, range: Range<Int>, gradientScale scale: Float, beta1 b1: Float,
+        beta2 b2: Float, epsilon eps: Float, constants c: StepConstants
     ) {
         var i = range.lowerBound
         while i + Lanes.scalarCount <= range.upperBound {
             var pi = UnsafeRawPointer(p + i).loadUnaligned(as: Lanes.self)
             var mi = UnsafeRawPointer(m + i).loadUnaligned(as: Lanes.self)
             var vi = UnsafeRawPointer(v + i).loadUnaligned(as: Lanes.self)
-            let gi = UnsafeRawPointer(g + i).loadUnaligned(as: Lanes.self)
+            let gi = UnsafeRawPointer(g + i).loadUnaligned(as: Lanes.self) * scale
             updated(&pi, &mi, &vi, gradient: gi, beta1: b1, beta2: b2, epsilon: eps, constants: c)
             UnsafeMutableRawPointer(p + i).storeBytes(of: pi, as: Lanes.self)
             UnsafeMutableRawPointer(m + i).storeBytes(of: mi, as: Lanes.self)
@@ -125,7 +129,7 @@ enum AdamWKernel {
             i += Lanes.scalarCount
         }
         while i < range.upperBound {
-            updated(&p[i], &m[i], &v[i], gradient: g[i], beta1: b1, beta2: b2, epsilon: eps, constants: c)
+            updated(&p[i], &m[i], &v[i], gradient: g[i] * scale, beta1: b1, beta2: b2, epsilon: eps, constants: c)
             i += 1
         }
     }

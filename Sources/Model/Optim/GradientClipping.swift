@@ -51,12 +51,20 @@ public enum GradientClipping {
         return total
     }
 
-    /// Scales the runs by `maxNorm / (norm + 1e-6)` when that is below 1, the norm given
-    /// (a sharded optimizer computes it across ranks).
+    /// Scales the runs by `factor(norm:maxNorm:)`, the norm given (a sharded optimizer
+    /// computes it across ranks).
     public static func clip(_ gradients: FloatSlab, runs: [UpdateRun], norm: Double, maxNorm: Float, pool: ThreadPool) {
-        guard maxNorm > 0 else { return }
+        let factor = factor(norm: norm, maxNorm: maxNorm)
+        if factor != 1 { scale(gradients, runs: runs, by: factor, pool: pool) }
+    }
+
+    /// What clipping multiplies every gradient by: `maxNorm / (norm + 1e-6)` when that is
+    /// below 1, else 1 (and 1 when `maxNorm` is 0: no clipping). The optimizer can take it
+    /// as its gradient scale instead of a pass over the gradients (`AdamW.step`).
+    public static func factor(norm: Double, maxNorm: Float) -> Float {
+        guard maxNorm > 0 else { return 1 }
         let coefficient = Double(maxNorm) / (norm + 1e-6)
-        if coefficient < 1 { scale(gradients, runs: runs, by: Float(coefficient), pool: pool) }
+        return coefficient < 1 ? Float(coefficient) : 1
     }
 
     /// `g ← g · factor` over the runs.

@@ -6,7 +6,7 @@ import Parallel
 ///     zero the trained gradients
 ///     for each micro-batch: forward, loss, backward            (no communication)
 ///     sum the gradients over ranks                              (a `GradientReduction`)
-///     penalties; clip on the global norm; AdamW on what this rank updates
+///     penalties; AdamW on what this rank updates, clipped on the global norm
 ///     share the update                                          (sharded optimizer only)
 ///
 /// The reduction is chosen once: sharded (ZeRO-1) when the optimizer is sharded, else
@@ -207,10 +207,11 @@ public final class StepEngine {
         let norm = try reduction.globalNorm(pool: model.pool)
         let applied = norm.isFinite
         if applied {
-            GradientClipping.clip(model.gradients, runs: updated, norm: norm, maxNorm: maxGradNorm, pool: model.pool)
             optimizer.step(
                 parameters: model.parameters, gradients: model.gradients, runs: runs, updating: updated,
-                touchedRows: reduction.touchedEmbeddingRows, learningRate: learningRate, pool: model.pool)
+                touchedRows: reduction.touchedEmbeddingRows,
+                gradientScale: GradientClipping.factor(norm: norm, maxNorm: maxGradNorm), learningRate: learningRate,
+                pool: model.pool)
         }
         times.optimizer = lap("optimizer")
         if applied { try reduction.shareUpdate(parameters: model.parameters) }
