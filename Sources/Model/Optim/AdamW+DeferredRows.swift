@@ -10,8 +10,9 @@
 /// before anything reads the whole slab (checkpoint, evaluation, replica checks).
 ///
 /// On a batch of a few hundred distinct tokens this saves most of a pass over the table's
-/// parameters and both moments per step (half of a BERT-small model's parameters); what is
-/// deferred costs the same arithmetic later, but on rows already in cache.
+/// parameters and both moments per step (half of a BERT-small model's parameters). A row a
+/// gradient has reached pays the same arithmetic later, on a row then in cache; a row none
+/// has reached (most of a vocabulary in a fine-tuning run) owes only its weight decay.
 public final class DeferredRows {
     /// The table's place in the slab, and its row width.
     public let range: Range<Int>

@@ -4,12 +4,21 @@
 public enum GradientClipping {
     /// The global L2 norm over the runs (accumulated in `Double`, chunk partials added in
     /// chunk order, so every rank computes the same bits from the same gradients).
-    public static func norm(_ gradients: FloatSlab, runs: [UpdateRun], pool: ThreadPool) -> Double {
-        sumOfSquares(gradients, runs: runs, pool: pool).squareRoot()
+    ///
+    /// `knownZero`, when given, names blocks of elements that hold only zeros (the word-embedding
+    /// rows no rank's batch touched); they are not read. A block of zeros adds exactly 0 to its
+    /// chunk's sum, so the norm is the same bits either way.
+    public static func norm(
+        _ gradients: FloatSlab, runs: [UpdateRun], pool: ThreadPool, knownZero: ((Range<Int>) -> Bool)? = nil
+    ) -> Double {
+        sumOfSquares(gradients, runs: runs, pool: pool, knownZero: knownZero).squareRoot()
     }
 
-    /// Σ g² over the runs, in `Double` (a sharded optimizer adds the ranks' shares).
-    public static func sumOfSquares(_ gradients: FloatSlab, runs: [UpdateRun], pool: ThreadPool) -> Double {
+    /// Σ g² over the runs, in `Double` (a sharded optimizer adds the ranks' shares); `knownZero`
+    /// as in `norm`.
+    public static func sumOfSquares(
+        _ gradients: FloatSlab, runs: [UpdateRun], pool: ThreadPool, knownZero: ((Range<Int>) -> Bool)? = nil
+    ) -> Double {
         var total = 0.0
         let g = gradients.base
         for run in runs {
@@ -25,6 +34,10 @@ public enum GradientClipping {
                     let end = run.range.lowerBound + local.upperBound
                     while i < end {
                         let blockEnd = min(i + 4096, end)
+                        if let knownZero, knownZero(i..<blockEnd) {
+                            i = blockEnd
+                            continue
+                        }
                         var lanes = SIMD16<Float>(repeating: 0)
                         while i + 16 <= blockEnd {
                             let x = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD16<Float>.self)

@@ -63,7 +63,8 @@ final class ReplicatedGradients {
     var touchedRows: [Int]? { rows?.touched }
 
     func globalNorm(pool: ThreadPool) -> Double {
-        GradientClipping.norm(gradients, runs: runs, pool: pool)
+        // The word-embedding rows nobody touched are zero: not read.
+        GradientClipping.norm(gradients, runs: runs, pool: pool, knownZero: rows.map { rows in rows.holdsOnlyZeros })
     }
 
     /// Elements that train less the untouched word-embedding rows of the last step.

@@ -62,6 +62,18 @@ final class SparseEmbeddingGradient {
         for t in 0..<batch.tokenCount { marks[Int(batch.tokenIds[t])] = 1 }
     }
 
+    /// Whether every gradient in `elements` is zero after `reduce`: they lie in the table, no
+    /// rank marked a row of them, and no penalty writes the rows.
+    func holdsOnlyZeros(_ elements: Range<Int>) -> Bool {
+        guard !penalized, !elements.isEmpty, elements.lowerBound >= range.lowerBound,
+            elements.upperBound <= range.upperBound
+        else { return false }
+        let first = (elements.lowerBound - range.lowerBound) / width
+        let last = (elements.upperBound - 1 - range.lowerBound) / width
+        for row in first...last where marks[row] != 0 { return false }
+        return true
+    }
+
     /// Sums the marked rows over all ranks.
     func reduce(_ gradients: UnsafeMutablePointer<Float>, communicator: Communicator) throws {
         try marks.withUnsafeMutableBufferPointer { try communicator.allreduce($0, operation: .max) }
