@@ -36,11 +36,17 @@ extension Communicator {
         }
     }
 
-    /// `MPI_Allreduce(MPI_IN_PLACE, …, MPI_SUM)` over `Float`s: afterwards every rank's
-    /// `buffer[i]` is the sum over ranks of `buffer[i]`, bitwise identical on every rank.
-    /// Sums, not means: scaling is the caller's.
+    /// The sum over ranks of `Float`s, in place: afterwards every rank's `buffer[i]` is the sum
+    /// over ranks of `buffer[i]`, bitwise identical on every rank. Sums, not means: scaling is
+    /// the caller's. Buffers of `ringThreshold` floats or more go around a ring of
+    /// `MPI_Sendrecv` (`ringAllreduceSum`), shorter ones through `MPI_Allreduce(MPI_IN_PLACE)`.
     public func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws(MPIError) {
-        try allreduce(buffer, operation: .sum)
+        if size > 1 && buffer.count >= Self.ringThreshold {
+            assertOnMPIThread()
+            try ringAllreduceSum(buffer)
+        } else {
+            try allreduce(buffer, operation: .sum)
+        }
     }
 
     /// `MPI_Allreduce(MPI_IN_PLACE, …)` with `operation`, element-wise over `buffer` (`[n]`,

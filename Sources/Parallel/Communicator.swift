@@ -14,8 +14,9 @@ import CMPI
 /// - Every MPI call happens on the thread that created it (`MPI_THREAD_FUNNELED`): worker
 ///   threads (BLAS, `concurrentPerform`) never touch MPI. Debug builds check this.
 /// - Collectives operate in place on caller-owned memory and allocate nothing on the Swift
-///   side; counts larger than `maxElementsPerCall` are split into several calls, so a slab
-///   may exceed `Int32.max` elements.
+///   side (but the ring `allreduceSum`'s receive buffer, grown once to the largest part); counts
+///   larger than `maxElementsPerCall` are split into several calls, so a slab may exceed
+///   `Int32.max` elements.
 /// - Errors come back as `MPIError` (the world communicator uses `MPI_ERRORS_RETURN`). They
 ///   are fatal for the job: report, then `abort(code:)`, so that no rank waits forever.
 /// - Every rank must call the same collectives in the same order, including ranks whose
@@ -56,6 +57,19 @@ public final class Communicator {
     /// `MPI_REQUEST_NULL`: what a completed request handle becomes.
     let requestNull: MPI_Request
     private let mpiThread: pthread_t
+    /// The ring allreduce's receive buffer (`ringScratch`).
+    private var ringBuffer: UnsafeMutableBufferPointer<Float>?
+
+    deinit { ringBuffer?.deallocate() }
+
+    /// The ring allreduce's receive buffer, at least `capacity` floats (allocated when a larger
+    /// one is first needed, then kept).
+    func ringScratch(capacity: Int) -> UnsafeMutablePointer<Float> {
+        if let ringBuffer, ringBuffer.count >= capacity { return ringBuffer.baseAddress! }
+        ringBuffer?.deallocate()
+        ringBuffer = .allocate(capacity: max(capacity, 1))
+        return ringBuffer!.baseAddress!
+    }
 
     /// `MPI_Init_thread(MPI_THREAD_FUNNELED)`, then `MPI_ERRORS_RETURN` on the world
     /// communicator and a node-local communicator for `localRank`/`localSize`.

@@ -60,11 +60,17 @@ func bucketChecks(_ runner: CheckRunner) {
             )
         }
 
-        runner.check("bucketed nonblocking = flat blocking, bitwise, phase \(phase)") { () throws(MPIError) in
+        // The flat reference sums large segments around the ring (`allreduceSum`), the buckets
+        // through MPI_Iallreduce: the same bits at two ranks (one rounding per sum), within
+        // rounding of each other beyond.
+        let sameBitsExpected = comm.size <= 2
+        runner.check("bucketed nonblocking = flat blocking (bitwise at ≤ 2 ranks), phase \(phase)") {
+            () throws(MPIError) in
             let started = try bucketedBackward(
                 reducer, model: model, secondsPerUnit: 0.002, slices: 4, scratch: scratch)
             try reference.reduceAllNow()
             let difference = firstBitDifference(bucketed, flat)
+            let largestDifference = (0..<model.count).reduce(Float(0)) { max($0, abs(bucketed[$1] - flat[$1])) }
             // Frozen elements keep this rank's values; reduced ones hold the sum (checked
             // against a rank-ordered float sum, to a tolerance: MPI may sum in another order).
             let reducedMask = ranges.reduce(into: [Bool](repeating: false, count: model.count)) { mask, range in
@@ -89,11 +95,12 @@ func bucketChecks(_ runner: CheckRunner) {
             }
             let startedEarly = started.dropLast().last ?? 0
             let ok =
-                difference == nil && worst <= 1e-5 * Float(comm.size) && frozenChanged == 0
-                && replicas.identical && startedEarly > 0
+                (difference == nil || !sameBitsExpected) && largestDifference <= 1e-5 * Float(comm.size)
+                && worst <= 1e-5 * Float(comm.size) && frozenChanged == 0 && replicas.identical && startedEarly > 0
             return (
                 ok,
-                "first difference \(difference.map(String.init) ?? "none"), max |sum error| \(worst), frozen changed "
+                "first difference \(difference.map(String.init) ?? "none") (largest \(largestDifference)), max |sum error| "
+                    + "\(worst), frozen changed "
                     + "\(frozenChanged), \(replicas), buckets started after each unit \(started) of "
                     + "\(layout.buckets.count)"
             )
@@ -104,9 +111,11 @@ func bucketChecks(_ runner: CheckRunner) {
             _ = try bucketedBackward(reducer, model: model, secondsPerUnit: 0.000_5, slices: 2, scratch: scratch)
             try reference.reduceAllNow()
             let difference = firstBitDifference(bucketed, flat)
+            let largestDifference = (0..<model.count).reduce(Float(0)) { max($0, abs(bucketed[$1] - flat[$1])) }
             let stats = reducer.statistics
             return (
-                difference == nil && stats.steps == 2,
+                (difference == nil || !sameBitsExpected) && largestDifference <= 1e-5 * Float(comm.size)
+                    && stats.steps == 2,
                 "first difference \(difference.map(String.init) ?? "none"); \(stats.steps) steps, communication "
                     + "\(ms(stats.communicationSeconds)), blocked in finish \(ms(stats.blockedSeconds)), in poll "
                     + "\(ms(stats.pollSeconds)) over \(stats.pollCalls) polls, hidden "

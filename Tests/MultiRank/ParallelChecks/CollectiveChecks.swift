@@ -101,6 +101,33 @@ func allreduceChecks(_ runner: CheckRunner) {
             )
         }
     }
+    // Above `ringThreshold` the sum goes around the ring: values that round differently in
+    // every order must still come out as the same bits on every rank, close to the exact sum,
+    // for counts that do not divide among the ranks and ring messages split into calls.
+    for (count, chunk) in [(Communicator.ringThreshold + 5, 1 << 30), (1_000_003, 777)] {
+        runner.check("ring allreduceSum of \(count) random floats, chunk \(chunk)") { () throws(MPIError) in
+            let random: (Int, Int) -> Float = { rank, i in
+                Float(Int(SplitMix64.mix(UInt64(rank &* 1_000_003 &+ i)) >> 40) - (1 << 23)) / Float(1 << 20)
+            }
+            let buffer = makeFloats(count) { random(comm.rank, $0) }
+            defer { buffer.deallocate() }
+            comm.maxElementsPerCall = chunk
+            defer { comm.maxElementsPerCall = 1 << 30 }
+            try comm.allreduceSum(buffer)
+            let identical = try comm.verifyReplicas(UnsafeBufferPointer(buffer)).identical
+            var worst = 0.0
+            for i in 0..<count {
+                let exact = (0..<n).reduce(0.0) { $0 + Double(random($1, i)) }
+                worst = max(worst, abs(Double(buffer[i]) - exact))
+            }
+            // P − 1 roundings of sums below 8·P in magnitude: each at most half an ulp of 8·P.
+            let bound = Double(n) * Double(Float(8 * n).ulp)
+            return (
+                identical && worst <= bound,
+                "the same bits on every rank: \(identical); largest error \(worst) (bound \(bound))"
+            )
+        }
+    }
     runner.check("allreduce Int64/Double scalars and arrays, sum/max/min") { () throws(MPIError) in
         let r = Int64(comm.rank), s = Int64(n)
         let sum = try comm.allreduce((1 << 40) + r, operation: .sum)
