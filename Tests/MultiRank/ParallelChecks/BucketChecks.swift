@@ -99,10 +99,9 @@ func bucketChecks(_ runner: CheckRunner) {
                 && worst <= 1e-5 * Float(comm.size) && frozenChanged == 0 && replicas.identical && startedEarly > 0
             return (
                 ok,
-                "first difference \(difference.map(String.init) ?? "none") (largest \(largestDifference)), max |sum error| "
-                    + "\(worst), frozen changed "
-                    + "\(frozenChanged), \(replicas), buckets started after each unit \(started) of "
-                    + "\(layout.buckets.count)"
+                "first difference \(difference.map(String.init) ?? "none") (largest \(largestDifference)), "
+                    + "max |sum error| \(worst), frozen changed \(frozenChanged), \(replicas), buckets started after "
+                    + "each unit \(started) of \(layout.buckets.count)"
             )
         }
 
