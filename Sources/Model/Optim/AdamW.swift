@@ -73,17 +73,7 @@ public final class AdamW: @unchecked Sendable {
         let p = parameters.base, g = gradients.base, m = firstMoment.base, v = secondMoment.base
         for run in updating ?? runs {
             let constants = constants(of: run, learningRate: learningRate)
-            var dense = [run.range]
-            if let deferred = deferredRows, run.range.overlaps(deferred.range) {
-                dense = [
-                    run.range.lowerBound..<deferred.range.lowerBound, deferred.range.upperBound..<run.range.upperBound,
-                ]
-                deferred.step(
-                    constants, touchedRows: touchedRows,
-                    operands: operands(parameters: parameters, gradients: gradients, gradientScale: gradientScale),
-                    pool: pool)
-            }
-            for range in dense where !range.isEmpty {
+            func updateDensely(_ range: Range<Int>) {
                 let lower = range.lowerBound
                 pool.parallelFor(range.count, grain: 16_384) { local in
                     AdamWKernel.update(
@@ -91,6 +81,17 @@ public final class AdamW: @unchecked Sendable {
                         gradientScale: gradientScale, beta1: b1, beta2: b2, epsilon: eps, constants: constants)
                 }
             }
+            guard let deferred = deferredRows, run.range.overlaps(deferred.range) else {
+                updateDensely(run.range)
+                continue
+            }
+            // The table is one parameter, so it lies inside the run: dense on either side of it.
+            updateDensely(run.range.lowerBound..<deferred.range.lowerBound)
+            updateDensely(deferred.range.upperBound..<run.range.upperBound)
+            deferred.step(
+                constants, touchedRows: touchedRows,
+                operands: operands(parameters: parameters, gradients: gradients, gradientScale: gradientScale),
+                pool: pool)
         }
     }
 
