@@ -164,40 +164,28 @@ extension AdamWKernel {
     }
 
     /// Applies `steps` in order to `range`: each with a zero gradient, but the last with the
-    /// gradient in `operands.g` when `lastWithGradient`. Lanes then a scalar tail, each element
-    /// through the same operations as `update`, so the result is the dense one bit for bit.
+    /// gradient in `operands.g` when `lastWithGradient`. Each element goes through the same
+    /// operations as in `update`, so the result is the dense one bit for bit.
     static func replay(
         steps: UnsafeBufferPointer<StepConstants>, lastWithGradient: Bool, range: Range<Int>, operands s: AdamW.Operands
     ) {
         let zeroSteps = lastWithGradient ? steps.count - 1 : steps.count
         let b1 = s.beta1, b2 = s.beta2, eps = s.epsilon
         var i = range.lowerBound
-        while i + Lanes.scalarCount <= range.upperBound {
-            var p = UnsafeRawPointer(s.p + i).loadUnaligned(as: Lanes.self)
-            var m = UnsafeRawPointer(s.m + i).loadUnaligned(as: Lanes.self)
-            var v = UnsafeRawPointer(s.v + i).loadUnaligned(as: Lanes.self)
+        while i < range.upperBound {
+            let n = min(Lanes.scalarCount, range.upperBound - i)
+            var p = load(s.p + i, n), m = load(s.m + i, n), v = load(s.v + i, n)
             for k in 0..<zeroSteps {
                 updated(&p, &m, &v, gradient: Lanes(), beta1: b1, beta2: b2, epsilon: eps, constants: steps[k])
             }
             if lastWithGradient {
-                let g = UnsafeRawPointer(s.g! + i).loadUnaligned(as: Lanes.self) * s.gradientScale
+                let g = load(s.g! + i, n) * s.gradientScale
                 updated(&p, &m, &v, gradient: g, beta1: b1, beta2: b2, epsilon: eps, constants: steps[zeroSteps])
             }
-            UnsafeMutableRawPointer(s.p + i).storeBytes(of: p, as: Lanes.self)
-            UnsafeMutableRawPointer(s.m + i).storeBytes(of: m, as: Lanes.self)
-            UnsafeMutableRawPointer(s.v + i).storeBytes(of: v, as: Lanes.self)
-            i += Lanes.scalarCount
-        }
-        while i < range.upperBound {
-            for k in 0..<zeroSteps {
-                updated(&s.p[i], &s.m[i], &s.v[i], gradient: 0, beta1: b1, beta2: b2, epsilon: eps, constants: steps[k])
-            }
-            if lastWithGradient {
-                updated(
-                    &s.p[i], &s.m[i], &s.v[i], gradient: s.g![i] * s.gradientScale, beta1: b1, beta2: b2, epsilon: eps,
-                    constants: steps[zeroSteps])
-            }
-            i += 1
+            store(p, s.p + i, n)
+            store(m, s.m + i, n)
+            store(v, s.v + i, n)
+            i += n
         }
     }
 }

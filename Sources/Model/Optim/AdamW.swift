@@ -110,35 +110,27 @@ public final class AdamW: @unchecked Sendable {
 enum AdamWKernel {
     typealias StepConstants = AdamW.StepConstants
 
-    /// The update of one contiguous range, 16 lanes at a time (the same operations in the
-    /// same order per element as the scalar tail, so lanes and tail agree bit for bit).
+    /// The update of one contiguous range, 16 lanes at a time; the last lanes of a range that
+    /// is no multiple of 16 are padded with zeros, so every element goes through `updated`.
     static func update(
         p: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>,
         v: UnsafeMutablePointer<Float>, range: Range<Int>, gradientScale scale: Float, beta1 b1: Float,
         beta2 b2: Float, epsilon eps: Float, constants c: StepConstants
     ) {
         var i = range.lowerBound
-        while i + Lanes.scalarCount <= range.upperBound {
-            var pi = UnsafeRawPointer(p + i).loadUnaligned(as: Lanes.self)
-            var mi = UnsafeRawPointer(m + i).loadUnaligned(as: Lanes.self)
-            var vi = UnsafeRawPointer(v + i).loadUnaligned(as: Lanes.self)
-            let gi = UnsafeRawPointer(g + i).loadUnaligned(as: Lanes.self) * scale
-            updated(&pi, &mi, &vi, gradient: gi, beta1: b1, beta2: b2, epsilon: eps, constants: c)
-            UnsafeMutableRawPointer(p + i).storeBytes(of: pi, as: Lanes.self)
-            UnsafeMutableRawPointer(m + i).storeBytes(of: mi, as: Lanes.self)
-            UnsafeMutableRawPointer(v + i).storeBytes(of: vi, as: Lanes.self)
-            i += Lanes.scalarCount
-        }
         while i < range.upperBound {
-            updated(&p[i], &m[i], &v[i], gradient: g[i] * scale, beta1: b1, beta2: b2, epsilon: eps, constants: c)
-            i += 1
+            let n = min(Lanes.scalarCount, range.upperBound - i)
+            var pi = load(p + i, n), mi = load(m + i, n), vi = load(v + i, n)
+            updated(&pi, &mi, &vi, gradient: load(g + i, n) * scale, beta1: b1, beta2: b2, epsilon: eps, constants: c)
+            store(pi, p + i, n)
+            store(mi, m + i, n)
+            store(vi, v + i, n)
+            i += n
         }
     }
 
-    /// One element's update, in lanes; `updated(_:_:_:gradient:…)` on `Float` is the same
-    /// sequence of operations (each one correctly rounded, so a lane and a scalar agree). The
-    /// square root is `ddp_sqrt16`: `SIMD16.squareRoot()` compiles to 16 scalar ones, which
-    /// made the update compute-bound.
+    /// One update of 16 elements. The square root is `ddp_sqrt16`: `SIMD16.squareRoot()`
+    /// compiles to 16 scalar ones, which made the update compute-bound.
     @_transparent
     static func updated(
         _ p: inout Lanes, _ m: inout Lanes, _ v: inout Lanes, gradient g: Lanes, beta1 b1: Float, beta2 b2: Float,
@@ -150,16 +142,24 @@ enum AdamWKernel {
         p = decayed - c.stepSize * (m / (ddp_sqrt16(v) / c.biasCorrection2Sqrt + eps))
     }
 
+    typealias Lanes = SIMD16<Float>
+
+    /// `count` (1...16) floats from `x`, the lanes past them zero.
     @_transparent
-    static func updated(
-        _ p: inout Float, _ m: inout Float, _ v: inout Float, gradient g: Float, beta1 b1: Float, beta2 b2: Float,
-        epsilon eps: Float, constants c: StepConstants
-    ) {
-        let decayed = p * c.decayFactor
-        m = b1 * m + (1 - b1) * g
-        v = b2 * v + (1 - b2) * g * g
-        p = decayed - c.stepSize * (m / (v.squareRoot() / c.biasCorrection2Sqrt + eps))
+    static func load(_ x: UnsafeMutablePointer<Float>, _ count: Int) -> Lanes {
+        if count == Lanes.scalarCount { return UnsafeRawPointer(x).loadUnaligned(as: Lanes.self) }
+        var lanes = Lanes()
+        for k in 0..<count { lanes[k] = x[k] }
+        return lanes
     }
 
-    typealias Lanes = SIMD16<Float>
+    /// The first `count` (1...16) lanes of `lanes` to `x`.
+    @_transparent
+    static func store(_ lanes: Lanes, _ x: UnsafeMutablePointer<Float>, _ count: Int) {
+        if count == Lanes.scalarCount {
+            UnsafeMutableRawPointer(x).storeBytes(of: lanes, as: Lanes.self)
+        } else {
+            for k in 0..<count { x[k] = lanes[k] }
+        }
+    }
 }
