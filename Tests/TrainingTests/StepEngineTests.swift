@@ -93,7 +93,8 @@ import Testing
     /// Deferring the untouched word-embedding rows changes nothing: after steps on different
     /// tokens (dropout, clipping, weight decay, two micro-batches) and the deferred updates
     /// applied, parameters and moments equal the dense engine's bit for bit — flat and
-    /// bucketed reductions. Before they are applied, rows no batch used still lag.
+    /// bucketed reductions. Before they are applied, rows no batch used still lag. The sharded
+    /// reduction defers nothing.
     @Test func deferredEmbeddingRowsEqualDenseUpdates() throws {
         try MPITestThread.run { communicator in
             let data = Self.dataset()
@@ -122,6 +123,9 @@ import Testing
                 #expect(differing(dense.optimizer.firstMoment, deferred.optimizer.firstMoment) == 0)
                 #expect(differing(dense.optimizer.secondMoment, deferred.optimizer.secondMoment) == 0)
             }
+            // The sharded optimizer updates its share of the table densely: nothing deferred.
+            let sharded = try Self.engine(communicator, shards: true, defers: true)
+            #expect(sharded.optimizer.deferredRows == nil)
         }
     }
 

@@ -14,10 +14,11 @@ extension Trainer {
                     path: options.output + "/metrics.jsonl",
                     keepingRecordsUpTo: resumedFrom == nil ? nil : state.globalStep)
             }
-            emit(.started(summary()))
+            let summary = summary()
+            emit(.started(summary))
             // Rank 0 only, after logging and evaluation, never inside the step (RunReports).
             reports = try RunReports(
-                options: options, task: task, summary: summary(), history: state.logHistory,
+                options: options, task: task, summary: summary, history: state.logHistory,
                 notify: { [emit] in emit(.notice($0)) })
         }
         SignalFlags.install()

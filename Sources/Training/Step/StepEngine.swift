@@ -63,8 +63,7 @@ public final class StepEngine {
         runs = model.parameterTable.updateRuns(trainable: trainable.contains, learningRateScale: learningRateScale)
         wordEmbedding = model.parameterTable.entries.first { $0.name.hasSuffix("word_embeddings.weight") }
         let expectedRows = maxTokens * communicator.size
-        // A sharded optimizer updates its share of the table densely.
-        self.defersUntouchedRows = defersUntouchedRows && !shardsOptimizer
+        self.defersUntouchedRows = defersUntouchedRows
         if shardsOptimizer {
             reduction = ShardedReduction(communicator: communicator, gradients: model.gradients)
         } else if overlapsCommunication {
@@ -101,7 +100,8 @@ public final class StepEngine {
             TrainedSet(
                 parameterRanges: ranges, runs: runs, wordEmbeddings: word?.range,
                 embeddingWidth: word?.shape[1] ?? 0, penalized: regularization.isActive))
-        // A penalty gives every row a gradient: nothing to defer.
+        // Deferred only where the reduction names the rows a step touched (not the sharded one,
+        // which updates its share of the table densely) and no penalty gives every row a gradient.
         if let word, defersUntouchedRows, !regularization.isActive, reduction.touchedEmbeddingRows != nil {
             optimizer.deferUntouchedRows(
                 of: word.range, width: word.shape[1], parameters: model.parameters, pool: model.pool)
