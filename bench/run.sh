@@ -20,15 +20,10 @@
 #   SST2_DIR       SST-2 data (default ../shared/data/sst2)
 #   TORCH_REF      the PyTorch reference script (default ../shared/bench/torch_ref.py)
 #   STEPS          timed steps of the fixed shape (default 10); SST2_STEPS for SST-2 (default 300)
-#   ISA            the instruction set both sides run with:
-#                  (unset)  ddp-bench built for this CPU (-target-cpu native), OpenBLAS as the
-#                           environment has it (OPENBLAS_CORETYPE honoured), PyTorch unrestricted;
-#                  avx512   the same build, OPENBLAS_CORETYPE dropped so OpenBLAS picks its kernels
-#                           for this CPU (an environment may force an older core: README);
-#                  avx2     an AVX2 node (Zen 3, Haswell) on a newer CPU: ddp-bench built for
-#                           `haswell` (AVX2 + FMA) in .build/isa-avx2, OpenBLAS's Haswell kernels,
-#                           PyTorch held to AVX2 (ATEN_CPU_CAPABILITY, MKL_ENABLE_INSTRUCTIONS,
-#                           ONEDNN_MAX_CPU_ISA). The core is still this CPU's (clock, caches).
+#   ISA            the instruction set both sides run with: unset (this CPU, the environment's
+#                  OpenBLAS core), avx512 (OpenBLAS's own choice) or avx2 (an AVX2 node emulated:
+#                  a haswell build, OpenBLAS's Haswell kernels, PyTorch held to AVX2); bench/isa.sh
+#                  says exactly what each sets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -45,18 +40,10 @@ malloc_top_pad=${MALLOC_TOP_PAD_:-268435456}
 blas_thread_timeout=${OPENBLAS_THREAD_TIMEOUT:-4}
 mode=${1:-all}
 log=$(mktemp)
-bench_binary=.build/release/ddp-bench
-build=(swift build -c release --product ddp-bench)
-case ${ISA:-} in
-    "") ;;
-    avx512) unset OPENBLAS_CORETYPE ;;
-    avx2)
-        export OPENBLAS_CORETYPE=Haswell ATEN_CPU_CAPABILITY=avx2 MKL_ENABLE_INSTRUCTIONS=AVX2 ONEDNN_MAX_CPU_ISA=AVX2
-        build=(env DDP_TRAIN_TARGET_CPU=haswell "${build[@]}" --scratch-path .build/isa-avx2)
-        bench_binary=.build/isa-avx2/release/ddp-bench
-        ;;
-    *) echo "bench/run.sh: ISA must be avx2 or avx512 (or unset), not '$ISA'" >&2; exit 2 ;;
-esac
+# Builds ddp-bench for ISA and sets both sides' environment (exits here on an unknown ISA).
+isa_settings=$(bench/isa.sh "${ISA:-}" ddp-bench)
+eval "$isa_settings"
+bench_binary=$binary
 
 run() { echo "+ $*" >&2; "$@" 2>&1 | tee -a "$log" | grep -E "^(RESULT|ddp-bench|  )" || true; }
 mpi() {
@@ -70,8 +57,6 @@ mpi() {
     run mpirun "${flags[@]}" "$bench_binary" "$@" --model "$model"
 }
 
-echo "+ ${build[*]}" >&2
-"${build[@]}" >&2
 
 if [ "$mode" = all ] || [ "$mode" = fixed ]; then
     mpi 2 1 fixed --batch 32 --seq 128 --steps "$steps" --warmup 2

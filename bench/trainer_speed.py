@@ -4,10 +4,9 @@ same machine, one after the other (issue: close to the hardware on every CPU).
 
     $(tools/reference-env.sh) bench/trainer_speed.py [--rows 2000] [--ranks 2] [--threads 2] [--isa avx2|avx512]
 
-`--isa` holds both sides to one instruction set, as `ISA=` in bench/run.sh: `avx2` builds
-ddp-train for `haswell` in .build/isa-avx2, runs OpenBLAS's Haswell kernels and limits PyTorch
-to AVX2 (an AVX2 node such as Zen 3 on a newer CPU); `avx512` drops an OPENBLAS_CORETYPE the
-environment sets, so OpenBLAS picks its kernels for this CPU.
+`--isa` holds both sides to one instruction set, as `ISA=` in bench/run.sh (bench/isa.sh
+builds ddp-train for it and says what it sets): `avx2` is an AVX2 node such as Zen 3 emulated
+on a newer CPU, `avx512` lets OpenBLAS pick its kernels for this CPU.
 
 Two data sets from SST-2's training file (GLUE), written to WORK:
   single  the first ROWS sentences as they are (about 10 words, 13 tokens each on average);
@@ -31,7 +30,6 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_BINARY = os.path.join(ROOT, ".build", "release", "ddp-train")
 
 
 def read_sst2(path):
@@ -107,7 +105,7 @@ def main():
     parser.add_argument("--model", default=os.environ.get(
         "DDP_TRAIN_MODEL", os.path.expanduser("~/.cache/ddp-train/all-MiniLM-L6-v2")))
     parser.add_argument("--sst2", default=os.path.join(ROOT, "..", "shared", "data", "sst2"))
-    parser.add_argument("--binary", default=DEFAULT_BINARY)
+    parser.add_argument("--binary", help="a ddp-train binary to run instead of the one built for --isa")
     parser.add_argument("--work", default="/tmp/ddp-train-trainer-speed")
     parser.add_argument("--isa", choices=["avx2", "avx512"])
     parser.add_argument("--rounds", type=int, default=1,
@@ -119,17 +117,17 @@ def main():
     args = parser.parse_args()
     if args.hf_side:
         return hf_side(args)
-    if args.isa == "avx2":
-        os.environ.update(OPENBLAS_CORETYPE="Haswell", ATEN_CPU_CAPABILITY="avx2", MKL_ENABLE_INSTRUCTIONS="AVX2",
-                          ONEDNN_MAX_CPU_ISA="AVX2")
-        scratch = os.path.join(ROOT, ".build", "isa-avx2")
-        subprocess.run(["swift", "build", "-c", "release", "--product", "ddp-train", "--scratch-path", scratch],
-                       cwd=ROOT, env=dict(os.environ, DDP_TRAIN_TARGET_CPU="haswell"), check=True,
-                       stdout=subprocess.DEVNULL)
-        if args.binary == DEFAULT_BINARY:
-            args.binary = os.path.join(scratch, "release", "ddp-train")
-    elif args.isa == "avx512":
-        os.environ.pop("OPENBLAS_CORETYPE", None)
+    # bench/isa.sh builds ddp-train for the instruction set and says what both sides set.
+    settings = subprocess.run([os.path.join(ROOT, "bench", "isa.sh"), args.isa or "", "ddp-train"],
+                              stdout=subprocess.PIPE, text=True, check=True).stdout
+    for line in settings.splitlines():
+        if line.startswith("unset "):
+            os.environ.pop(line[len("unset "):], None)
+        elif line.startswith("export "):
+            name, value = line[len("export "):].split("=", 1)
+            os.environ[name] = value
+        elif line.startswith("binary="):
+            args.binary = args.binary or line[len("binary="):]
     print(f"OpenBLAS core for ddp-train: {os.environ.get('OPENBLAS_CORETYPE', 'its own choice')}; "
           f"PyTorch CPU capability: {os.environ.get('ATEN_CPU_CAPABILITY', 'its own choice')}\n")
     os.makedirs(args.work, exist_ok=True)
