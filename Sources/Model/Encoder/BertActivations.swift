@@ -49,6 +49,10 @@ public final class BertActivations: @unchecked Sendable {
     public let cls: MatrixView
     public let pooled: MatrixView
     public let pooledDropped: MatrixView
+    /// The first-token top layer (`BertModel.topLayerReadsFirstTokensOnly`): the batch of each
+    /// sequence's `[CLS]` alone, and those rows of the top layer's input `[B, C]`.
+    public let firstTokens: PackedBatch
+    public let firstTokenInput: MatrixView
     /// Token-classification head: the hidden state after dropout `[N, C]`.
     public let hiddenDropped: MatrixView
     /// Embedding head: the pooled rows before normalisation `[B, D]`, their gradient `[B, D]`,
@@ -103,7 +107,7 @@ public final class BertActivations: @unchecked Sendable {
         sizes.append(n * c + 2 * n)  // embeddings
         sizes.append(config.numHiddenLayers * perLayer)  // layers
         sizes.append(n * c)  // hidden
-        sizes.append(3 * b * c + n * c + 2 * logitRows * k + 2 * b * d + b)  // heads
+        sizes.append(4 * b * c + n * c + 2 * logitRows * k + 2 * b * d + b)  // heads
         sizes.append(3 * n * c + n * 3 * c + n * f + 2 * b * c)  // gradients
         sizes.append(2 * threads * maxLength * maxLength)  // attention scratch
         sizes.append(n * rank)  // adapter gradient scratch
@@ -135,6 +139,8 @@ public final class BertActivations: @unchecked Sendable {
         cls = matrix(b, c)
         pooled = matrix(b, c)
         pooledDropped = matrix(b, c)
+        firstTokens = PackedBatch(sequenceCapacity: b, tokenCapacity: b)
+        firstTokenInput = matrix(b, c)
         hiddenDropped = matrix(n, c)
         pooledEmbedding = matrix(b, d)
         pooledEmbeddingGrad = matrix(b, d)

@@ -14,6 +14,9 @@ public final class BertModel: @unchecked Sendable {
     public let pool: ThreadPool
     /// `[N, C]` rows used in place of the word-embedding lookup when set (`TrainableModel`).
     public var wordEmbeddingOverride: UnsafePointer<Float>?
+    /// Runs the top layer on every row even where the head reads `[CLS]` only (tests and
+    /// benchmarks compare the two; `topLayerReadsFirstTokensOnly`).
+    public var computesFullTopLayer = false
 
     public init(layout: BertLayout, pool: ThreadPool = .serial) {
         precondition(
@@ -72,7 +75,12 @@ public final class BertModel: @unchecked Sendable {
             firstInput.rows(0, count: n), batch: batch, key: key, site: .embeddings,
             probability: pHidden, pool: pool)
 
+        let firstTokensOnly = topLayerReadsFirstTokensOnly
         for l in 0..<config.numHiddenLayers {
+            if firstTokensOnly && l == config.numHiddenLayers - 1 {
+                firstTokenTopLayerForward(batch: batch, dropout: dropout)
+                break
+            }
             let output = l + 1 < config.numHiddenLayers ? a.layers[l + 1].input : a.hidden
             layerForward(l, batch: batch, output: output.rows(0, count: n), dropout: dropout)
         }
@@ -94,9 +102,11 @@ public final class BertModel: @unchecked Sendable {
             if config.classifierPooling == .mean {
                 Pooling.forward(hidden: hidden, batch: batch, modes: [.mean], output: pooled, argmax: a.poolingArgmax)
             } else {
+                // The last hidden state's rows: the batch's, or its first tokens' (compact).
+                let rows = firstTokensOnly ? a.firstTokens : batch
                 Pooler.forward(
-                    hidden: hidden, batch: batch, weight: w.poolerWeight!, bias: w.poolerBias!,
-                    cls: a.cls.rows(0, count: b), pooled: pooled, pool: pool)
+                    hidden: a.hidden.rows(0, count: rows.tokenCount), batch: rows, weight: w.poolerWeight!,
+                    bias: w.poolerBias!, cls: a.cls.rows(0, count: b), pooled: pooled, pool: pool)
             }
             dropped.data.update(from: pooled.data, count: b * config.hiddenSize)
             Dropout.applyToSequences(
@@ -117,53 +127,6 @@ public final class BertModel: @unchecked Sendable {
         }
     }
 
-    /// One encoder layer: attention block, then feed-forward block (post-LayerNorm, as BERT).
-    private func layerForward(_ l: Int, batch: PackedBatch, output: MatrixView, dropout: DropoutKey?) {
-        let a = activations!, cache = a.layers[l], w = weights.layers[l]
-        let n = batch.tokenCount
-        let pHidden = dropout == nil ? 0 : hiddenDropout
-        let key = dropout ?? DropoutKey(seed: 0, step: 0)
-        let input = cache.input.rows(0, count: n)
-        let qkv = cache.qkv.rows(0, count: n)
-        let context = cache.context.rows(0, count: n)
-        let scratch = a.scratchGrad.rows(0, count: n)
-
-        Linear.forward(input: input, weight: w.qkvWeight, bias: w.qkvBias, output: qkv, pool: pool)
-        let c = config.hiddenSize
-        adapterForward(.query, l, input: input, output: qkv.columns(0, count: c), n: n)
-        adapterForward(.key, l, input: input, output: qkv.columns(c, count: c), n: n)
-        adapterForward(.value, l, input: input, output: qkv.columns(2 * c, count: c), n: n)
-        withSingleThreadedBLAS {
-            SelfAttention.forward(
-                qkv: qkv, batch: batch, heads: config.numAttentionHeads,
-                probabilities: cache.probabilities, probabilityOffsets: a.probabilityOffsets, context: context,
-                dropout: attentionDropoutSpec(dropout, layer: l),
-                scratch: a.attentionScratch, scratchStride: a.maxLength, pool: pool)
-        }
-        Linear.forward(
-            input: context, weight: w.attentionOutputWeight, bias: w.attentionOutputBias, output: scratch, pool: pool)
-        adapterForward(.attentionOutput, l, input: context, output: scratch, n: n)
-        let attentionOutput = cache.attentionOutput.rows(0, count: n)
-        ResidualLayerNorm.forward(
-            branch: scratch, residual: input,
-            dropout: .init(batch: batch, key: key, site: .attentionOutput(layer: l), probability: pHidden),
-            sum: cache.attentionResidual.rows(0, count: n), weight: w.attentionNormWeight,
-            bias: w.attentionNormBias, epsilon: config.layerNormEps, output: attentionOutput,
-            mean: cache.attentionMean, rstd: cache.attentionRstd, pool: pool)
-
-        let pre = cache.intermediatePre.rows(0, count: n), act = cache.intermediate.rows(0, count: n)
-        Linear.forward(input: attentionOutput, weight: w.intermediateWeight, bias: nil, output: pre, pool: pool)
-        adapterForward(.intermediate, l, input: attentionOutput, output: pre, n: n)
-        BiasGELU.forward(preActivation: pre, bias: w.intermediateBias, output: act, pool: pool)
-        Linear.forward(input: act, weight: w.outputWeight, bias: w.outputBias, output: scratch, pool: pool)
-        adapterForward(.output, l, input: act, output: scratch, n: n)
-        ResidualLayerNorm.forward(
-            branch: scratch, residual: attentionOutput,
-            dropout: .init(batch: batch, key: key, site: .feedForwardOutput(layer: l), probability: pHidden),
-            sum: cache.outputResidual.rows(0, count: n), weight: w.outputNormWeight, bias: w.outputNormBias,
-            epsilon: config.layerNormEps, output: output, mean: cache.outputMean, rstd: cache.outputRstd, pool: pool)
-    }
-
     // MARK: Backward
 
     /// Back-propagates `activations.logitsGrad` (set by a loss) through the head and the
@@ -180,6 +143,7 @@ public final class BertModel: @unchecked Sendable {
         let bottom = trainable.lowestLayerInBackward(hasAdapters: layout.lora != nil)
         let encoderNeedsGrad = bottom < config.numHiddenLayers
         let hiddenGrad = a.hiddenGrad.rows(0, count: n)
+        let firstTokensOnly = topLayerReadsFirstTokensOnly
 
         switch layout.head {
         case .none, .languageModel:
@@ -205,13 +169,13 @@ public final class BertModel: @unchecked Sendable {
             if config.classifierPooling == .mean {
                 meanPoolBackward(pooledGrad, batch: batch, hiddenGrad: encoderNeedsGrad ? hiddenGrad : nil)
             } else {
+                let rows = firstTokensOnly ? a.firstTokens : batch
                 Pooler.backward(
                     pooledGrad: pooledGrad, pooled: a.pooled.rows(0, count: b), cls: a.cls.rows(0, count: b),
-                    batch: batch, weight: w.poolerWeight!,
+                    batch: rows, weight: w.poolerWeight!,
                     weightGrad: trainable.pooler ? g.poolerWeight : nil,
-                    biasGrad: trainable.pooler ? g.poolerBias : nil,
-                    clsGrad: a.clsGrad.rows(0, count: b), hiddenGrad: encoderNeedsGrad ? hiddenGrad : nil,
-                    pool: pool)
+                    biasGrad: trainable.pooler ? g.poolerBias : nil, clsGrad: a.clsGrad.rows(0, count: b),
+                    hiddenGrad: encoderNeedsGrad ? a.hiddenGrad.rows(0, count: rows.tokenCount) : nil, pool: pool)
             }
             observer?.gradientsReady(.pooler)
         case .token(let k):
@@ -232,10 +196,16 @@ public final class BertModel: @unchecked Sendable {
         // hiddenGrad now holds ∂loss/∂(last hidden state); walk the layers down to the
         // lowest one that trains (or all of them when the embeddings train).
         for l in stride(from: config.numHiddenLayers - 1, through: bottom, by: -1) {
-            layerBackward(
-                l, batch: batch, dropout: dropout, trains: trainable.layers[l],
-                adaptersTrain: trainable.adapters, needsInputGrad: l > bottom || trainable.embeddings,
-                observer: observer)
+            let needsInputGrad = l > bottom || trainable.embeddings
+            if firstTokensOnly && l == config.numHiddenLayers - 1 {
+                firstTokenTopLayerBackward(
+                    batch: batch, dropout: dropout, trains: trainable.layers[l], adaptersTrain: trainable.adapters,
+                    needsInputGrad: needsInputGrad, observer: observer)
+            } else {
+                layerBackward(
+                    l, batch: batch, dropout: dropout, trains: trainable.layers[l],
+                    adaptersTrain: trainable.adapters, needsInputGrad: needsInputGrad, observer: observer)
+            }
             observer?.gradientsReady(.layer(l))
             observer?.poll()
         }
@@ -253,89 +223,5 @@ public final class BertModel: @unchecked Sendable {
             outputGrad: firstInputGrad, batch: batch, wordGrad: g.wordEmbeddings,
             positionGrad: g.positionEmbeddings, tokenTypeGrad: g.tokenTypeEmbeddings)
         observer?.gradientsReady(.embeddings)
-    }
-
-    /// Backward through layer `l`: `hiddenGrad` holds ∂loss/∂output on entry and
-    /// ∂loss/∂input on exit (when `needsInputGrad`).
-    private func layerBackward(
-        _ l: Int, batch: PackedBatch, dropout: DropoutKey?, trains: Bool, adaptersTrain: Bool,
-        needsInputGrad: Bool, observer: GradientObserver?
-    ) {
-        let a = activations!, cache = a.layers[l], w = weights.layers[l], g = gradientViews.layers[l]
-        let n = batch.tokenCount
-        let pHidden = dropout == nil ? 0 : hiddenDropout
-        let key = dropout ?? DropoutKey(seed: 0, step: 0)
-        let grad = a.hiddenGrad.rows(0, count: n)
-        let scratch = a.scratchGrad.rows(0, count: n)
-        func ifTrains(_ p: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float>? { trains ? p : nil }
-
-        // Feed-forward block. grad: ∂/∂(LayerNorm output) → ∂/∂outputResidual (in place).
-        let attentionOutput = cache.attentionOutput.rows(0, count: n)
-        ResidualLayerNorm.backward(
-            grad: grad, sum: cache.outputResidual.rows(0, count: n), weight: w.outputNormWeight,
-            mean: cache.outputMean, rstd: cache.outputRstd,
-            weightGrad: ifTrains(g.outputNormWeight), biasGrad: ifTrains(g.outputNormBias), branchGrad: scratch,
-            dropout: .init(batch: batch, key: key, site: .feedForwardOutput(layer: l), probability: pHidden),
-            pool: pool)
-        let intermediateGrad = a.intermediateGrad.rows(0, count: n)
-        Linear.backward(
-            outputGrad: scratch, input: cache.intermediate.rows(0, count: n), weight: w.outputWeight,
-            inputGrad: intermediateGrad, weightGrad: ifTrains(g.outputWeight), biasGrad: ifTrains(g.outputBias),
-            pool: pool)
-        adapterBackward(
-            .output, l, outputGrad: scratch, input: cache.intermediate.rows(0, count: n),
-            inputGrad: intermediateGrad, trains: adaptersTrain, n: n)
-        observer?.poll()
-        BiasGELU.backward(
-            outputGrad: intermediateGrad, preActivation: cache.intermediatePre.rows(0, count: n),
-            output: cache.intermediate.rows(0, count: n), preActivationGrad: intermediateGrad,
-            biasGrad: ifTrains(g.intermediateBias), pool: pool)
-        // ∂/∂attentionOutput = residual path (grad) + through the intermediate dense layer.
-        Linear.backward(
-            outputGrad: intermediateGrad, input: attentionOutput, weight: w.intermediateWeight,
-            inputGrad: grad, accumulateInput: true,
-            weightGrad: ifTrains(g.intermediateWeight), biasGrad: nil, pool: pool)
-        adapterBackward(
-            .intermediate, l, outputGrad: intermediateGrad, input: attentionOutput, inputGrad: grad,
-            trains: adaptersTrain, n: n)
-        observer?.poll()
-
-        // Attention block. grad: ∂/∂attentionOutput → ∂/∂attentionResidual (in place).
-        ResidualLayerNorm.backward(
-            grad: grad, sum: cache.attentionResidual.rows(0, count: n), weight: w.attentionNormWeight,
-            mean: cache.attentionMean, rstd: cache.attentionRstd,
-            weightGrad: ifTrains(g.attentionNormWeight), biasGrad: ifTrains(g.attentionNormBias),
-            branchGrad: scratch,
-            dropout: .init(batch: batch, key: key, site: .attentionOutput(layer: l), probability: pHidden),
-            pool: pool)
-        let contextGrad = a.contextGrad.rows(0, count: n)
-        Linear.backward(
-            outputGrad: scratch, input: cache.context.rows(0, count: n), weight: w.attentionOutputWeight,
-            inputGrad: contextGrad, weightGrad: ifTrains(g.attentionOutputWeight),
-            biasGrad: ifTrains(g.attentionOutputBias), pool: pool)
-        adapterBackward(
-            .attentionOutput, l, outputGrad: scratch, input: cache.context.rows(0, count: n),
-            inputGrad: contextGrad, trains: adaptersTrain, n: n)
-        let qkvGrad = a.qkvGrad.rows(0, count: n)
-        withSingleThreadedBLAS {
-            SelfAttention.backward(
-                contextGrad: contextGrad, qkv: cache.qkv.rows(0, count: n), batch: batch,
-                heads: config.numAttentionHeads, probabilities: cache.probabilities,
-                probabilityOffsets: a.probabilityOffsets, qkvGrad: qkvGrad,
-                dropout: attentionDropoutSpec(dropout, layer: l),
-                scratch: a.attentionScratch, scratchStride: a.maxLength, pool: pool)
-        }
-        observer?.poll()
-        // ∂/∂input = residual path (grad) + through the QKV projection (and its adapters).
-        let input = cache.input.rows(0, count: n), c = config.hiddenSize
-        for (target, column) in [(LoRATarget.query, 0), (.key, c), (.value, 2 * c)] {
-            adapterBackward(
-                target, l, outputGrad: qkvGrad.columns(column, count: c), input: input,
-                inputGrad: needsInputGrad ? grad : nil, trains: adaptersTrain, n: n)
-        }
-        Linear.backward(
-            outputGrad: qkvGrad, input: input, weight: w.qkvWeight,
-            inputGrad: needsInputGrad ? grad : nil, accumulateInput: true,
-            weightGrad: ifTrains(g.qkvWeight), biasGrad: ifTrains(g.qkvBias), pool: pool)
     }
 }

@@ -1,0 +1,71 @@
+/// The top layer on first tokens only. A sequence head on BERT's pooler reads one row of the
+/// last hidden state per sequence, its `[CLS]`: of the top layer, every row needs its keys and
+/// values (the `[CLS]` query attends to them), but only the `[CLS]` rows need a query, an
+/// attention row, the output projection, the feed-forward block and the two LayerNorms — the
+/// other rows' results would reach the loss with weight zero. Those rows are never computed:
+/// the same logits and gradients as the full layer (up to the order of float sums) for about
+/// five sixths less of the top layer's work (see `docs/ARCHITECTURE.md`).
+///
+/// The tail runs on `activations.firstTokens`, a batch of each sequence's first row alone, so
+/// that its dropout masks are the full layer's on those rows; its activations are compact
+/// `[B, ·]` rows at the start of the layer's buffers, and so is `hidden`.
+extension BertModel {
+    /// Whether the top layer runs on first tokens only: a sequence head on the pooler
+    /// (`classifier_pooling` cls), at least one layer, and `computesFullTopLayer` off.
+    public var topLayerReadsFirstTokensOnly: Bool {
+        guard case .sequence = layout.head, config.classifierPooling == .cls else { return false }
+        return config.numHiddenLayers > 0 && !computesFullTopLayer
+    }
+
+    /// The top layer's forward pass; `hidden`'s first B rows are the `[CLS]` rows after it.
+    func firstTokenTopLayerForward(batch: PackedBatch, dropout: DropoutKey?) {
+        let a = activations!, l = config.numHiddenLayers - 1, cache = a.layers[l]
+        let n = batch.tokenCount, c = config.hiddenSize
+        let firstTokens = a.firstTokens
+        firstTokens.setFirstTokens(of: batch)
+        let b = firstTokens.tokenCount
+        qkvForward(l, n: n)
+        withSingleThreadedBLAS {
+            SelfAttention.forwardFirstQuery(
+                qkv: cache.qkv.rows(0, count: n), batch: batch, heads: config.numAttentionHeads,
+                probabilities: cache.probabilities, probabilityOffsets: a.probabilityOffsets,
+                context: cache.context.rows(0, count: b), dropout: attentionDropoutSpec(dropout, layer: l),
+                scratch: a.attentionScratch, scratchStride: a.maxLength, pool: pool)
+        }
+        let residual = a.firstTokenInput.rows(0, count: b)
+        for s in 0..<b { residual.row(s).update(from: cache.input.row(batch.offset(s)), count: c) }
+        tailForward(l, rows: firstTokens, residual: residual, output: a.hidden.rows(0, count: b), dropout: dropout)
+    }
+
+    /// Backward of `firstTokenTopLayerForward`: `hiddenGrad`'s first B rows hold ∂loss/∂hidden
+    /// of the `[CLS]` rows on entry; its first N rows hold ∂loss/∂input on exit (when
+    /// `needsInputGrad`).
+    func firstTokenTopLayerBackward(
+        batch: PackedBatch, dropout: DropoutKey?, trains: Bool, adaptersTrain: Bool, needsInputGrad: Bool,
+        observer: GradientObserver?
+    ) {
+        let a = activations!, l = config.numHiddenLayers - 1, cache = a.layers[l]
+        let n = batch.tokenCount, c = config.hiddenSize
+        let firstTokens = a.firstTokens, b = firstTokens.tokenCount
+        tailBackward(
+            l, rows: firstTokens, dropout: dropout, trains: trains, adaptersTrain: adaptersTrain, observer: observer)
+        withSingleThreadedBLAS {
+            SelfAttention.backwardFirstQuery(
+                contextGrad: a.contextGrad.rows(0, count: b), qkv: cache.qkv.rows(0, count: n), batch: batch,
+                heads: config.numAttentionHeads, probabilities: cache.probabilities,
+                probabilityOffsets: a.probabilityOffsets, qkvGrad: a.qkvGrad.rows(0, count: n),
+                dropout: attentionDropoutSpec(dropout, layer: l),
+                scratch: a.attentionScratch, scratchStride: a.maxLength, pool: pool)
+        }
+        observer?.poll()
+        if needsInputGrad {
+            // The residual path reaches the first rows only: spread its compact gradient out
+            // (through the free scratch, as both live in hiddenGrad's rows).
+            let compact = a.scratchGrad.rows(0, count: b), grad = a.hiddenGrad.rows(0, count: n)
+            compact.data.update(from: grad.data, count: b * c)
+            grad.data.update(repeating: 0, count: n * c)
+            for s in 0..<b { grad.row(batch.offset(s)).update(from: compact.row(s), count: c) }
+        }
+        qkvBackward(l, n: n, needsInputGrad: needsInputGrad, trains: trains, adaptersTrain: adaptersTrain)
+    }
+}
