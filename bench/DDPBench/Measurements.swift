@@ -103,6 +103,16 @@ enum Measurements {
             * Double(sequences)
     }
 
+    /// What the first-token top layer (`BertModel.topLayerReadsFirstTokensOnly`) leaves out of
+    /// `flops`: the output projection and feed-forward block of every row but the `[CLS]` rows,
+    /// and every attention query but theirs (Σn² query–key pairs become Σn).
+    static func skippedByFirstTokenTopLayer(config: BertConfig, tokens: Int, attentionPairs: Int, sequences: Int)
+        -> Double
+    {
+        let h = Double(config.hiddenSize), f = Double(config.intermediateSize)
+        return 6 * (h * h + 2 * h * f) * Double(tokens - sequences) + 12 * h * Double(attentionPairs - tokens)
+    }
+
     static func summarize(
         settings: Settings, world: Int, threads: Int, config: BertConfig, perStep: [StepTimes], tokens: [Int],
         attentionPairs: [Int], peak: Double, peakRSS: [Double], statistics: ReductionStatistics, reducedBytes: Int,
@@ -114,8 +124,15 @@ enum Measurements {
         let steps = Double(perStep.count)
         let meanTokens = Double(tokens.reduce(0, +)) / steps
         let meanPairs = Double(attentionPairs.reduce(0, +)) / steps
-        let stepFlops = flops(
+        let modelFlops = flops(
             config: config, tokens: Int(meanTokens), attentionPairs: Int(meanPairs), sequences: settings.batch)
+        // The rate counts what ran: the FLOP model less what the first-token top layer skips.
+        let stepFlops =
+            modelFlops
+            - (settings.fullTopLayer
+                ? 0
+                : skippedByFirstTokenTopLayer(
+                    config: config, tokens: Int(meanTokens), attentionPairs: Int(meanPairs), sequences: settings.batch))
         // Samples/s over the whole timed span (the sum of the per-step maxima).
         let span = perStep.reduce(0) { $0 + $1.total }
         let samplesPerSecond = Double(settings.batch) * steps / span
@@ -125,6 +142,7 @@ enum Measurements {
             "world": world, "threads_per_rank": threads, "batch": settings.batch,
             "seq": settings.mode == "fixed" ? settings.seq : settings.maxLength, "steps_timed": perStep.count,
             "overlap": settings.overlap, "sharded_optimizer": settings.shard, "defers_rows": settings.deferRows,
+            "full_top_layer": settings.fullTopLayer, "model_flops_per_step": modelFlops,
             "deferred_flush_s": deferredFlush.seconds, "deferred_flush_steps": deferredFlush.steps,
             "step_s_median": total, "fwd_s_median": forward, "bwd_s_median": backward,
             "comm_wait_s_median": communication, "opt_s_median": optimizer,
@@ -142,7 +160,7 @@ enum Measurements {
             format: """
                 ddp-bench %@ (%@): %d rank(s) × %d thread(s), batch %d, %@
                   step %.3f s (median): forward %.3f, backward %.3f, communication wait %.3f, optimizer %.3f
-                  %.1f samples/s, %.0f tokens/s, %.1f GFLOP/s = %.0f%% of the measured sgemm peak %.1f GFLOP/s
+                  %.1f samples/s, %.0f tokens/s, %.1f GFLOP/s executed = %.0f%% of the measured sgemm peak %.1f GFLOP/s
                   peak resident memory per rank %@ MiB; %.1f MB reduced per step,
                   %.0f%% of the allreduce hidden behind backward
                 """, settings.mode, settings.size, world, threads, settings.batch,

@@ -14,6 +14,8 @@ import Training
 //   any mode: [--bucket-mb 25] [--shard true] [--size minilm|bert-base] [--tag NAME]
 //             [--defer-rows true|false]  (untouched word-embedding rows updated when read, as in
 //             ddp-train; default true)
+//             [--full-top-layer true|false]  (the top layer on every row, not only the [CLS] rows
+//             the head reads; default false, as ddp-train)
 //
 // Prints a report on rank 0 and a `RESULT {json}` line for bench/run.sh.
 
@@ -29,6 +31,7 @@ struct Settings {
     var overlap = false
     var shard = false
     var deferRows = true
+    var fullTopLayer = false
     var bucketMB = 25.0
     /// `minilm` (the pretrained all-MiniLM-L6-v2) or `bert-base` (a randomly initialised
     /// model of BERT-base's size: 12 layers, hidden 768, 12 heads, FFN 3072).
@@ -53,6 +56,7 @@ struct Settings {
             case "--overlap": overlap = value == "true"
             case "--shard": shard = value == "true"
             case "--defer-rows": deferRows = value == "true"
+            case "--full-top-layer": fullTopLayer = value == "true"
             case "--bucket-mb": bucketMB = Double(value)!
             case "--size": size = value
             case "--tag": tag = value
@@ -93,6 +97,7 @@ if settings.size == "bert-base" {
 }
 let layout = BertLayout(config: config, head: .sequence(outputs: 2))
 let model = BertModel(layout: layout, pool: pool)
+model.computesFullTopLayer = settings.fullTopLayer
 if settings.size == "bert-base" {
     for entry in layout.table.entries { ParameterInitializer.initialize(entry, in: model.parameters.base, seed: 42) }
 } else {

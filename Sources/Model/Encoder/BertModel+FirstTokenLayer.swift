@@ -3,8 +3,9 @@
 /// values (the `[CLS]` query attends to them), but only the `[CLS]` rows need a query, an
 /// attention row, the output projection, the feed-forward block and the two LayerNorms — the
 /// other rows' results would reach the loss with weight zero. Those rows are never computed:
-/// the same logits and gradients as the full layer (up to the order of float sums) for about
-/// five sixths less of the top layer's work (see `docs/ARCHITECTURE.md`).
+/// the same logits and gradients as the full layer (up to the order of float sums) without
+/// three quarters of the top layer's products and nearly all of its attention (docs/ARCHITECTURE.md,
+/// "Work left undone").
 ///
 /// The tail runs on `activations.firstTokens`, a batch of each sequence's first row alone, so
 /// that its dropout masks are the full layer's on those rows; its activations are compact
