@@ -41,7 +41,8 @@ public final class BertActivations: @unchecked Sendable {
     public let embeddingMean: UnsafeMutablePointer<Float>
     public let embeddingRstd: UnsafeMutablePointer<Float>
     public let layers: [LayerCache]
-    /// The encoder's output `[N, C]` (last hidden state).
+    /// The encoder's output `[N, C]` (last hidden state); after a first-token top layer its
+    /// first B rows are the `[CLS]` rows and nothing else is written.
     public let hidden: MatrixView
 
     /// Sequence-classification head: `[CLS]` rows `[B, C]`, pooler output `[B, C]`, the pooled

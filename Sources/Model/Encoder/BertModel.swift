@@ -76,14 +76,11 @@ public final class BertModel: @unchecked Sendable {
             probability: pHidden, pool: pool)
 
         let firstTokensOnly = topLayerReadsFirstTokensOnly
-        for l in 0..<config.numHiddenLayers {
-            if firstTokensOnly && l == config.numHiddenLayers - 1 {
-                firstTokenTopLayerForward(batch: batch, dropout: dropout)
-                break
-            }
+        for l in 0..<(config.numHiddenLayers - (firstTokensOnly ? 1 : 0)) {
             let output = l + 1 < config.numHiddenLayers ? a.layers[l + 1].input : a.hidden
             layerForward(l, batch: batch, output: output.rows(0, count: n), dropout: dropout)
         }
+        if firstTokensOnly { firstTokenTopLayerForward(batch: batch, dropout: dropout) }
 
         let hidden = a.hidden.rows(0, count: n)
         switch layout.head {
