@@ -2,9 +2,10 @@
 /// last hidden state per sequence, its `[CLS]`: of the top layer, every row needs its keys and
 /// values (the `[CLS]` query attends to them), but only the `[CLS]` rows need a query, an
 /// attention row, the output projection, the feed-forward block and the two LayerNorms — the
-/// other rows' results would reach the loss with weight zero. Those rows are never computed:
-/// the same logits and gradients as the full layer (up to the order of float sums) without
-/// three quarters of the top layer's products and nearly all of its attention (docs/ARCHITECTURE.md,
+/// other rows' results would reach the loss with weight zero. Those rows are never computed
+/// (but for their queries, which the fused QKV projection forms alongside the keys): the same
+/// logits and gradients as the full layer (up to the order of float sums) without three
+/// quarters of the top layer's products and nearly all of its attention (docs/ARCHITECTURE.md,
 /// "Work left undone").
 ///
 /// The tail runs on `activations.firstTokens`, a batch of each sequence's first row alone, so
@@ -26,13 +27,7 @@ extension BertModel {
         firstTokens.setFirstTokens(of: batch)
         let b = firstTokens.tokenCount
         qkvForward(l, n: n)
-        withSingleThreadedBLAS {
-            SelfAttention.forwardFirstQuery(
-                qkv: cache.qkv.rows(0, count: n), batch: batch, heads: config.numAttentionHeads,
-                probabilities: cache.probabilities, probabilityOffsets: a.probabilityOffsets,
-                context: cache.context.rows(0, count: b), dropout: attentionDropoutSpec(dropout, layer: l),
-                scratch: a.attentionScratch, scratchStride: a.maxLength, pool: pool)
-        }
+        attentionForward(l, batch: batch, queries: .firstOnly, dropout: dropout)
         let residual = a.firstTokenInput.rows(0, count: b)
         for s in 0..<b { residual.row(s).update(from: cache.input.row(batch.offset(s)), count: c) }
         tailForward(l, rows: firstTokens, residual: residual, output: a.hidden.rows(0, count: b), dropout: dropout)
@@ -45,19 +40,12 @@ extension BertModel {
         batch: PackedBatch, dropout: DropoutKey?, trains: Bool, adaptersTrain: Bool, needsInputGrad: Bool,
         observer: GradientObserver?
     ) {
-        let a = activations!, l = config.numHiddenLayers - 1, cache = a.layers[l]
+        let a = activations!, l = config.numHiddenLayers - 1
         let n = batch.tokenCount, c = config.hiddenSize
         let firstTokens = a.firstTokens, b = firstTokens.tokenCount
         tailBackward(
             l, rows: firstTokens, dropout: dropout, trains: trains, adaptersTrain: adaptersTrain, observer: observer)
-        withSingleThreadedBLAS {
-            SelfAttention.backwardFirstQuery(
-                contextGrad: a.contextGrad.rows(0, count: b), qkv: cache.qkv.rows(0, count: n), batch: batch,
-                heads: config.numAttentionHeads, probabilities: cache.probabilities,
-                probabilityOffsets: a.probabilityOffsets, qkvGrad: a.qkvGrad.rows(0, count: n),
-                dropout: attentionDropoutSpec(dropout, layer: l),
-                scratch: a.attentionScratch, scratchStride: a.maxLength, pool: pool)
-        }
+        attentionBackward(l, batch: batch, queries: .firstOnly, dropout: dropout)
         observer?.poll()
         if needsInputGrad {
             // The residual path reaches the first rows only: spread its compact gradient out

@@ -5,16 +5,26 @@
 extension BertModel {
     /// One encoder layer: attention block, then feed-forward block (post-LayerNorm, as BERT).
     func layerForward(_ l: Int, batch: PackedBatch, output: MatrixView, dropout: DropoutKey?) {
-        let a = activations!, cache = a.layers[l], n = batch.tokenCount
+        let n = batch.tokenCount
         qkvForward(l, n: n)
+        attentionForward(l, batch: batch, queries: .all, dropout: dropout)
+        tailForward(
+            l, rows: batch, residual: activations!.layers[l].input.rows(0, count: n), output: output, dropout: dropout)
+    }
+
+    /// Attention from `cache.qkv` to `cache.context` (one row per token, or per sequence for
+    /// `.firstOnly`).
+    func attentionForward(_ l: Int, batch: PackedBatch, queries: SelfAttention.Queries, dropout: DropoutKey?) {
+        let a = activations!, cache = a.layers[l]
+        let contextRows = queries == .all ? batch.tokenCount : batch.sequenceCount
         withSingleThreadedBLAS {
             SelfAttention.forward(
-                qkv: cache.qkv.rows(0, count: n), batch: batch, heads: config.numAttentionHeads,
+                qkv: cache.qkv.rows(0, count: batch.tokenCount), batch: batch, heads: config.numAttentionHeads,
                 probabilities: cache.probabilities, probabilityOffsets: a.probabilityOffsets,
-                context: cache.context.rows(0, count: n), dropout: attentionDropoutSpec(dropout, layer: l),
+                context: cache.context.rows(0, count: contextRows), queries: queries,
+                dropout: attentionDropoutSpec(dropout, layer: l),
                 scratch: a.attentionScratch, scratchStride: a.maxLength, pool: pool)
         }
-        tailForward(l, rows: batch, residual: cache.input.rows(0, count: n), output: output, dropout: dropout)
     }
 
     /// `qkv = input·Wᵀ + b` (with its adapters) over the first `n` rows of layer `l`'s input.
@@ -67,18 +77,25 @@ extension BertModel {
         _ l: Int, batch: PackedBatch, dropout: DropoutKey?, trains: Bool, adaptersTrain: Bool,
         needsInputGrad: Bool, observer: GradientObserver?
     ) {
-        let a = activations!, cache = a.layers[l], n = batch.tokenCount
         tailBackward(l, rows: batch, dropout: dropout, trains: trains, adaptersTrain: adaptersTrain, observer: observer)
+        attentionBackward(l, batch: batch, queries: .all, dropout: dropout)
+        observer?.poll()
+        qkvBackward(
+            l, n: batch.tokenCount, needsInputGrad: needsInputGrad, trains: trains, adaptersTrain: adaptersTrain)
+    }
+
+    /// Backward of `attentionForward`: from `contextGrad` to `qkvGrad` (overwritten).
+    func attentionBackward(_ l: Int, batch: PackedBatch, queries: SelfAttention.Queries, dropout: DropoutKey?) {
+        let a = activations!, cache = a.layers[l], n = batch.tokenCount
+        let contextRows = queries == .all ? n : batch.sequenceCount
         withSingleThreadedBLAS {
             SelfAttention.backward(
-                contextGrad: a.contextGrad.rows(0, count: n), qkv: cache.qkv.rows(0, count: n), batch: batch,
-                heads: config.numAttentionHeads, probabilities: cache.probabilities,
-                probabilityOffsets: a.probabilityOffsets, qkvGrad: a.qkvGrad.rows(0, count: n),
+                contextGrad: a.contextGrad.rows(0, count: contextRows), qkv: cache.qkv.rows(0, count: n),
+                batch: batch, heads: config.numAttentionHeads, probabilities: cache.probabilities,
+                probabilityOffsets: a.probabilityOffsets, qkvGrad: a.qkvGrad.rows(0, count: n), queries: queries,
                 dropout: attentionDropoutSpec(dropout, layer: l),
                 scratch: a.attentionScratch, scratchStride: a.maxLength, pool: pool)
         }
-        observer?.poll()
-        qkvBackward(l, n: n, needsInputGrad: needsInputGrad, trains: trains, adaptersTrain: adaptersTrain)
     }
 
     /// Backward of `tailForward`: the rows of `rows` in `hiddenGrad` hold ∂loss/∂output on entry

@@ -13,7 +13,26 @@
 /// the softmax of its first i + 1 scores and zero beyond, as transformers' −∞ mask gives.
 /// The backward pass needs no mask of its own: `dS = P ⊙ (…)` is zero wherever P is.
 /// `scaled: false` drops the 1/√HS (GPT-2's `scale_attn_weights: false`).
+///
+/// `queries: .firstOnly` forms only each sequence's first query (its `[CLS]`) over all of its
+/// keys and values: row 0 of the full pass with row 0's dropout masks, for a head that reads
+/// nothing else (`BertModel+FirstTokenLayer`). The context and its gradient are then compact
+/// `[B, C]`, the probabilities one `[1, n]` row per sequence and head at
+/// `probabilityOffsets[b] + h·n`, and the query gradient zero beyond each sequence's first row.
 public enum SelfAttention {
+    /// Which queries a pass forms.
+    public enum Queries: Sendable {
+        /// Every position; the context has the batch's N rows.
+        case all
+        /// Each sequence's first position; the context has one row per sequence.
+        case firstOnly
+
+        /// Queries formed for a sequence of `n` positions.
+        func count(of n: Int) -> Int { self == .all ? n : 1 }
+        /// The context row of sequence `b`'s first query.
+        func contextRow(of b: Int, in batch: PackedBatch) -> Int { self == .all ? batch.offset(b) : b }
+    }
+
     /// Where each sequence's `[heads, n, n]` probability block starts in the probability
     /// buffer of `batch` (`offsets[b]`, and the total at `offsets[sequenceCount]`): the
     /// `probabilityOffsets` the passes below take.
@@ -30,30 +49,30 @@ public enum SelfAttention {
     public static func forward(
         qkv: MatrixView, batch: PackedBatch, heads: Int,
         probabilities: UnsafeMutablePointer<Float>, probabilityOffsets: UnsafePointer<Int>,
-        context: MatrixView, dropout: AttentionDropout?, causal: Bool = false, scaled: Bool = true,
-        scratch: UnsafeMutablePointer<Float>, scratchStride: Int, pool: ThreadPool
+        context: MatrixView, queries: Queries = .all, dropout: AttentionDropout?, causal: Bool = false,
+        scaled: Bool = true, scratch: UnsafeMutablePointer<Float>, scratchStride: Int, pool: ThreadPool
     ) {
         let c = context.cols, hs = c / heads
         let scale = scaled ? 1 / Float(hs).squareRoot() : 1
         forEachHead(batch: batch, heads: heads, pool: pool) { worker, b, h in
-            let n = batch.length(b), o = batch.offset(b)
-            let rows = qkv.rows(o, count: n)
-            let q = rows.columns(h * hs, count: hs)
+            let n = batch.length(b), m = queries.count(of: n)
+            let rows = qkv.rows(batch.offset(b), count: n)
+            let q = rows.rows(0, count: m).columns(h * hs, count: hs)
             let k = rows.columns(c + h * hs, count: hs)
             let v = rows.columns(2 * c + h * hs, count: hs)
-            let p = MatrixView(probabilities + probabilityOffsets[b] + h * n * n, rows: n, cols: n)
+            let p = MatrixView(probabilities + probabilityOffsets[b] + h * m * n, rows: m, cols: n)
             BLAS.gemm(q, k, transposeB: true, into: p, alpha: scale)
             if causal {
-                for i in 0..<n {
+                for i in 0..<m {
                     FastMath.softmaxInPlace(p.row(i), count: i + 1)
                     (p.row(i) + i + 1).update(repeating: 0, count: n - i - 1)
                 }
             } else {
-                for i in 0..<n { FastMath.softmaxInPlace(p.row(i), count: n) }
+                for i in 0..<m { FastMath.softmaxInPlace(p.row(i), count: n) }
             }
-            let out = context.rows(o, count: n).columns(h * hs, count: hs)
+            let out = context.rows(queries.contextRow(of: b, in: batch), count: m).columns(h * hs, count: hs)
             if let dropout, dropout.probability > 0 {
-                let dropped = MatrixView(scratch + worker * 2 * scratchStride * scratchStride, rows: n, cols: n)
+                let dropped = MatrixView(scratch + worker * 2 * scratchStride * scratchStride, rows: m, cols: n)
                 droppedProbabilities(p, into: dropped, head: h, sample: batch.sampleIds[b], dropout: dropout)
                 BLAS.gemm(dropped, v, into: out)
             } else {
@@ -69,28 +88,28 @@ public enum SelfAttention {
     public static func backward(
         contextGrad: MatrixView, qkv: MatrixView, batch: PackedBatch, heads: Int,
         probabilities: UnsafeMutablePointer<Float>, probabilityOffsets: UnsafePointer<Int>,
-        qkvGrad: MatrixView, dropout: AttentionDropout?, scaled: Bool = true,
+        qkvGrad: MatrixView, queries: Queries = .all, dropout: AttentionDropout?, scaled: Bool = true,
         scratch: UnsafeMutablePointer<Float>, scratchStride: Int, pool: ThreadPool
     ) {
         let c = contextGrad.cols, hs = c / heads
         let scale = scaled ? 1 / Float(hs).squareRoot() : 1
         forEachHead(batch: batch, heads: heads, pool: pool) { worker, b, h in
-            let n = batch.length(b), o = batch.offset(b)
+            let n = batch.length(b), o = batch.offset(b), m = queries.count(of: n)
             let rows = qkv.rows(o, count: n), gradRows = qkvGrad.rows(o, count: n)
-            let q = rows.columns(h * hs, count: hs)
+            let q = rows.rows(0, count: m).columns(h * hs, count: hs)
             let k = rows.columns(c + h * hs, count: hs)
             let v = rows.columns(2 * c + h * hs, count: hs)
             let dq = gradRows.columns(h * hs, count: hs)
             let dk = gradRows.columns(c + h * hs, count: hs)
             let dv = gradRows.columns(2 * c + h * hs, count: hs)
-            let dOut = contextGrad.rows(o, count: n).columns(h * hs, count: hs)
-            let p = MatrixView(probabilities + probabilityOffsets[b] + h * n * n, rows: n, cols: n)
+            let dOut = contextGrad.rows(queries.contextRow(of: b, in: batch), count: m).columns(h * hs, count: hs)
+            let p = MatrixView(probabilities + probabilityOffsets[b] + h * m * n, rows: m, cols: n)
             let base = scratch + worker * 2 * scratchStride * scratchStride
-            let dP = MatrixView(base + scratchStride * scratchStride, rows: n, cols: n)
+            let dP = MatrixView(base + scratchStride * scratchStride, rows: m, cols: n)
             let sample = batch.sampleIds[b]
             if let dropout, dropout.probability > 0 {
                 // dP first, so that one draw of the mask makes both dropout(P) and dropout(dP).
-                let dropped = MatrixView(base, rows: n, cols: n)
+                let dropped = MatrixView(base, rows: m, cols: n)
                 BLAS.gemm(dOut, v, transposeB: true, into: dP)
                 droppedProbabilities(p, into: dropped, alsoDropping: dP, head: h, sample: sample, dropout: dropout)
                 BLAS.gemm(dropped, transposeA: true, dOut, into: dv)
@@ -99,7 +118,8 @@ public enum SelfAttention {
                 BLAS.gemm(dOut, v, transposeB: true, into: dP)
             }
             softmaxBackward(probabilities: p, gradient: dP)
-            BLAS.gemm(dP, k, into: dq, alpha: scale)
+            BLAS.gemm(dP, k, into: dq.rows(0, count: m), alpha: scale)
+            for i in m..<n { dq.row(i).update(repeating: 0, count: hs) }
             BLAS.gemm(dP, transposeA: true, q, into: dk, alpha: scale)
         }
     }
