@@ -37,7 +37,8 @@ public final class GPT2Activations: @unchecked Sendable {
     let slab: FloatSlab
 
     public let blocks: [GPT2BlockCache]
-    /// The residual stream after the last block `[N, C]`, `ln_f`'s input.
+    /// The residual stream after the last block `[N, C]`, `ln_f`'s input; after a last-token
+    /// top block, its first B rows (and `hidden`'s) are each sequence's last row.
     public let stream: MatrixView
     /// `ln_f(stream)` `[N, C]` (the last hidden state) and its statistics.
     public let hidden: MatrixView
@@ -47,6 +48,10 @@ public final class GPT2Activations: @unchecked Sendable {
     /// after dropout `[N, C]`.
     public let lastHidden: MatrixView
     public let hiddenDropped: MatrixView
+    /// The last-token top block (`GPT2Model.topBlockReadsLastTokensOnly`): the batch of each
+    /// sequence's last row alone, and those rows of the top block's input `[B, C]`.
+    public let lastTokens: PackedBatch
+    public let lastTokenInput: MatrixView
     /// The head's output and its gradient: `[N, V]`, `[N, K]` or `[B, K]`.
     public let logits: UnsafeMutablePointer<Float>
     public let logitsGrad: UnsafeMutablePointer<Float>
@@ -87,7 +92,7 @@ public final class GPT2Activations: @unchecked Sendable {
         let targets = layout.lora?.targets ?? []
         let perBlock = 5 * n * c + 4 * n + 3 * n * c + probabilityCount + 2 * n * f + targets.count * n * rank
         let sizes = [
-            config.nLayer * perBlock, 2 * n * c + 2 * n, b * c + n * c, 2 * logitCount,
+            config.nLayer * perBlock, 2 * n * c + 2 * n, 2 * b * c + n * c, 2 * logitCount,
             4 * n * c + n * 3 * c + n * f + b * c, n * rank, 2 * threads * maxLength * maxLength,
         ]
         slab = FloatSlab(count: sizes.reduce(0, +))
@@ -113,6 +118,8 @@ public final class GPT2Activations: @unchecked Sendable {
         finalRstd = take(n)
         lastHidden = matrix(b, c)
         hiddenDropped = matrix(n, c)
+        lastTokens = PackedBatch(sequenceCapacity: b, tokenCapacity: b)
+        lastTokenInput = matrix(b, c)
         logits = take(logitCount)
         logitsGrad = take(logitCount)
         streamGrad = matrix(n, c)

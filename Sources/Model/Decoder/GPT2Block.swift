@@ -10,22 +10,37 @@
 extension GPT2Model {
     /// Block `l` from `cache.input` to `output` (the next block's input, or the final stream).
     func blockForward(_ l: Int, batch: PackedBatch, output: MatrixView, dropout: DropoutKey?) {
+        let cache = activations!.blocks[l], n = batch.tokenCount
+        // The branch output lives in backward scratch: forward and backward never overlap.
+        norm1Forward(l, n: n)
+        attentionForward(
+            l, batch: batch, queries: .all, output: activations!.branchGrad.rows(0, count: n), dropout: dropout)
+        blockTailForward(l, rows: batch, residual: cache.input.rows(0, count: n), output: output, dropout: dropout)
+    }
+
+    /// `norm1 = ln_1(input)` over the first `n` rows of block `l`.
+    func norm1Forward(_ l: Int, n: Int) {
+        let cache = activations!.blocks[l], w = weights.blocks[l]
+        LayerNorm.forward(
+            input: cache.input.rows(0, count: n), weight: w.norm1Weight, bias: w.norm1Bias,
+            epsilon: config.layerNormEpsilon, output: cache.norm1.rows(0, count: n), mean: cache.norm1Mean,
+            rstd: cache.norm1Rstd, pool: pool)
+    }
+
+    /// The rest of the block on the rows of `rows` (the batch, or one row per sequence in the
+    /// last-token top block): from the attention branch (`branchGrad`'s rows) and the block's
+    /// `residual` input on those rows to `output`.
+    func blockTailForward(
+        _ l: Int, rows batch: PackedBatch, residual: MatrixView, output: MatrixView, dropout: DropoutKey?
+    ) {
         let a = activations!, cache = a.blocks[l], w = weights.blocks[l]
         let n = batch.tokenCount
         let pResidual = dropout == nil ? 0 : residualDropout
         let key = dropout ?? DropoutKey(seed: 0, step: 0)
-        // The branch output lives in backward scratch: forward and backward never overlap.
-        let branch = a.branchGrad.rows(0, count: n)
-        let input = cache.input.rows(0, count: n), mid = cache.midstream.rows(0, count: n)
-
-        let norm1 = cache.norm1.rows(0, count: n)
-        LayerNorm.forward(
-            input: input, weight: w.norm1Weight, bias: w.norm1Bias, epsilon: config.layerNormEpsilon,
-            output: norm1, mean: cache.norm1Mean, rstd: cache.norm1Rstd, pool: pool)
-        attentionForward(l, batch: batch, input: norm1, output: branch, dropout: dropout)
+        let branch = a.branchGrad.rows(0, count: n), mid = cache.midstream.rows(0, count: n)
         Dropout.applyToTokens(
             branch, batch: batch, key: key, site: .attentionOutput(layer: l), probability: pResidual, pool: pool)
-        Residual.add(branch, input, into: mid, pool: pool)
+        Residual.add(branch, residual, into: mid, pool: pool)
 
         let norm2 = cache.norm2.rows(0, count: n)
         LayerNorm.forward(
@@ -37,24 +52,29 @@ extension GPT2Model {
         Residual.add(branch, mid, into: output, pool: pool)
     }
 
-    /// `output = c_proj(causalSelfAttention(c_attn(input)))` `[N, C]`.
-    func attentionForward(_ l: Int, batch: PackedBatch, input: MatrixView, output: MatrixView, dropout: DropoutKey?) {
+    /// `output = c_proj(causalSelfAttention(c_attn(norm1)))`: the projections and keys over the
+    /// batch's N rows, the queries and `output` over one row per token or per sequence
+    /// (`queries`).
+    func attentionForward(
+        _ l: Int, batch: PackedBatch, queries: SelfAttention.Queries, output: MatrixView, dropout: DropoutKey?
+    ) {
         let a = activations!, cache = a.blocks[l], w = weights.blocks[l]
-        let n = batch.tokenCount
-        let qkv = cache.qkv.rows(0, count: n), context = cache.context.rows(0, count: n)
+        let n = batch.tokenCount, contextRows = queries == .all ? n : batch.sequenceCount
+        let input = cache.norm1.rows(0, count: n)
+        let qkv = cache.qkv.rows(0, count: n), context = cache.context.rows(0, count: contextRows)
         Linear.forward(input: input, weight: w.attentionWeight, bias: w.attentionBias, output: qkv, pool: pool)
         adapterForward(.fusedAttention, l, input: input, output: qkv, n: n)
         withSingleThreadedBLAS {
             SelfAttention.forward(
                 qkv: qkv, batch: batch, heads: config.nHead, probabilities: cache.probabilities,
-                probabilityOffsets: a.probabilityOffsets, context: context,
+                probabilityOffsets: a.probabilityOffsets, context: context, queries: queries,
                 dropout: attentionDropoutSpec(dropout, layer: l), causal: true, scaled: config.scaleAttnWeights,
                 scratch: a.attentionScratch, scratchStride: a.maxLength, pool: pool)
         }
         Linear.forward(
             input: context, weight: w.attentionProjectionWeight, bias: w.attentionProjectionBias, output: output,
             pool: pool)
-        adapterForward(.attentionProjection, l, input: context, output: output, n: n)
+        adapterForward(.attentionProjection, l, input: context, output: output, n: contextRows)
     }
 
     /// `output = c_proj(gelu(c_fc(input)))` `[N, C]`.
@@ -77,13 +97,28 @@ extension GPT2Model {
         _ l: Int, batch: PackedBatch, dropout: DropoutKey?, trains: Bool, adaptersTrain: Bool,
         needsInputGrad: Bool, observer: GradientObserver?
     ) {
+        let a = activations!, n = batch.tokenCount
+        blockTailBackward(
+            l, rows: batch, dropout: dropout, trains: trains, adaptersTrain: adaptersTrain, observer: observer)
+        attentionBranchBackward(
+            l, batch: batch, queries: .all, dropout: dropout, needsInputGrad: needsInputGrad, trains: trains,
+            adaptersTrain: adaptersTrain, observer: observer)
+        let stream = a.streamGrad.rows(0, count: n)
+        if needsInputGrad { Residual.add(stream, a.normGrad.rows(0, count: n), into: stream, pool: pool) }
+    }
+
+    /// Backward of `blockTailForward` on the rows of `rows`: `streamGrad` holds ∂loss/∂output on
+    /// entry and ∂loss/∂mid on exit, `branchGrad` ∂loss/∂(attention branch).
+    func blockTailBackward(
+        _ l: Int, rows batch: PackedBatch, dropout: DropoutKey?, trains: Bool, adaptersTrain: Bool,
+        observer: GradientObserver?
+    ) {
         let a = activations!, cache = a.blocks[l], w = weights.blocks[l], g = gradientViews.blocks[l]
         let n = batch.tokenCount
         let pResidual = dropout == nil ? 0 : residualDropout
         let key = dropout ?? DropoutKey(seed: 0, step: 0)
         let stream = a.streamGrad.rows(0, count: n), branch = a.branchGrad.rows(0, count: n)
         let normGrad = a.normGrad.rows(0, count: n)
-        func ifTrains(_ p: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float>? { trains ? p : nil }
 
         // MLP branch: ∂/∂mid = stream (residual) + ln_2ᵀ(mlpᵀ(dropout(stream))).
         branch.data.update(from: stream.data, count: n * stream.cols)
@@ -94,35 +129,43 @@ extension GPT2Model {
         LayerNorm.backward(
             outputGrad: normGrad, input: cache.midstream.rows(0, count: n), weight: w.norm2Weight,
             mean: cache.norm2Mean, rstd: cache.norm2Rstd, inputGrad: normGrad,
-            weightGrad: ifTrains(g.norm2Weight), biasGrad: ifTrains(g.norm2Bias), pool: pool)
+            weightGrad: trains ? g.norm2Weight : nil, biasGrad: trains ? g.norm2Bias : nil, pool: pool)
         Residual.add(stream, normGrad, into: stream, pool: pool)
-
-        // Attention branch: ∂/∂input = stream + ln_1ᵀ(attentionᵀ(dropout(stream))). ln_1's
-        // own gradients need ∂/∂ln_1(input) even where the input's gradient is not wanted.
-        let needsNormGrad = needsInputGrad || trains
         branch.data.update(from: stream.data, count: n * stream.cols)
         Dropout.applyToTokens(
             branch, batch: batch, key: key, site: .attentionOutput(layer: l), probability: pResidual, pool: pool)
+    }
+
+    /// From ∂loss/∂(attention branch) in `branchGrad` (one row per token or per sequence,
+    /// `queries`) to ∂loss/∂input through ln_1 in `normGrad`'s N rows (overwritten; when
+    /// `needsInputGrad`). ln_1's own gradients need it even where the input's is not wanted.
+    func attentionBranchBackward(
+        _ l: Int, batch: PackedBatch, queries: SelfAttention.Queries, dropout: DropoutKey?, needsInputGrad: Bool,
+        trains: Bool, adaptersTrain: Bool, observer: GradientObserver?
+    ) {
+        let a = activations!, cache = a.blocks[l], w = weights.blocks[l], g = gradientViews.blocks[l]
+        let n = batch.tokenCount, contextRows = queries == .all ? n : batch.sequenceCount
+        let needsNormGrad = needsInputGrad || trains
+        let normGrad = a.normGrad.rows(0, count: n)
         attentionBackward(
-            l, batch: batch, outputGrad: branch, inputGrad: needsNormGrad ? normGrad : nil, dropout: dropout,
-            trains: trains, adaptersTrain: adaptersTrain)
+            l, batch: batch, queries: queries, outputGrad: a.branchGrad.rows(0, count: contextRows),
+            inputGrad: needsNormGrad ? normGrad : nil, dropout: dropout, trains: trains, adaptersTrain: adaptersTrain)
         observer?.poll()
         guard needsNormGrad else { return }
         LayerNorm.backward(
             outputGrad: normGrad, input: cache.input.rows(0, count: n), weight: w.norm1Weight,
             mean: cache.norm1Mean, rstd: cache.norm1Rstd, inputGrad: normGrad,
-            weightGrad: ifTrains(g.norm1Weight), biasGrad: ifTrains(g.norm1Bias), pool: pool)
-        if needsInputGrad { Residual.add(stream, normGrad, into: stream, pool: pool) }
+            weightGrad: trains ? g.norm1Weight : nil, biasGrad: trains ? g.norm1Bias : nil, pool: pool)
     }
 
-    /// Gradients of `attentionForward`: `inputGrad` (overwritten) is ∂loss/∂(its input).
+    /// Gradients of `attentionForward`: `inputGrad` (overwritten) is ∂loss/∂norm1.
     func attentionBackward(
-        _ l: Int, batch: PackedBatch, outputGrad: MatrixView, inputGrad: MatrixView?, dropout: DropoutKey?,
-        trains: Bool, adaptersTrain: Bool
+        _ l: Int, batch: PackedBatch, queries: SelfAttention.Queries, outputGrad: MatrixView, inputGrad: MatrixView?,
+        dropout: DropoutKey?, trains: Bool, adaptersTrain: Bool
     ) {
         let a = activations!, cache = a.blocks[l], w = weights.blocks[l], g = gradientViews.blocks[l]
-        let n = batch.tokenCount
-        let context = cache.context.rows(0, count: n), contextGrad = a.contextGrad.rows(0, count: n)
+        let n = batch.tokenCount, contextRows = queries == .all ? n : batch.sequenceCount
+        let context = cache.context.rows(0, count: contextRows), contextGrad = a.contextGrad.rows(0, count: contextRows)
         let qkvGrad = a.qkvGrad.rows(0, count: n), input = cache.norm1.rows(0, count: n)
         Linear.backward(
             outputGrad: outputGrad, input: context, weight: w.attentionProjectionWeight, inputGrad: contextGrad,
@@ -130,12 +173,12 @@ extension GPT2Model {
             pool: pool)
         adapterBackward(
             .attentionProjection, l, outputGrad: outputGrad, input: context, inputGrad: contextGrad,
-            trains: adaptersTrain, n: n)
+            trains: adaptersTrain, n: contextRows)
         withSingleThreadedBLAS {
             SelfAttention.backward(
                 contextGrad: contextGrad, qkv: cache.qkv.rows(0, count: n), batch: batch, heads: config.nHead,
                 probabilities: cache.probabilities, probabilityOffsets: a.probabilityOffsets, qkvGrad: qkvGrad,
-                dropout: attentionDropoutSpec(dropout, layer: l), scaled: config.scaleAttnWeights,
+                queries: queries, dropout: attentionDropoutSpec(dropout, layer: l), scaled: config.scaleAttnWeights,
                 scratch: a.attentionScratch, scratchStride: a.maxLength, pool: pool)
         }
         Linear.backward(

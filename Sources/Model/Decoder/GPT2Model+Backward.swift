@@ -16,15 +16,17 @@ extension GPT2Model {
         let n = batch.tokenCount
         let bottom = trainable.lowestLayerInBackward(hasAdapters: layout.lora != nil)
         let bodyNeedsGrad = bottom < config.nLayer || trainable.embeddings
-        let hiddenGrad = a.normGrad.rows(0, count: n)
-        headBackward(batch, hiddenGrad: hiddenGrad, trainable: trainable, dropout: dropout)
+        // The last hidden state's rows: the batch's, or its last tokens' (compact).
+        let lastOnly = topBlockReadsLastTokensOnly
+        let rows = lastOnly ? a.lastTokens : batch, m = rows.tokenCount
+        let hiddenGrad = a.normGrad.rows(0, count: m)
+        headBackward(rows, hiddenGrad: hiddenGrad, trainable: trainable, dropout: dropout)
         observer?.gradientsReady(.head)
         // ln_f (the pooler group); its input gradient is the stream's.
-        let stream = a.streamGrad.rows(0, count: n)
         if trainable.pooler || bodyNeedsGrad {
             LayerNorm.backward(
-                outputGrad: hiddenGrad, input: a.stream.rows(0, count: n), weight: weights.finalNormWeight,
-                mean: a.finalMean, rstd: a.finalRstd, inputGrad: stream,
+                outputGrad: hiddenGrad, input: a.stream.rows(0, count: m), weight: weights.finalNormWeight,
+                mean: a.finalMean, rstd: a.finalRstd, inputGrad: a.streamGrad.rows(0, count: m),
                 weightGrad: trainable.pooler ? gradientViews.finalNormWeight : nil,
                 biasGrad: trainable.pooler ? gradientViews.finalNormBias : nil, pool: pool)
         }
@@ -32,13 +34,21 @@ extension GPT2Model {
         guard bodyNeedsGrad else { return }
 
         for l in stride(from: config.nLayer - 1, through: bottom, by: -1) {
-            blockBackward(
-                l, batch: batch, dropout: dropout, trains: trainable.layers[l], adaptersTrain: trainable.adapters,
-                needsInputGrad: l > bottom || trainable.embeddings, observer: observer)
+            let needsInputGrad = l > bottom || trainable.embeddings
+            if lastOnly && l == config.nLayer - 1 {
+                lastTokenTopBlockBackward(
+                    batch: batch, dropout: dropout, trains: trainable.layers[l], adaptersTrain: trainable.adapters,
+                    needsInputGrad: needsInputGrad, observer: observer)
+            } else {
+                blockBackward(
+                    l, batch: batch, dropout: dropout, trains: trainable.layers[l], adaptersTrain: trainable.adapters,
+                    needsInputGrad: needsInputGrad, observer: observer)
+            }
             observer?.gradientsReady(.layer(l))
             observer?.poll()
         }
         guard trainable.embeddings else { return }
+        let stream = a.streamGrad.rows(0, count: n)
         Dropout.applyToTokens(
             stream, batch: batch, key: dropout ?? DropoutKey(seed: 0, step: 0), site: .embeddings,
             probability: dropout == nil ? 0 : embeddingDropout, pool: pool)

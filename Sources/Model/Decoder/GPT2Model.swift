@@ -19,6 +19,9 @@ public final class GPT2Model: @unchecked Sendable {
     public let pool: ThreadPool
     /// `[N, C]` rows used in place of the word-embedding lookup when set (`TrainableModel`).
     public var wordEmbeddingOverride: UnsafePointer<Float>?
+    /// Runs the top block on every row even where a sequence head reads the last rows only
+    /// (tests and benchmarks compare the two; `topBlockReadsLastTokensOnly`).
+    public var computesFullTopBlock = false
     /// The MLP's GELU, from `activation_function` (checked when the config was read).
     let activation: GELUForm
 
@@ -73,15 +76,20 @@ public final class GPT2Model: @unchecked Sendable {
         Dropout.applyToTokens(
             first, batch: batch, key: key, site: .embeddings, probability: dropout == nil ? 0 : embeddingDropout,
             pool: pool)
-        for l in 0..<config.nLayer {
+        let lastOnly = topBlockReadsLastTokensOnly
+        for l in 0..<(config.nLayer - (lastOnly ? 1 : 0)) {
             let output = l + 1 < config.nLayer ? a.blocks[l + 1].input : a.stream
             blockForward(l, batch: batch, output: output.rows(0, count: n), dropout: dropout)
         }
-        let hidden = a.hidden.rows(0, count: n)
+        if lastOnly { lastTokenTopBlockForward(batch: batch, dropout: dropout) }
+        // The final stream's rows: the batch's, or its last tokens' (compact).
+        let rows = lastOnly ? a.lastTokens : batch
+        let hidden = a.hidden.rows(0, count: rows.tokenCount)
         LayerNorm.forward(
-            input: a.stream.rows(0, count: n), weight: weights.finalNormWeight, bias: weights.finalNormBias,
-            epsilon: config.layerNormEpsilon, output: hidden, mean: a.finalMean, rstd: a.finalRstd, pool: pool)
-        headForward(batch, hidden: hidden, dropout: dropout)
+            input: a.stream.rows(0, count: rows.tokenCount), weight: weights.finalNormWeight,
+            bias: weights.finalNormBias, epsilon: config.layerNormEpsilon, output: hidden, mean: a.finalMean,
+            rstd: a.finalRstd, pool: pool)
+        headForward(rows, hidden: hidden, dropout: dropout)
     }
 
     /// The head on the last hidden state `[N, C]`.

@@ -22,14 +22,14 @@ extension BertModel {
     /// The top layer's forward pass; `hidden`'s first B rows are the `[CLS]` rows after it.
     func firstTokenTopLayerForward(batch: PackedBatch, dropout: DropoutKey?) {
         let a = activations!, l = config.numHiddenLayers - 1, cache = a.layers[l]
-        let n = batch.tokenCount, c = config.hiddenSize
+        let n = batch.tokenCount
         let firstTokens = a.firstTokens
-        firstTokens.setFirstTokens(of: batch)
+        firstTokens.setOneTokenPerSequence(of: batch, last: false)
         let b = firstTokens.tokenCount
         qkvForward(l, n: n)
         attentionForward(l, batch: batch, queries: .firstOnly, dropout: dropout)
         let residual = a.firstTokenInput.rows(0, count: b)
-        for s in 0..<b { residual.row(s).update(from: cache.input.row(batch.offset(s)), count: c) }
+        firstTokens.gather(cache.input.rows(0, count: n), of: batch, into: residual)
         tailForward(l, rows: firstTokens, residual: residual, output: a.hidden.rows(0, count: b), dropout: dropout)
     }
 
@@ -52,8 +52,7 @@ extension BertModel {
             // (through the free scratch, as both live in hiddenGrad's rows).
             let compact = a.scratchGrad.rows(0, count: b), grad = a.hiddenGrad.rows(0, count: n)
             compact.data.update(from: grad.data, count: b * c)
-            grad.data.update(repeating: 0, count: n * c)
-            for s in 0..<b { grad.row(batch.offset(s)).update(from: compact.row(s), count: c) }
+            firstTokens.spread(compact, of: batch, into: grad)
         }
         qkvBackward(l, n: n, needsInputGrad: needsInputGrad, trains: trains, adaptersTrain: adaptersTrain)
     }

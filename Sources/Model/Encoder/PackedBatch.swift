@@ -87,20 +87,6 @@ public final class PackedBatch: @unchecked Sendable {
         }
     }
 
-    /// Makes this batch `source`'s first tokens: one sequence of length 1 per sequence of
-    /// `source` (its `[CLS]`, position 0, the same sample id), so that row b of a compact
-    /// `[B, ·]` matrix is sequence b's first row and per-token operations (dropout masks
-    /// included) treat it as they treat that row in `source`.
-    public func setFirstTokens(of source: PackedBatch) {
-        removeAll()
-        for b in 0..<source.sequenceCount {
-            let o = source.offset(b)
-            append(
-                ids: UnsafeBufferPointer(start: source.tokenIds + o, count: 1),
-                typeIds: UnsafeBufferPointer(start: source.typeIds + o, count: 1), sample: source.sampleIds[b])
-        }
-    }
-
     /// Length of sequence `b`.
     public func length(_ b: Int) -> Int { Int(offsets[b + 1] - offsets[b]) }
 

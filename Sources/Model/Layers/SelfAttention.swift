@@ -14,11 +14,12 @@
 /// The backward pass needs no mask of its own: `dS = P ⊙ (…)` is zero wherever P is.
 /// `scaled: false` drops the 1/√HS (GPT-2's `scale_attn_weights: false`).
 ///
-/// `queries: .firstOnly` forms only each sequence's first query (its `[CLS]`) over all of its
-/// keys and values: row 0 of the full pass with row 0's dropout masks, for a head that reads
-/// nothing else (`BertModel+FirstTokenLayer`). The context and its gradient are then compact
-/// `[B, C]`, the probabilities one `[1, n]` row per sequence and head at
-/// `probabilityOffsets[b] + h·n`, and the query gradient zero beyond each sequence's first row.
+/// `queries: .firstOnly` (`.lastOnly`) forms only each sequence's first (last) query over all
+/// of its keys and values: that row of the full pass with that row's dropout masks, for a head
+/// that reads nothing else (BERT's `[CLS]`: `BertModel+FirstTokenLayer`; a decoder's sequence
+/// head: `GPT2Model+LastTokenBlock`). The context and its gradient are then compact `[B, C]`,
+/// the probabilities one `[1, n]` row per sequence and head at `probabilityOffsets[b] + h·n`,
+/// and the query gradient zero on every other row.
 public enum SelfAttention {
     /// Which queries a pass forms.
     public enum Queries: Sendable {
@@ -26,9 +27,13 @@ public enum SelfAttention {
         case all
         /// Each sequence's first position; the context has one row per sequence.
         case firstOnly
+        /// Each sequence's last position; the context has one row per sequence.
+        case lastOnly
 
         /// Queries formed for a sequence of `n` positions.
         func count(of n: Int) -> Int { self == .all ? n : 1 }
+        /// The position of the first query formed in a sequence of `n`.
+        func firstPosition(of n: Int) -> Int { self == .lastOnly ? n - 1 : 0 }
         /// The context row of sequence `b`'s first query.
         func contextRow(of b: Int, in batch: PackedBatch) -> Int { self == .all ? batch.offset(b) : b }
     }
@@ -55,17 +60,18 @@ public enum SelfAttention {
         let c = context.cols, hs = c / heads
         let scale = scaled ? 1 / Float(hs).squareRoot() : 1
         forEachHead(batch: batch, heads: heads, pool: pool) { worker, b, h in
-            let n = batch.length(b), m = queries.count(of: n)
+            let n = batch.length(b), m = queries.count(of: n), first = queries.firstPosition(of: n)
             let rows = qkv.rows(batch.offset(b), count: n)
-            let q = rows.rows(0, count: m).columns(h * hs, count: hs)
+            let q = rows.rows(first, count: m).columns(h * hs, count: hs)
             let k = rows.columns(c + h * hs, count: hs)
             let v = rows.columns(2 * c + h * hs, count: hs)
             let p = MatrixView(probabilities + probabilityOffsets[b] + h * m * n, rows: m, cols: n)
             BLAS.gemm(q, k, transposeB: true, into: p, alpha: scale)
             if causal {
                 for i in 0..<m {
-                    FastMath.softmaxInPlace(p.row(i), count: i + 1)
-                    (p.row(i) + i + 1).update(repeating: 0, count: n - i - 1)
+                    let visible = first + i + 1
+                    FastMath.softmaxInPlace(p.row(i), count: visible)
+                    (p.row(i) + visible).update(repeating: 0, count: n - visible)
                 }
             } else {
                 for i in 0..<m { FastMath.softmaxInPlace(p.row(i), count: n) }
@@ -73,7 +79,8 @@ public enum SelfAttention {
             let out = context.rows(queries.contextRow(of: b, in: batch), count: m).columns(h * hs, count: hs)
             if let dropout, dropout.probability > 0 {
                 let dropped = MatrixView(scratch + worker * 2 * scratchStride * scratchStride, rows: m, cols: n)
-                droppedProbabilities(p, into: dropped, head: h, sample: batch.sampleIds[b], dropout: dropout)
+                droppedProbabilities(
+                    p, into: dropped, firstRow: first, head: h, sample: batch.sampleIds[b], dropout: dropout)
                 BLAS.gemm(dropped, v, into: out)
             } else {
                 BLAS.gemm(p, v, into: out)
@@ -95,8 +102,9 @@ public enum SelfAttention {
         let scale = scaled ? 1 / Float(hs).squareRoot() : 1
         forEachHead(batch: batch, heads: heads, pool: pool) { worker, b, h in
             let n = batch.length(b), o = batch.offset(b), m = queries.count(of: n)
+            let first = queries.firstPosition(of: n)
             let rows = qkv.rows(o, count: n), gradRows = qkvGrad.rows(o, count: n)
-            let q = rows.rows(0, count: m).columns(h * hs, count: hs)
+            let q = rows.rows(first, count: m).columns(h * hs, count: hs)
             let k = rows.columns(c + h * hs, count: hs)
             let v = rows.columns(2 * c + h * hs, count: hs)
             let dq = gradRows.columns(h * hs, count: hs)
@@ -111,15 +119,16 @@ public enum SelfAttention {
                 // dP first, so that one draw of the mask makes both dropout(P) and dropout(dP).
                 let dropped = MatrixView(base, rows: m, cols: n)
                 BLAS.gemm(dOut, v, transposeB: true, into: dP)
-                droppedProbabilities(p, into: dropped, alsoDropping: dP, head: h, sample: sample, dropout: dropout)
+                droppedProbabilities(
+                    p, into: dropped, alsoDropping: dP, firstRow: first, head: h, sample: sample, dropout: dropout)
                 BLAS.gemm(dropped, transposeA: true, dOut, into: dv)
             } else {
                 BLAS.gemm(p, transposeA: true, dOut, into: dv)
                 BLAS.gemm(dOut, v, transposeB: true, into: dP)
             }
             softmaxBackward(probabilities: p, gradient: dP)
-            BLAS.gemm(dP, k, into: dq.rows(0, count: m), alpha: scale)
-            for i in m..<n { dq.row(i).update(repeating: 0, count: hs) }
+            BLAS.gemm(dP, k, into: dq.rows(first, count: m), alpha: scale)
+            for i in 0..<n where i < first || i >= first + m { dq.row(i).update(repeating: 0, count: hs) }
             BLAS.gemm(dP, transposeA: true, q, into: dk, alpha: scale)
         }
     }
@@ -144,16 +153,18 @@ public enum SelfAttention {
     }
 
     /// `dropped = dropout(P)` for head `h` of one sample (and `gradient = dropout(gradient)`
-    /// with the same mask, when given). `dropout.probability` must be above 0.
+    /// with the same mask, when given); row i of `p` is query position `firstRow + i`.
+    /// `dropout.probability` must be above 0.
     static func droppedProbabilities(
-        _ p: MatrixView, into dropped: MatrixView, alsoDropping gradient: MatrixView? = nil, head h: Int,
-        sample: UInt64, dropout: AttentionDropout
+        _ p: MatrixView, into dropped: MatrixView, alsoDropping gradient: MatrixView? = nil, firstRow: Int = 0,
+        head h: Int, sample: UInt64, dropout: AttentionDropout
     ) {
         let key = dropout.key.stream(sample: sample, site: .attentionProbabilities(layer: dropout.layer))
         for i in 0..<p.rows {
             Dropout.apply(
                 from: p.row(i), into: dropped.row(i), alsoTo: gradient?.row(i), count: p.cols,
-                probability: dropout.probability, key: key, firstCounter: dropout.firstCounter(head: h, row: i))
+                probability: dropout.probability, key: key,
+                firstCounter: dropout.firstCounter(head: h, row: firstRow + i))
         }
     }
 
