@@ -9,13 +9,14 @@ import Training
 //
 //   ddp-bench fixed [--batch 32] [--seq 128] [--steps 10] [--warmup 3] [--model DIR] [--overlap true|false]
 //   ddp-bench sst2  [--batch 32] [--max-length 64] [--steps 60] [--warmup 5] [--data DIR] [--model DIR]
-//   ddp-bench gpt2  --batch 4 --seq 64 [--steps 10] [--warmup 3]   (GPT2Bench.swift: GPT-2 small, causal LM)
+//   ddp-bench gpt2  --batch 4 --seq 64 [--steps 10] [--warmup 3] [--head lm|sequence]
+//                   (GPT2Bench.swift: GPT-2 small, causal LM or a two-class sequence head)
 //   ddp-bench retrieval [--queries 10000] [--corpus 10000] [--dim 384]   (RetrievalBench.swift: no MPI)
 //   any mode: [--bucket-mb 25] [--shard true] [--size minilm|bert-base] [--tag NAME]
 //             [--defer-rows true|false]  (untouched word-embedding rows updated when read, as in
 //             ddp-train; default true)
-//             [--full-top-layer true|false]  (the top layer on every row, not only the [CLS] rows
-//             the head reads; default false, as ddp-train)
+//             [--full-top-layer true|false]  (the top layer on every row, not only the rows a
+//             sequence head reads — [CLS], GPT-2's last token; default false, as ddp-train)
 //
 // Prints a report on rank 0 and a `RESULT {json}` line for bench/run.sh.
 
@@ -32,6 +33,8 @@ struct Settings {
     var shard = false
     var deferRows = true
     var fullTopLayer = false
+    /// `gpt2` mode's head: `lm` (causal LM, tied to wte) or `sequence` (two classes).
+    var head = "lm"
     var bucketMB = 25.0
     /// `minilm` (the pretrained all-MiniLM-L6-v2) or `bert-base` (a randomly initialised
     /// model of BERT-base's size: 12 layers, hidden 768, 12 heads, FFN 3072).
@@ -57,6 +60,7 @@ struct Settings {
             case "--shard": shard = value == "true"
             case "--defer-rows": deferRows = value == "true"
             case "--full-top-layer": fullTopLayer = value == "true"
+            case "--head": head = value
             case "--bucket-mb": bucketMB = Double(value)!
             case "--size": size = value
             case "--tag": tag = value
