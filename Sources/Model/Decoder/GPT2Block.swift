@@ -11,8 +11,8 @@ extension GPT2Model {
     /// Block `l` from `cache.input` to `output` (the next block's input, or the final stream).
     func blockForward(_ l: Int, batch: PackedBatch, output: MatrixView, dropout: DropoutKey?) {
         let cache = activations!.blocks[l], n = batch.tokenCount
-        // The branch output lives in backward scratch: forward and backward never overlap.
         norm1Forward(l, n: n)
+        // The branch output lives in backward scratch: forward and backward never overlap.
         attentionForward(
             l, batch: batch, queries: .all, output: activations!.branchGrad.rows(0, count: n), dropout: dropout)
         blockTailForward(l, rows: batch, residual: cache.input.rows(0, count: n), output: output, dropout: dropout)
