@@ -59,7 +59,7 @@ extension GPT2Model {
         _ l: Int, batch: PackedBatch, queries: SelfAttention.Queries, output: MatrixView, dropout: DropoutKey?
     ) {
         let a = activations!, cache = a.blocks[l], w = weights.blocks[l]
-        let n = batch.tokenCount, contextRows = queries == .all ? n : batch.sequenceCount
+        let n = batch.tokenCount, contextRows = queries.contextRows(in: batch)
         let input = cache.norm1.rows(0, count: n)
         let qkv = cache.qkv.rows(0, count: n), context = cache.context.rows(0, count: contextRows)
         Linear.forward(input: input, weight: w.attentionWeight, bias: w.attentionBias, output: qkv, pool: pool)
@@ -144,7 +144,7 @@ extension GPT2Model {
         trains: Bool, adaptersTrain: Bool, observer: GradientObserver?
     ) {
         let a = activations!, cache = a.blocks[l], w = weights.blocks[l], g = gradientViews.blocks[l]
-        let n = batch.tokenCount, contextRows = queries == .all ? n : batch.sequenceCount
+        let n = batch.tokenCount, contextRows = queries.contextRows(in: batch)
         let needsNormGrad = needsInputGrad || trains
         let normGrad = a.normGrad.rows(0, count: n)
         attentionBackward(
@@ -164,7 +164,7 @@ extension GPT2Model {
         dropout: DropoutKey?, trains: Bool, adaptersTrain: Bool
     ) {
         let a = activations!, cache = a.blocks[l], w = weights.blocks[l], g = gradientViews.blocks[l]
-        let n = batch.tokenCount, contextRows = queries == .all ? n : batch.sequenceCount
+        let n = batch.tokenCount, contextRows = queries.contextRows(in: batch)
         let context = cache.context.rows(0, count: contextRows), contextGrad = a.contextGrad.rows(0, count: contextRows)
         let qkvGrad = a.qkvGrad.rows(0, count: n), input = cache.norm1.rows(0, count: n)
         Linear.backward(

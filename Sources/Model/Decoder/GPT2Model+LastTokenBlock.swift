@@ -41,19 +41,17 @@ extension GPT2Model {
         observer: GradientObserver?
     ) {
         let a = activations!, l = config.nLayer - 1
-        let n = batch.tokenCount, c = config.nEmbd
-        let lastTokens = a.lastTokens, b = lastTokens.tokenCount
+        let n = batch.tokenCount, lastTokens = a.lastTokens
         blockTailBackward(
             l, rows: lastTokens, dropout: dropout, trains: trains, adaptersTrain: adaptersTrain, observer: observer)
         attentionBranchBackward(
             l, batch: batch, queries: .lastOnly, dropout: dropout, needsInputGrad: needsInputGrad, trains: trains,
             adaptersTrain: adaptersTrain, observer: observer)
         guard needsInputGrad else { return }
-        // The residual path reaches the last rows only: spread its compact gradient out (through
-        // the free branch scratch, as both live in streamGrad's rows), then add ln_1's.
-        let compact = a.branchGrad.rows(0, count: b), stream = a.streamGrad.rows(0, count: n)
-        compact.data.update(from: stream.data, count: b * c)
-        lastTokens.spread(compact, of: batch, into: stream)
+        // The residual path reaches the last rows only: spread its compact gradient out, then
+        // add ln_1's.
+        let stream = a.streamGrad.rows(0, count: n)
+        lastTokens.spreadInPlace(stream, of: batch)
         Residual.add(stream, a.normGrad.rows(0, count: n), into: stream, pool: pool)
     }
 }

@@ -41,19 +41,13 @@ extension BertModel {
         observer: GradientObserver?
     ) {
         let a = activations!, l = config.numHiddenLayers - 1
-        let n = batch.tokenCount, c = config.hiddenSize
-        let firstTokens = a.firstTokens, b = firstTokens.tokenCount
+        let n = batch.tokenCount, firstTokens = a.firstTokens
         tailBackward(
             l, rows: firstTokens, dropout: dropout, trains: trains, adaptersTrain: adaptersTrain, observer: observer)
         attentionBackward(l, batch: batch, queries: .firstOnly, dropout: dropout)
         observer?.poll()
-        if needsInputGrad {
-            // The residual path reaches the first rows only: spread its compact gradient out
-            // (through the free scratch, as both live in hiddenGrad's rows).
-            let compact = a.scratchGrad.rows(0, count: b), grad = a.hiddenGrad.rows(0, count: n)
-            compact.data.update(from: grad.data, count: b * c)
-            firstTokens.spread(compact, of: batch, into: grad)
-        }
+        // The residual path reaches the first rows only: spread its compact gradient out.
+        if needsInputGrad { firstTokens.spreadInPlace(a.hiddenGrad.rows(0, count: n), of: batch) }
         qkvBackward(l, n: n, needsInputGrad: needsInputGrad, trains: trains, adaptersTrain: adaptersTrain)
     }
 }

@@ -16,7 +16,7 @@ extension BertModel {
     /// `.firstOnly`).
     func attentionForward(_ l: Int, batch: PackedBatch, queries: SelfAttention.Queries, dropout: DropoutKey?) {
         let a = activations!, cache = a.layers[l]
-        let contextRows = queries == .all ? batch.tokenCount : batch.sequenceCount
+        let contextRows = queries.contextRows(in: batch)
         withSingleThreadedBLAS {
             SelfAttention.forward(
                 qkv: cache.qkv.rows(0, count: batch.tokenCount), batch: batch, heads: config.numAttentionHeads,
@@ -87,7 +87,7 @@ extension BertModel {
     /// Backward of `attentionForward`: from `contextGrad` to `qkvGrad` (overwritten).
     func attentionBackward(_ l: Int, batch: PackedBatch, queries: SelfAttention.Queries, dropout: DropoutKey?) {
         let a = activations!, cache = a.layers[l], n = batch.tokenCount
-        let contextRows = queries == .all ? n : batch.sequenceCount
+        let contextRows = queries.contextRows(in: batch)
         withSingleThreadedBLAS {
             SelfAttention.backward(
                 contextGrad: a.contextGrad.rows(0, count: contextRows), qkv: cache.qkv.rows(0, count: n),

@@ -27,12 +27,21 @@ extension PackedBatch {
         }
     }
 
-    /// `full` `[N, C]` ← zero but for the source rows, which get the rows of `compact` `[B, C]`
-    /// (a compact gradient spread back over the batch). The two must not overlap.
-    public func spread(_ compact: MatrixView, of source: PackedBatch, into full: MatrixView) {
-        for r in 0..<full.rows { full.row(r).update(repeating: 0, count: full.cols) }
+    /// `full` `[N, C]` holds a compact `[B, C]` in its first B rows on entry; on exit each of
+    /// those rows is at its source row and every other row is zero (a compact gradient spread
+    /// back over the batch, in place). Row b's source row is at or after b (every sequence before
+    /// b has a token), so moving the last row first never overwrites a row still to move.
+    public func spreadInPlace(_ full: MatrixView, of source: PackedBatch) {
+        let c = full.cols
+        for b in stride(from: sequenceCount - 1, through: 0, by: -1) {
+            let to = sourceRow(b, in: source)
+            if to != b { full.row(to).update(from: full.row(b), count: c) }
+        }
         for b in 0..<sequenceCount {
-            full.row(sourceRow(b, in: source)).update(from: compact.row(b), count: full.cols)
+            let kept = sourceRow(b, in: source)
+            for r in source.offset(b)..<(source.offset(b) + source.length(b)) where r != kept {
+                full.row(r).update(repeating: 0, count: c)
+            }
         }
     }
 }

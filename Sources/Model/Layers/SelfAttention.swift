@@ -36,6 +36,10 @@ public enum SelfAttention {
         func firstPosition(of n: Int) -> Int { self == .lastOnly ? n - 1 : 0 }
         /// The context row of sequence `b`'s first query.
         func contextRow(of b: Int, in batch: PackedBatch) -> Int { self == .all ? batch.offset(b) : b }
+        /// The context's rows for `batch`: one per token, or one per sequence.
+        public func contextRows(in batch: PackedBatch) -> Int {
+            self == .all ? batch.tokenCount : batch.sequenceCount
+        }
     }
 
     /// Where each sequence's `[heads, n, n]` probability block starts in the probability
