@@ -22,9 +22,9 @@ enum GPT2Bench {
     /// softmax, the loss and AdamW are not counted.
     /// With a sequence head the tied head is not run, and the last-token top block leaves out
     /// c_proj and the MLP of every other row and their attention queries (`lastOnly`).
-    static func flops(tokens: Int, length: Int, sequences: Int, head: String, lastOnly: Bool) -> Double {
+    static func flops(tokens: Int, length: Int, sequences: Int, sequenceHead: Bool, lastOnly: Bool) -> Double {
         let c = Double(config.nEmbd), f = Double(config.innerSize), l = Double(config.nLayer)
-        let weights = l * (4 * c * c + 2 * c * f) + (head == "lm" ? Double(config.vocabSize) * c : 0)
+        let weights = l * (4 * c * c + 2 * c * f) + (sequenceHead ? 0 : Double(config.vocabSize) * c)
         let all = 6 * weights * Double(tokens) + 12 * l * c * Double(length) * Double(tokens)
         let others = Double(tokens - sequences)
         return all - (lastOnly ? 6 * (c * c + 2 * c * f) * others + 12 * c * Double(length) * others : 0)
@@ -120,11 +120,12 @@ enum GPT2Bench {
         let communication = median(perStep.map(\.communication)), optimizer = median(perStep.map(\.optimizer))
         let tokens = settings.batch * settings.seq
         let stepFlops = flops(
-            tokens: tokens, length: settings.seq, sequences: settings.batch, head: settings.head, lastOnly: lastOnly)
+            tokens: tokens, length: settings.seq, sequences: settings.batch, sequenceHead: settings.head == "sequence",
+            lastOnly: lastOnly)
         let achieved = stepFlops / total / 1e9
         let json: [String: Any] = [
             "mode": "gpt2", "tag": settings.tag, "model": "gpt2-124M", "head": settings.head,
-            "full_top_layer": settings.fullTopLayer, "parameters": parameterCount,
+            "full_top_layer": !lastOnly, "parameters": parameterCount,
             "world": world, "threads_per_rank": threads, "batch": settings.batch, "seq": settings.seq,
             "steps_timed": perStep.count, "step_s_median": total, "step_s_all": perStep.map(\.total),
             "fwd_s_median": forward, "bwd_s_median": backward, "comm_wait_s_median": communication,

@@ -116,7 +116,7 @@ enum Measurements {
     static func summarize(
         settings: Settings, world: Int, threads: Int, config: BertConfig, perStep: [StepTimes], tokens: [Int],
         attentionPairs: [Int], peak: Double, peakRSS: [Double], statistics: ReductionStatistics, reducedBytes: Int,
-        parameterCount: Int, deferredFlush: (steps: Int, seconds: Double)
+        parameterCount: Int, deferredFlush: (steps: Int, seconds: Double), firstTokenTopLayer: Bool
     ) -> Summary {
         let total = median(perStep.map(\.total))
         let forward = median(perStep.map(\.forward)), backward = median(perStep.map(\.backward))
@@ -129,10 +129,10 @@ enum Measurements {
         // The rate counts what ran: the FLOP model less what the first-token top layer skips.
         let stepFlops =
             modelFlops
-            - (settings.fullTopLayer
-                ? 0
-                : skippedByFirstTokenTopLayer(
-                    config: config, tokens: Int(meanTokens), attentionPairs: Int(meanPairs), sequences: settings.batch))
+            - (firstTokenTopLayer
+                ? skippedByFirstTokenTopLayer(
+                    config: config, tokens: Int(meanTokens), attentionPairs: Int(meanPairs), sequences: settings.batch)
+                : 0)
         // Samples/s over the whole timed span (the sum of the per-step maxima).
         let span = perStep.reduce(0) { $0 + $1.total }
         let samplesPerSecond = Double(settings.batch) * steps / span
@@ -142,7 +142,7 @@ enum Measurements {
             "world": world, "threads_per_rank": threads, "batch": settings.batch,
             "seq": settings.mode == "fixed" ? settings.seq : settings.maxLength, "steps_timed": perStep.count,
             "overlap": settings.overlap, "sharded_optimizer": settings.shard, "defers_rows": settings.deferRows,
-            "full_top_layer": settings.fullTopLayer, "model_flops_per_step": modelFlops,
+            "full_top_layer": !firstTokenTopLayer, "model_flops_per_step": modelFlops,
             "deferred_flush_s": deferredFlush.seconds, "deferred_flush_steps": deferredFlush.steps,
             "step_s_median": total, "fwd_s_median": forward, "bwd_s_median": backward,
             "comm_wait_s_median": communication, "opt_s_median": optimizer,

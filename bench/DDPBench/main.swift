@@ -60,7 +60,9 @@ struct Settings {
             case "--shard": shard = value == "true"
             case "--defer-rows": deferRows = value == "true"
             case "--full-top-layer": fullTopLayer = value == "true"
-            case "--head": head = value
+            case "--head":
+                guard ["lm", "sequence"].contains(value) else { fatalError("--head must be lm or sequence") }
+                head = value
             case "--bucket-mb": bucketMB = Double(value)!
             case "--size": size = value
             case "--tag": tag = value
@@ -175,7 +177,7 @@ if rank == 0 {
         settings: settings, world: world, threads: threads, config: config, perStep: perStep, tokens: tokens,
         attentionPairs: attentionPairs, peak: peak, peakRSS: peakRSS, statistics: statistics,
         reducedBytes: engine.reducedElementCount * 4, parameterCount: layout.table.count,
-        deferredFlush: (steps: owed, seconds: flushSeconds))
+        deferredFlush: (steps: owed, seconds: flushSeconds), firstTokenTopLayer: model.topLayerReadsFirstTokensOnly)
     print(summary.text)
     print("RESULT " + summary.json)
 }
