@@ -61,6 +61,34 @@ import Testing
         #expect(abs(keptFraction - Double(1 - p)) < 0.0064, "kept \(keptFraction), expected \(1 - p)")
     }
 
+    /// Every tail length after the vector body (attention rows have any number of keys), and
+    /// the two-output form the attention backward pass uses, against the scalar reference.
+    @Test func dropoutTailsOfEveryLengthMatchReference() {
+        let p: Float = 0.3
+        let key = DropoutKey(seed: 7, step: 2).stream(sample: 5, site: .attentionProbabilities(layer: 1))
+        var random = TestRandom(seed: 99)
+        for count in 1...50 {
+            let source = random.array(count)
+            let secondIn = random.array(count)
+            var destination = [Float](repeating: .nan, count: count)
+            var second = secondIn
+            source.withUnsafeBufferPointer { from in
+                destination.withUnsafeMutableBufferPointer { into in
+                    second.withUnsafeMutableBufferPointer { also in
+                        Dropout.apply(
+                            from: from.baseAddress!, into: into.baseAddress!, alsoTo: also.baseAddress!, count: count,
+                            probability: p, key: key, firstCounter: 1000 + UInt32(count))
+                    }
+                }
+            }
+            let mask = Dropout.referenceMask(count: count, probability: p, key: key, firstCounter: 1000 + UInt32(count))
+            expectClose(
+                destination, zip(source, mask).map { $0 * $1 / (1 - p) }, absolute: 0, relative: 1e-6, "n=\(count)")
+            expectClose(
+                second, zip(secondIn, mask).map { $0 * $1 / (1 - p) }, absolute: 0, relative: 1e-6, "n=\(count)")
+        }
+    }
+
     @Test func dropoutStreamsDifferBySampleSiteAndStep() {
         let base = DropoutKey(seed: 1, step: 1)
         let keys = [

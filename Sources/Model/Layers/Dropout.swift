@@ -85,11 +85,15 @@ public enum Dropout {
             }
             i += 16
         }
-        while i < count {
-            let keep = CounterRNG.bits(key: key, counter: firstCounter &+ UInt32(i)) >> 8 >= t
-            destination[i] = keep ? source[i] * scale : 0
-            if let second { second[i] = keep ? second[i] * scale : 0 }
-            i += 1
+        // The tail (an attention row of 65 keys has one element left, of 63 fifteen) takes its
+        // bits from one more vector draw: the scalar generator per element cost as much as the
+        // vector loop on rows of 50–80 keys.
+        guard i < count else { return }
+        let r = CounterRNG.bits16(key: key, counter: firstCounter &+ UInt32(i)) &>> 8
+        for lane in 0..<(count - i) {
+            let keep = r[lane] >= t
+            destination[i + lane] = keep ? source[i + lane] * scale : 0
+            if let second { second[i + lane] = keep ? second[i + lane] * scale : 0 }
         }
     }
 
