@@ -43,9 +43,10 @@ final class ConsoleReporter {
                 "done: \(result.steps) steps"
                 + (result.stepsRun == result.steps ? "" : " (\(result.stepsRun) since resuming)")
             text += String(
-                format: " in %.1f s (%.1f samples/s, peak memory %.0f MiB per rank, %.1f MB reduced per step)",
-                result.seconds, result.samplesPerSecond, result.peakResidentMiB,
-                Double(result.reducedBytesPerStep) / 1e6)
+                format: " in %.1f s (%.1f samples/s; %.1f s more for the final evaluation and files), "
+                    + "peak memory %.0f MiB per rank, %.1f MB reduced per step",
+                result.trainingSeconds, result.samplesPerSecond, max(0, result.seconds - result.trainingSeconds),
+                result.peakResidentMiB, Double(result.reducedBytesPerStep) / 1e6)
             if let e = result.finalEvaluation {
                 let headline = [
                     "eval_accuracy": "validation accuracy", "eval_overall_f1": "validation entity F1",

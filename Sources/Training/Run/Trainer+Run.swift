@@ -130,6 +130,7 @@ extension Trainer {
 
         // Everything after the loop reads whole parameters (evaluation, checkpoint, final model).
         engine.applyDeferredUpdates()
+        let trainingSeconds = monotonicSeconds() - started
         let preempted = stopReason != nil && !stopReason!.hasPrefix("early stopping")
         var finalModel = ""
         if !preempted {
@@ -155,7 +156,8 @@ extension Trainer {
         let stepsRun = state.globalStep - firstStep
         let result = RunResult(
             output: options.output, finalModel: finalModel, steps: state.globalStep, stepsRun: stepsRun,
-            seconds: seconds, samplesPerSecond: Double(stepsRun * options.batchSize) / max(seconds, 1e-9),
+            seconds: seconds, trainingSeconds: trainingSeconds,
+            samplesPerSecond: Double(stepsRun * options.batchSize) / max(trainingSeconds, 1e-9),
             finalEvaluation: lastEvaluation, bestCheckpoint: state.bestModelCheckpoint, stoppedEarly: stopReason,
             preempted: preempted, paused: paused,
             peakResidentMiB: peak, reducedBytesPerStep: engine.reducedElementCount * MemoryLayout<Float>.stride)

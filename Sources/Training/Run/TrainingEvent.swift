@@ -50,10 +50,15 @@ public struct RunResult: Sendable {
     public var finalModel: String
     /// The global step reached.
     public var steps: Int
-    /// Steps run by this invocation (fewer than `steps` after a resume); `seconds` and
-    /// `samplesPerSecond` are over these.
+    /// Steps run by this invocation (fewer than `steps` after a resume).
     public var stepsRun: Int
+    /// The whole invocation after set-up: the steps, then the final evaluation, checkpoint and
+    /// model files.
     public var seconds: Double
+    /// The steps alone, with the evaluations and checkpoints their schedule asked for and the
+    /// optimizer's deferred updates (as the Hugging Face Trainer's `train_runtime`): what
+    /// `samplesPerSecond` is over.
+    public var trainingSeconds: Double
     public var samplesPerSecond: Double
     public var finalEvaluation: MetricsRecord?
     public var bestCheckpoint: String?

@@ -54,4 +54,22 @@ enum ReportChecks {
             "report (\(label)): report.html draws every rank's step time and its table",
             String(page.prefix(400)))
     }
+
+    /// The run log's last line times the steps apart from what follows them (the final
+    /// evaluation, checkpoint and model files), and its samples/s are over the steps, as the
+    /// Hugging Face Trainer's `train_runtime` and `train_samples_per_second`.
+    static func doneLine(_ h: inout Harness, log: String, steps: Int, batch: Int, label: String) {
+        let pattern = #/done: (\d+) steps in ([0-9.]+) s \(([0-9.]+) samples/s; ([0-9.]+) s more for the final/#
+        guard let match = log.firstMatch(of: pattern), let seconds = Double(match.2), let rate = Double(match.3),
+            let after = Double(match.4)
+        else { return h.check(false, "report (\(label)): the done line", String(log.suffix(600))) }
+        // Both figures are printed to one decimal: the rate must fit the seconds' rounding.
+        let samples = Double(steps * batch)
+        let fastest = samples / max(seconds - 0.05, 1e-9) + 0.05, slowest = samples / (seconds + 0.05) - 0.05
+        h.check(
+            Int(match.1) == steps && seconds > 0 && after > 0 && rate >= slowest && rate <= fastest,
+            "report (\(label)): done line: \(steps) steps in \(seconds) s at \(rate) samples/s "
+                + "(\(steps) × \(batch) samples), then \(after) s for the final evaluation and files",
+            String(match.0))
+    }
 }

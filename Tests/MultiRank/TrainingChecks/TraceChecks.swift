@@ -26,6 +26,7 @@ enum TraceChecks {
                     ]))
             h.check(outcome.status == 0, "trace (overlap \(overlap)): train with --trace-steps 2:3", outcome.output)
             ReportChecks.breakdown(&h, output: output, ranks: 2, label: "overlap \(overlap)")
+            ReportChecks.doneLine(&h, log: outcome.output, steps: 4, batch: 16, label: "overlap \(overlap)")
             let (spans, problems) = parse(output + "/trace.json")
             h.check(
                 problems.isEmpty && Set(spans.map(\.pid)) == [0, 1],
