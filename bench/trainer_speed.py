@@ -16,9 +16,17 @@ Two data sets from SST-2's training file (GLUE), written to WORK:
 Recipe on both sides: all-MiniLM-L6-v2, one epoch, batch 32, learning rate 5e-5, 10 % linear
 warm-up, weight decay 0.01, max length 128, dynamic padding (the Trainer pads each batch to
 its longest row; ddp-train packs rows without padding), no evaluation, no checkpoints. Time is
-the training loop alone: ddp-train's "done: N steps in S s" and the Trainer's `train_runtime`.
+the training steps alone: ddp-train's "done: N steps in S s" (its final checkpoint and model
+files follow, timed apart) and the Trainer's `train_runtime` (which saves nothing here).
 ddp-train runs `--ranks` ranks × (threads ÷ ranks) threads; the Trainer one process with
 `--threads` torch threads. Prints a Markdown table of samples/s and the ratio.
+
+The ceiling: before each pair of runs `ddp-bench peak` measures the sgemm rate of ddp-train's
+configuration (ranks × threads), and the table gives each side's rate as a share of it — the
+Trainer's on the FLOPs its rows need (padding not counted), ddp-train's on the FLOPs it runs
+(its top layer skips the rows the head does not read) — and the ratio ddp-train would reach
+running every FLOP at that peak. A target above that ceiling cannot be met on this CPU by
+ddp-train's speed alone.
 """
 import argparse
 import json
@@ -81,7 +89,30 @@ def hf_side(args):
     trainer = Trainer(model=model, args=training, train_dataset=items, data_collator=DataCollatorWithPadding(tokenizer))
     result = trainer.train()
     tokens = sum(len(x["input_ids"]) for x in items)
-    print("RESULT " + json.dumps({"seconds": result.metrics["train_runtime"], "rows": len(items), "tokens": tokens}))
+    pairs = sum(len(x["input_ids"]) ** 2 for x in items)
+    print("RESULT " + json.dumps({"seconds": result.metrics["train_runtime"], "rows": len(items), "tokens": tokens,
+                                  "attention_pairs": pairs}))
+
+
+def training_flops(model, rows, tokens, attention_pairs):
+    """One epoch's training FLOPs of a BERT sequence classifier over rows of these lengths (no
+    padding), as ddp-bench counts them (`Measurements.flops` and `skippedByFirstTokenTopLayer`):
+    (the model's count, what ddp-train runs with its top layer on the [CLS] rows only)."""
+    with open(os.path.join(model, "config.json"), encoding="utf-8") as f:
+        config = json.load(f)
+    layers, hidden, ffn = config["num_hidden_layers"], config["hidden_size"], config["intermediate_size"]
+    weights = layers * (4 * hidden * hidden + 2 * hidden * ffn)
+    full = 6 * weights * tokens + 12 * layers * hidden * attention_pairs + 6 * (hidden * hidden + 2 * hidden) * rows
+    skipped = 6 * (hidden * hidden + 2 * hidden * ffn) * (tokens - rows) + 12 * hidden * (attention_pairs - tokens)
+    return full, full - skipped
+
+
+def sgemm_peak(binary, ranks, threads):
+    """GFLOP/s of OpenBLAS's sgemm on every rank at once, as ddp-bench measures its peak."""
+    command = ["mpirun", "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "-np", str(ranks),
+               "-x", f"DDP_TRAIN_THREADS={max(1, threads // ranks)}", binary, "peak"]
+    log = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return json.loads(log.split("RESULT ", 1)[1].splitlines()[0])["sgemm_peak_GFLOPs"]
 
 
 def ours(binary, model, data, ranks, threads, work):
@@ -117,7 +148,10 @@ def main():
     args = parser.parse_args()
     if args.hf_side:
         return hf_side(args)
-    # bench/isa.sh builds ddp-train for the instruction set and says what both sides set.
+    # bench/isa.sh builds ddp-train (and ddp-bench, for the peak) for the instruction set and says
+    # what both sides set.
+    bench = subprocess.run([os.path.join(ROOT, "bench", "isa.sh"), args.isa or "", "ddp-bench"],
+                           stdout=subprocess.PIPE, text=True, check=True).stdout.split("binary=", 1)[1].strip()
     settings = subprocess.run([os.path.join(ROOT, "bench", "isa.sh"), args.isa or "", "ddp-train"],
                               stdout=subprocess.PIPE, text=True, check=True).stdout
     for line in settings.splitlines():
@@ -132,8 +166,9 @@ def main():
           f"PyTorch CPU capability: {os.environ.get('ATEN_CPU_CAPABILITY', 'its own choice')}\n")
     os.makedirs(args.work, exist_ok=True)
     sets = write_sets(args.sst2, args.rows, args.work)
-    print("| data | round | rows | mean tokens/row | ddp-train samples/s | Trainer samples/s | ratio |")
-    print("|---|---|---|---|---|---|---|")
+    print("| data | round | rows | mean tokens/row | ddp-train samples/s | Trainer samples/s | ratio "
+          "| sgemm peak GFLOP/s | ddp-train % of peak | Trainer % of peak | ratio at 100 % of peak |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     ratios = {name: [] for name in sets}
     for round in range(1, args.rounds + 1):
         for name, path in sets.items():
@@ -142,6 +177,7 @@ def main():
                                      "--out", os.path.join(args.work, "hf-out"), "--threads", str(args.threads)],
                                     capture_output=True, text=True, check=True).stdout
                 return json.loads(hf.split("RESULT ", 1)[1].splitlines()[0])
+            peak = sgemm_peak(bench, args.ranks, args.threads)
             if round % 2 == 1:
                 result = trainer()
                 seconds = ours(args.binary, args.model, path, args.ranks, args.threads, args.work)
@@ -150,8 +186,11 @@ def main():
                 result = trainer()
             rows = result["rows"]
             ratios[name].append(result["seconds"] / seconds)
+            full, executed = training_flops(args.model, rows, result["tokens"], result["attention_pairs"])
             print(f"| {name} | {round} | {rows} | {result['tokens'] / rows:.1f} | {rows / seconds:.1f} | "
-                  f"{rows / result['seconds']:.1f} | {result['seconds'] / seconds:.2f}× |", flush=True)
+                  f"{rows / result['seconds']:.1f} | {result['seconds'] / seconds:.2f}× | {peak:.0f} | "
+                  f"{100 * executed / seconds / 1e9 / peak:.0f} % | {100 * full / result['seconds'] / 1e9 / peak:.0f} % | "
+                  f"{result['seconds'] * peak * 1e9 / executed:.2f}× |", flush=True)
     if args.rounds > 1:
         for name, values in ratios.items():
             print(f"\n{name}: mean ratio {sum(values) / len(values):.2f}× (rounds: "

@@ -19,15 +19,17 @@ enum RetrievalBench {
 
         init(_ arguments: [String]) {
             var i = 0
-            while i + 1 < arguments.count {
-                guard let value = Int(arguments[i + 1]) else { fatalError("\(arguments[i]) needs an integer") }
+            while i < arguments.count {
+                guard i + 1 < arguments.count, let value = Int(arguments[i + 1]) else {
+                    Settings.usage("\(arguments[i]) needs an integer")
+                }
                 switch arguments[i] {
                 case "--queries": queries = value
                 case "--corpus": corpus = value
                 case "--dim": dim = value
                 case "--runs": runs = value
                 case "--sorted-rows": sortedRows = value
-                default: fatalError("unknown option \(arguments[i])")
+                default: Settings.usage("unknown option \(arguments[i])")
                 }
                 i += 2
             }

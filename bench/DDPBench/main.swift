@@ -12,6 +12,7 @@ import Training
 //   ddp-bench gpt2  --batch 4 --seq 64 [--steps 10] [--warmup 3] [--head lm|sequence]
 //                   (GPT2Bench.swift: GPT-2 small, causal LM or a two-class sequence head)
 //   ddp-bench retrieval [--queries 10000] [--corpus 10000] [--dim 384]   (RetrievalBench.swift: no MPI)
+//   ddp-bench peak   the sgemm peak of this configuration alone (bench/trainer_speed.py's ceiling)
 //   any mode: [--bucket-mb 25] [--shard true] [--size minilm|bert-base] [--tag NAME]
 //             [--defer-rows true|false]  (untouched word-embedding rows updated when read, as in
 //             ddp-train; default true)
@@ -44,33 +45,67 @@ struct Settings {
     var tag = ""
 
     init(_ arguments: [String]) {
+        if arguments.contains("--help") || arguments.contains("-h") { Settings.usage(nil) }
         var i = 0
         if let first = arguments.first, !first.hasPrefix("--") { mode = first; i = 1 }
-        while i + 1 < arguments.count {
+        guard ["fixed", "sst2", "gpt2", "peak"].contains(mode) else { Settings.usage("unknown mode '\(mode)'") }
+        while i < arguments.count {
+            let option = arguments[i]
+            guard i + 1 < arguments.count else { Settings.usage("\(option) needs a value") }
             let value = arguments[i + 1]
-            switch arguments[i] {
-            case "--batch": batch = Int(value)!
-            case "--seq": seq = Int(value)!
-            case "--max-length": maxLength = Int(value)!
-            case "--steps": steps = Int(value)!
-            case "--warmup": warmup = Int(value)!
+            func number<T: LosslessStringConvertible>(_: T.Type = T.self) -> T {
+                guard let parsed = T(value) else { Settings.usage("\(option) takes a number, not '\(value)'") }
+                return parsed
+            }
+            func flag() -> Bool {
+                guard value == "true" || value == "false" else { Settings.usage("\(option) takes true or false") }
+                return value == "true"
+            }
+            switch option {
+            case "--batch": batch = number()
+            case "--seq": seq = number()
+            case "--max-length": maxLength = number()
+            case "--steps": steps = number()
+            case "--warmup": warmup = number()
             case "--model": model = value
             case "--data": data = value
-            case "--overlap": overlap = value == "true"
-            case "--shard": shard = value == "true"
-            case "--defer-rows": deferRows = value == "true"
-            case "--full-top-layer": fullTopLayer = value == "true"
+            case "--overlap": overlap = flag()
+            case "--shard": shard = flag()
+            case "--defer-rows": deferRows = flag()
+            case "--full-top-layer": fullTopLayer = flag()
             case "--head":
-                guard ["lm", "sequence"].contains(value) else { fatalError("--head must be lm or sequence") }
+                guard ["lm", "sequence"].contains(value) else { Settings.usage("--head takes lm or sequence") }
                 head = value
-            case "--bucket-mb": bucketMB = Double(value)!
-            case "--size": size = value
+            case "--bucket-mb": bucketMB = number()
+            case "--size":
+                guard ["minilm", "bert-base"].contains(value) else {
+                    Settings.usage("--size takes minilm or bert-base")
+                }
+                size = value
             case "--tag": tag = value
-            case "--gemm-seconds": gemmSeconds = Double(value)!
-            default: fatalError("unknown option \(arguments[i])")
+            case "--gemm-seconds": gemmSeconds = number()
+            default: Settings.usage("unknown option \(option)")
             }
             i += 2
         }
+    }
+
+    /// How to call, after what was wrong with the command line (exit 2) or for `--help` (exit 0);
+    /// called before MPI starts.
+    static func usage(_ problem: String?) -> Never {
+        let problemLine = problem.map { "ddp-bench: \($0)\n" } ?? ""
+        let text = """
+            \(problemLine)usage: ddp-bench fixed|sst2|gpt2|peak [--batch N] [--seq N] [--steps N] [--model DIR] ...
+                   ddp-bench retrieval [--queries N] [--corpus N] [--dim N]
+            (the options are listed at the top of bench/DDPBench/main.swift)
+
+            """
+        guard problem != nil else {
+            print(text, terminator: "")
+            exit(0)
+        }
+        FileHandle.standardError.write(text.data(using: .utf8)!)
+        exit(2)
     }
 }
 
@@ -88,6 +123,18 @@ let pool = ThreadPool(threads: threads)
 // 1. The sgemm peak of this configuration: every rank multiplies at once.
 let peak = try Measurements.sgemmPeak(communicator: communicator, seconds: settings.gemmSeconds)
 
+if settings.mode == "peak" {
+    if communicator.rank == 0 {
+        print(
+            "ddp-bench peak: \(communicator.size) rank(s) × \(threads) thread(s), sgemm "
+                + String(format: "%.1f GFLOP/s", peak))
+        print(
+            "RESULT {\"mode\":\"peak\",\"world\":\(communicator.size),\"threads_per_rank\":\(threads),"
+                + "\"sgemm_peak_GFLOPs\":\(peak)}")
+    }
+    try communicator.finalize()
+    exit(0)
+}
 if settings.mode == "gpt2" {
     try GPT2Bench.run(settings: settings, communicator: communicator, pool: pool, threads: threads, peak: peak)
     try communicator.finalize()
@@ -96,7 +143,7 @@ if settings.mode == "gpt2" {
 
 // 2. The model, as the trainer builds it.
 let directory = try ModelDirectory(settings.model)
-guard var config = directory.config.bert else { fatalError("ddp-bench measures BERT models") }
+guard var config = directory.config.bert else { Settings.usage("\(settings.model) is not a BERT model") }
 if settings.size == "bert-base" {
     config = BertConfig(
         vocabSize: 30522, hiddenSize: 768, numHiddenLayers: 12, numAttentionHeads: 12, intermediateSize: 3072)
@@ -125,7 +172,7 @@ case "sst2":
     dataset = try ClassificationTask().read(settings.data + "/train.tsv", request).encode(LabelSet(names: ["0", "1"]))
     plan = BatchPlan(datasetSize: dataset.count, globalBatchSize: settings.batch, seed: 42)
 default:
-    fatalError("mode must be fixed or sst2")
+    Settings.usage("mode \(settings.mode) measures no BERT step")
 }
 let shardCapacity = (settings.batch + world - 1) / world
 let longest = settings.mode == "fixed" ? settings.seq : dataset.longest
