@@ -59,6 +59,8 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]),
         // Header only: vector operations Swift's SIMD types would run lane by lane.
         .systemLibrary(name: "CVectorMath"),
+        // Header only: SHA-256 rounds on the x86 SHA extensions (checkpoint manifests).
+        .systemLibrary(name: "CHashing"),
         // The one JSON value, parser and writer for every JSON file the project reads or writes.
         .target(name: "JSON", swiftSettings: fastRelease),
         .target(name: "Model", dependencies: ["CBLAS", "CVectorMath", "JSON"], swiftSettings: fastRelease),
@@ -67,7 +69,7 @@ let package = Package(
         // What a run shows besides metrics.jsonl: TensorBoard event files and the HTML report.
         .target(name: "Reports", dependencies: ["JSON"], swiftSettings: fastRelease),
         .target(
-            name: "Training", dependencies: ["JSON", "Model", "Text", "Parallel", "Reports"],
+            name: "Training", dependencies: ["CHashing", "JSON", "Model", "Text", "Parallel", "Reports"],
             exclude: ["Tasks/README.md"],
             swiftSettings: fastRelease),
         .executableTarget(

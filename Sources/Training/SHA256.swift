@@ -2,7 +2,10 @@
 // 4.2.2 (constants), 5.1.1 (padding), 5.3.3 (initial value) and 6.2 (computation). Used for
 // the checksums of checkpoint manifests, where it hashes 90 MB files: the compression works
 // on raw pointers over whole blocks of the caller's buffer, without copying or per-byte
-// arrays.
+// arrays, on the CPU's SHA instructions where it has them (Sources/CHashing) and in the
+// software rounds below otherwise.
+import CHashing
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -59,8 +62,20 @@ public struct SHA256: Sendable {
     private var pending: [UInt8] = []
     /// Total message length in bytes.
     private var length: UInt64 = 0
+    /// Whether blocks go through the CPU's SHA instructions.
+    let usesHardware: Bool
+
+    /// Whether this CPU has the SHA instructions (x86 SHA extensions).
+    static let hardwareAvailable = ddp_sha256_x86_available() != 0
 
     public init() {
+        self.init(hardware: SHA256.hardwareAvailable)
+    }
+
+    /// A hasher on the SHA instructions (`hardware`, where `hardwareAvailable`) or on the
+    /// software rounds: the tests compare the two.
+    init(hardware: Bool) {
+        usesHardware = hardware && SHA256.hardwareAvailable
         pending.reserveCapacity(64)
     }
 
@@ -75,12 +90,13 @@ public struct SHA256: Sendable {
             next += take
             remaining -= take
             if pending.count < 64 { return }
-            pending.withUnsafeBytes { SHA256.compress(&state, blocks: $0.baseAddress!, count: 1) }
+            let block = pending
+            block.withUnsafeBytes { compress($0.baseAddress!, count: 1) }
             pending.removeAll(keepingCapacity: true)
         }
         let wholeBlocks = remaining / 64
         if wholeBlocks > 0 {
-            SHA256.compress(&state, blocks: next, count: wholeBlocks)
+            compress(next, count: wholeBlocks)
             next += 64 * wholeBlocks
             remaining -= 64 * wholeBlocks
         }
@@ -168,7 +184,16 @@ public struct SHA256: Sendable {
     ]
 
     /// Runs the compression function over `count` consecutive 64-byte blocks at `blocks`.
-    private static func compress(
+    private mutating func compress(_ blocks: UnsafeRawPointer, count: Int) {
+        guard usesHardware else { return SHA256.softwareCompress(&state, blocks: blocks, count: count) }
+        withUnsafeMutableBytes(of: &state) {
+            ddp_sha256_x86_compress(
+                $0.baseAddress!.assumingMemoryBound(to: UInt32.self), blocks.assumingMemoryBound(to: UInt8.self), count)
+        }
+    }
+
+    /// The compression function in software, FIPS 180-4 §6.2.2.
+    private static func softwareCompress(
         _ state: inout (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32),
         blocks: UnsafeRawPointer, count: Int
     ) {

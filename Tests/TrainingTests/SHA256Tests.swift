@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-import Training
+@testable import Training
 
 /// SHA-256 against the FIPS 180-4 example vectors (NIST "Cryptographic Standards and
 /// Guidelines: Examples with Intermediate Values", SHA-256) and against `sha256sum`.
@@ -23,6 +23,30 @@ import Training
     ])
     func fipsVectors(_ message: String, _ expected: String) {
         #expect(SHA256.hash(Array(message.utf8)).hex == expected)
+        var software = SHA256(hardware: false)
+        software.update(Array(message.utf8))
+        #expect(software.finalize().hex == expected, "software rounds")
+    }
+
+    /// The CPU's SHA instructions and the software rounds give the same digest for every
+    /// length up to five blocks and for a long message fed in uneven pieces.
+    @Test(.enabled(if: SHA256.hardwareAvailable, "this CPU has no SHA instructions"))
+    func hardwareEqualsSoftware() {
+        let message = (0..<100_003).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 13) }
+        for length in Array(0...320) + [message.count] {
+            var hardware = SHA256(hardware: true), software = SHA256(hardware: false)
+            #expect(hardware.usesHardware && !software.usesHardware)
+            var start = 0
+            while start < length {
+                let end = min(start + 1 + start % 97, length)
+                message[start..<end].withUnsafeBytes {
+                    hardware.update($0)
+                    software.update($0)
+                }
+                start = end
+            }
+            #expect(hardware.finalize() == software.finalize(), "length \(length)")
+        }
     }
 
     @Test func oneMillionA() {
