@@ -25,22 +25,13 @@ static inline int ddp_sha256_x86_available(void) {
     return (ebx >> 29) & 1;
 }
 
-/// Runs the compression function over `count` 64-byte blocks at `blocks`; `state` is H0…H7.
+/// Runs the compression function over `count` 64-byte blocks at `blocks`; `state` is H0…H7 and
+/// `k` the 64 round constants (FIPS 180-4 §4.2.2; SHA256.swift holds the one table).
 /// The instructions keep the working variables as two registers, ABEF and CDGH (highest lane
 /// first); each sha256rnds2 does two rounds, taking W+K for them in its third operand's low
 /// lanes.
 __attribute__((target("sha,sse4.1,ssse3"))) static inline void ddp_sha256_x86_compress(
-    uint32_t state[8], const uint8_t *blocks, size_t count) {
-    static const uint32_t k[64] = {
-        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-    };
+    uint32_t state[8], const uint32_t k[64], const uint8_t *blocks, size_t count) {
     // Message words are big-endian: reverse the bytes of each 32-bit lane.
     const __m128i byteSwap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
 
@@ -85,8 +76,9 @@ __attribute__((target("sha,sse4.1,ssse3"))) static inline void ddp_sha256_x86_co
 #else
 
 static inline int ddp_sha256_x86_available(void) { return 0; }
-static inline void ddp_sha256_x86_compress(uint32_t state[8], const uint8_t *blocks, size_t count) {
-    (void)state, (void)blocks, (void)count;
+static inline void ddp_sha256_x86_compress(
+    uint32_t state[8], const uint32_t k[64], const uint8_t *blocks, size_t count) {
+    (void)state, (void)k, (void)blocks, (void)count;
 }
 
 #endif

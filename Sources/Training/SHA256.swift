@@ -186,9 +186,12 @@ public struct SHA256: Sendable {
     /// Runs the compression function over `count` consecutive 64-byte blocks at `blocks`.
     private mutating func compress(_ blocks: UnsafeRawPointer, count: Int) {
         guard usesHardware else { return SHA256.softwareCompress(&state, blocks: blocks, count: count) }
-        withUnsafeMutableBytes(of: &state) {
-            ddp_sha256_x86_compress(
-                $0.baseAddress!.assumingMemoryBound(to: UInt32.self), blocks.assumingMemoryBound(to: UInt8.self), count)
+        SHA256.roundConstants.withUnsafeBufferPointer { k in
+            withUnsafeMutableBytes(of: &state) {
+                ddp_sha256_x86_compress(
+                    $0.baseAddress!.assumingMemoryBound(to: UInt32.self), k.baseAddress!,
+                    blocks.assumingMemoryBound(to: UInt8.self), count)
+            }
         }
     }
 
